@@ -1,0 +1,60 @@
+import { startCortex } from '../app.js';
+import { ConfigError, loadConfig } from '../config/index.js';
+import { createLogger } from '../observability/logger.js';
+
+const USAGE = `usage: cortex <command>
+
+commands:
+  serve     start the gRPC server (configuration from CORTEX_* environment variables)
+  help      show this message`;
+
+/** Runs a CLI command and resolves to the process exit code. */
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [command = 'help'] = args;
+  switch (command) {
+    case 'serve':
+      return serve(env);
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`cortex: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function serve(env: NodeJS.ProcessEnv): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (error: unknown) {
+    if (error instanceof ConfigError) {
+      console.error(`cortex: ${error.message}`);
+      return 78; // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  if (config.signingKeyGenerated) {
+    logger.warn('NO CORTEX_SIGNING_KEY SET: ledger checkpoints are signed with a key generated for this process only; set CORTEX_SIGNING_KEY before relying on signatures');
+  }
+  let cortex;
+  try {
+    cortex = await startCortex({ config, logger });
+  } catch (error: unknown) {
+    logger.error('cortex failed to start', { error: error instanceof Error ? error.message : String(error) });
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info('signal received', { signal });
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  await cortex.stop();
+  return 0;
+}

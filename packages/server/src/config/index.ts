@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+
+export type Environment = 'development' | 'production' | 'test';
+
+export interface Config {
+  readonly env: Environment;
+  readonly host: string;
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly dataDir: string;
+  readonly modelDir: string;
+  readonly logLevel: string;
+  /** Secret for ledger checkpoint signatures; generated per process outside production. */
+  readonly signingKey: string;
+  readonly signingKeyGenerated: boolean;
+  readonly signingKeyId: string;
+  /** Bearer tokens accepted when auth is on: token → principal name. */
+  readonly apiKeys: ReadonlyMap<string, string>;
+  readonly authEnabled: boolean;
+  readonly shutdownGraceMs: number;
+  readonly healthCheckIntervalMs: number;
+  readonly maxContentBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
+
+/** Reads CORTEX_* variables, applies the documented defaults and reports every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name}=${raw} must be an integer between ${min} and ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const rawEnv = env.CORTEX_ENV ?? 'development';
+  const environment: Environment =
+    rawEnv === 'production' || rawEnv === 'test' || rawEnv === 'development' ? rawEnv : 'development';
+  if (environment !== rawEnv) problems.push(`CORTEX_ENV=${rawEnv} must be one of development, production, test`);
+
+  const logLevel = env.CORTEX_LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`CORTEX_LOG_LEVEL=${logLevel} must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const apiKeys = parseApiKeys(env.CORTEX_API_KEYS ?? '', problems);
+  const authMode = env.CORTEX_AUTH ?? (apiKeys.size > 0 ? 'token' : 'off');
+  if (authMode !== 'off' && authMode !== 'token') problems.push(`CORTEX_AUTH=${authMode} must be "off" or "token"`);
+  const authEnabled = authMode === 'token';
+  if (authEnabled && apiKeys.size === 0) problems.push('CORTEX_AUTH=token needs CORTEX_API_KEYS (principal:token,...)');
+
+  const explicitKey = env.CORTEX_SIGNING_KEY ?? '';
+  if (explicitKey !== '' && explicitKey.length < 32) problems.push('CORTEX_SIGNING_KEY must be at least 32 characters');
+  if (environment === 'production') {
+    if (explicitKey === '') problems.push('CORTEX_ENV=production requires CORTEX_SIGNING_KEY (a secret of at least 32 characters)');
+    if (!authEnabled) problems.push('CORTEX_ENV=production requires auth: set CORTEX_API_KEYS (principal:token,...)');
+  }
+
+  const config: Config = {
+    env: environment,
+    host: env.CORTEX_HOST ?? '0.0.0.0',
+    port: int('CORTEX_PORT', 4949, 0, 65535),
+    metricsPort: int('CORTEX_METRICS_PORT', 9464, 0, 65535),
+    dataDir: resolve(env.CORTEX_DATA_DIR ?? './data'),
+    modelDir: resolve(env.CORTEX_MODEL_DIR ?? './models/all-MiniLM-L6-v2'),
+    logLevel,
+    signingKey: explicitKey !== '' ? explicitKey : randomBytes(32).toString('hex'),
+    signingKeyGenerated: explicitKey === '',
+    signingKeyId: env.CORTEX_SIGNING_KEY_ID ?? (explicitKey === '' ? 'ephemeral' : 'default'),
+    apiKeys,
+    authEnabled,
+    shutdownGraceMs: int('CORTEX_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    healthCheckIntervalMs: int('CORTEX_HEALTH_INTERVAL_MS', 5_000, 100, 600_000),
+    maxContentBytes: int('CORTEX_MAX_CONTENT_BYTES', 65_536, 1, 16 * 1024 * 1024),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseApiKeys(raw: string, problems: string[]): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const at = pair.indexOf(':');
+    const principal = pair.slice(0, at);
+    const token = pair.slice(at + 1);
+    if (at <= 0 || token.length < 16) {
+      problems.push(`CORTEX_API_KEYS entry "${principal || pair.slice(0, 8)}…" must be principal:token with a token of at least 16 characters`);
+      continue;
+    }
+    keys.set(token, principal);
+  }
+  return keys;
+}

@@ -1,0 +1,107 @@
+import type { Memory, MemoryFilter, Tier } from './types.js';
+
+/** memories.tier is stored as the proto enum number so the two never drift apart. */
+export const TIER_CODES: Readonly<Record<Tier, number>> = { HOT: 1, WARM: 2, COLD: 3 };
+const TIERS_BY_CODE: Readonly<Record<number, Tier>> = { 1: 'HOT', 2: 'WARM', 3: 'COLD' };
+
+export interface MemoryRow {
+  row_id: number;
+  namespace: string;
+  id: string;
+  agent_id: string;
+  content: string;
+  kind: string;
+  tags: string;
+  metadata: string;
+  importance: number;
+  tier: number;
+  pinned: number;
+  created_at: number;
+  updated_at: number;
+  last_accessed_at: number;
+  access_count: number;
+  expires_at: number | null;
+  version: number;
+  content_hash: string;
+}
+
+export function memoryFromRow(row: MemoryRow): Memory {
+  return {
+    id: row.id,
+    namespace: row.namespace,
+    agentId: row.agent_id,
+    content: row.content,
+    kind: row.kind,
+    tags: JSON.parse(row.tags) as string[],
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
+    importance: row.importance,
+    tier: TIERS_BY_CODE[row.tier] ?? 'WARM',
+    pinned: row.pinned === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastAccessedAt: row.last_accessed_at,
+    accessCount: row.access_count,
+    expiresAt: row.expires_at,
+    version: row.version,
+  };
+}
+
+export interface SqlCondition {
+  readonly sql: string;
+  readonly params: Array<string | number>;
+}
+
+/**
+ * Turns a filter into a WHERE fragment over `m` (the memories table). Readers pass `now` so
+ * expired memories are gone for them even before maintenance deletes them; deleters pass null.
+ */
+export function filterCondition(namespace: string, filter: MemoryFilter, now: number | null): SqlCondition {
+  const clauses = ['m.namespace = ?'];
+  const params: Array<string | number> = [namespace];
+  if (now !== null) {
+    clauses.push('(m.expires_at IS NULL OR m.expires_at > ?)');
+    params.push(now);
+  }
+  if (filter.agentId) {
+    clauses.push('m.agent_id = ?');
+    params.push(filter.agentId);
+  }
+  if (filter.kinds && filter.kinds.length > 0) {
+    clauses.push(`m.kind IN (${filter.kinds.map(() => '?').join(', ')})`);
+    params.push(...filter.kinds);
+  }
+  if (filter.tiers && filter.tiers.length > 0) {
+    clauses.push(`m.tier IN (${filter.tiers.map(() => '?').join(', ')})`);
+    params.push(...filter.tiers.map((t) => TIER_CODES[t]));
+  }
+  for (const tag of filter.tags ?? []) {
+    clauses.push('EXISTS (SELECT 1 FROM memory_tags t WHERE t.row_id = m.row_id AND t.tag = ?)');
+    params.push(tag);
+  }
+  if (filter.createdAfter !== undefined) {
+    clauses.push('m.created_at >= ?');
+    params.push(filter.createdAfter);
+  }
+  if (filter.createdBefore !== undefined) {
+    clauses.push('m.created_at < ?');
+    params.push(filter.createdBefore);
+  }
+  for (const [key, value] of Object.entries(filter.metadata ?? {})) {
+    clauses.push('json_extract(m.metadata, ?) = ?');
+    // Keys are restricted at the edge to a charset that needs no escaping in a JSON path.
+    params.push(`$."${key}"`, value);
+  }
+  return { sql: clauses.join(' AND '), params };
+}
+
+export function isEmptyFilter(filter: MemoryFilter): boolean {
+  return (
+    !filter.agentId &&
+    (filter.kinds ?? []).length === 0 &&
+    (filter.tags ?? []).length === 0 &&
+    (filter.tiers ?? []).length === 0 &&
+    filter.createdAfter === undefined &&
+    filter.createdBefore === undefined &&
+    Object.keys(filter.metadata ?? {}).length === 0
+  );
+}

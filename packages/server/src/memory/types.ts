@@ -1,0 +1,53 @@
+export type Tier = 'HOT' | 'WARM' | 'COLD';
+
+export interface Memory {
+  readonly id: string;
+  readonly namespace: string;
+  readonly agentId: string;
+  readonly content: string;
+  readonly kind: string;
+  readonly tags: readonly string[];
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly importance: number;
+  readonly tier: Tier;
+  readonly pinned: boolean;
+  /** Milliseconds since the Unix epoch, like every instant in domain code. */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly lastAccessedAt: number;
+  readonly accessCount: number;
+  readonly expiresAt: number | null;
+  readonly version: number;
+}
+
+export interface MemoryInput {
+  readonly id?: string;
+  readonly agentId: string;
+  readonly content: string;
+  readonly kind: string;
+  readonly tags: readonly string[];
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly importance?: number;
+  readonly expiresAt: number | null;
+  readonly pinned: boolean;
+}
+
+export interface MemoryFilter {
+  readonly agentId?: string;
+  readonly kinds?: readonly string[];
+  readonly tags?: readonly string[];
+  readonly tiers?: readonly Tier[];
+  readonly createdAfter?: number;
+  readonly createdBefore?: number;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** Who asked, carried into every ledger entry a request causes. */
+export interface RequestContext {
+  readonly actor: string;
+  readonly correlationId: string;
+}
+
+export type RememberOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
+
+export const DEFAULT_IMPORTANCE = 0.5;

@@ -1,0 +1,71 @@
+import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import type { Logger } from 'winston';
+
+/** A real dependency check: resolves when the dependency works, throws with the reason when not. */
+export type HealthCheck = () => void | Promise<void>;
+
+export interface HealthMonitorDeps {
+  readonly logger: Logger;
+  readonly checks: Readonly<Record<string, HealthCheck>>;
+  /** Fully-qualified service name → the checks it depends on. '' is the whole server. */
+  readonly services: Readonly<Record<string, readonly string[]>>;
+  readonly intervalMs: number;
+}
+
+/**
+ * Feeds grpc.health.v1 from periodic dependency checks, so a load balancer sees a broken
+ * database or model as NOT_SERVING instead of a process that merely answers.
+ */
+export function createHealthMonitor(deps: HealthMonitorDeps) {
+  const health = new HealthImplementation(Object.fromEntries(Object.keys(deps.services).map((s) => [s, 'NOT_SERVING' as ServingStatus])));
+  const failures = new Map<string, string>();
+  let draining = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function runChecks(): Promise<ReadonlyMap<string, string>> {
+    const previous = new Map(failures);
+    failures.clear();
+    for (const [name, check] of Object.entries(deps.checks)) {
+      try {
+        await check();
+      } catch (error: unknown) {
+        failures.set(name, error instanceof Error ? error.message : String(error));
+      }
+    }
+    for (const [name, reason] of failures) {
+      if (previous.get(name) !== reason) deps.logger.warn('health check failing', { check: name, reason });
+    }
+    for (const name of previous.keys()) {
+      if (!failures.has(name)) deps.logger.info('health check recovered', { check: name });
+    }
+    publish();
+    return failures;
+  }
+
+  function publish(): void {
+    for (const [service, needs] of Object.entries(deps.services)) {
+      const ok = !draining && needs.every((check) => !failures.has(check));
+      health.setStatus(service, ok ? 'SERVING' : 'NOT_SERVING');
+    }
+  }
+
+  return {
+    health,
+    runChecks,
+    start(): void {
+      timer = setInterval(() => void runChecks(), deps.intervalMs);
+      timer.unref();
+    },
+    /** Shutdown: report NOT_SERVING everywhere so balancers stop routing here. */
+    drain(): void {
+      draining = true;
+      if (timer) clearInterval(timer);
+      publish();
+    },
+    isServing(): boolean {
+      return !draining && failures.size === 0;
+    },
+  };
+}
+
+export type HealthMonitor = ReturnType<typeof createHealthMonitor>;

@@ -1,0 +1,85 @@
+import { invalidArgument, type FieldViolation } from '../errors.js';
+
+/**
+ * Collects every problem with a request before rejecting it, so a client fixes them all in
+ * one round trip. Each check names the field by its path in the request.
+ */
+export class Validator {
+  private readonly violations: FieldViolation[] = [];
+
+  add(field: string, description: string): void {
+    this.violations.push({ field, description });
+  }
+
+  /** Throws INVALID_ARGUMENT with a BadRequest listing every violation, if there are any. */
+  done(): void {
+    if (this.violations.length > 0) throw invalidArgument(this.violations);
+  }
+
+  required(field: string, value: string): boolean {
+    if (value === '') {
+      this.add(field, 'is required');
+      return false;
+    }
+    return true;
+  }
+
+  utf8(field: string, value: string): boolean {
+    if (!value.isWellFormed()) {
+      this.add(field, 'must be valid UTF-8');
+      return false;
+    }
+    return true;
+  }
+
+  maxBytes(field: string, value: string, max: number): boolean {
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > max) {
+      this.add(field, `must be at most ${max} bytes (got ${bytes})`);
+      return false;
+    }
+    return true;
+  }
+
+  pattern(field: string, value: string, pattern: RegExp, description: string): boolean {
+    if (!pattern.test(value)) {
+      this.add(field, description);
+      return false;
+    }
+    return true;
+  }
+
+  range(field: string, value: number, min: number, max: number): boolean {
+    if (!Number.isFinite(value) || value < min || value > max) {
+      this.add(field, `must be between ${min} and ${max} (got ${value})`);
+      return false;
+    }
+    return true;
+  }
+
+  /** Text fields: UTF-8 (a lone surrogate means the client sent invalid bytes), then length. */
+  text(field: string, value: string, maxBytes: number, { required }: { required: boolean }): void {
+    if (required && !this.required(field, value)) return;
+    if (this.utf8(field, value)) this.maxBytes(field, value, maxBytes);
+  }
+}
+
+export const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const AGENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const MEMORY_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const METADATA_KEY_PATTERN = /^[A-Za-z0-9._:/-]{1,128}$/;
+
+export const NAMESPACE_RULE = 'must be 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit';
+export const AGENT_ID_RULE = 'must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit';
+
+export function checkNamespace(v: Validator, field: string, value: string): void {
+  if (v.required(field, value)) v.pattern(field, value, NAMESPACE_PATTERN, NAMESPACE_RULE);
+}
+
+export function checkAgentId(v: Validator, field: string, value: string, { required }: { required: boolean }): void {
+  if (value === '') {
+    if (required) v.add(field, 'is required');
+    return;
+  }
+  v.pattern(field, value, AGENT_ID_PATTERN, AGENT_ID_RULE);
+}
