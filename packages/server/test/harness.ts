@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { startCortex, type RunningCortex } from '../src/app.js';
+import { loadConfig } from '../src/config/index.js';
+import { AgentServiceClient } from '../src/gen/cortex/v1/agent_service.js';
+import { ContextServiceClient } from '../src/gen/cortex/v1/context_service.js';
+import { LedgerServiceClient } from '../src/gen/cortex/v1/ledger_service.js';
+import { MemoryServiceClient } from '../src/gen/cortex/v1/memory_service.js';
+import { BadRequest, ErrorInfo } from '../src/gen/google/rpc/error_details.js';
+import { Status } from '../src/gen/google/rpc/status.js';
+import { HealthClient } from '../src/gen/grpc/health/v1/health.js';
+import { createLogger } from '../src/observability/logger.js';
+
+export interface TestServer {
+  readonly address: string;
+  readonly dataDir: string;
+  readonly cortex: RunningCortex;
+  readonly memory: MemoryServiceClient;
+  readonly agent: AgentServiceClient;
+  readonly context: ContextServiceClient;
+  readonly ledger: LedgerServiceClient;
+  readonly health: HealthClient;
+  /** Stops the server (gracefully) and closes the clients; removes the data dir unless kept. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface TestServerOptions {
+  readonly env?: Record<string, string>;
+  /** Reuse a data directory, e.g. to test restarts. */
+  readonly dataDir?: string;
+  readonly clock?: () => number;
+}
+
+/** Starts the real server on an ephemeral port with its own data directory. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cortex-test-'));
+  const config = loadConfig({
+    CORTEX_ENV: 'test',
+    CORTEX_HOST: '127.0.0.1',
+    CORTEX_PORT: '0',
+    CORTEX_METRICS_PORT: '0',
+    CORTEX_DATA_DIR: dataDir,
+    CORTEX_LOG_LEVEL: 'error',
+    ...(process.env.CORTEX_MODEL_DIR ? { CORTEX_MODEL_DIR: process.env.CORTEX_MODEL_DIR } : {}),
+    ...options.env,
+  });
+  const logger = createLogger({ level: 'error', silent: !process.env.CORTEX_TEST_LOGS });
+  const cortex = await startCortex({ config, logger, ...(options.clock ? { clock: options.clock } : {}) });
+  const address = `127.0.0.1:${cortex.grpcPort}`;
+  const insecure = credentials.createInsecure();
+  const clients = {
+    memory: new MemoryServiceClient(address, insecure),
+    agent: new AgentServiceClient(address, insecure),
+    context: new ContextServiceClient(address, insecure),
+    ledger: new LedgerServiceClient(address, insecure),
+    health: new HealthClient(address, insecure),
+  };
+  return {
+    address,
+    dataDir,
+    cortex,
+    ...clients,
+    async stop({ keepData = false } = {}) {
+      for (const client of Object.values(clients)) client.close();
+      await cortex.stop();
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+type Callback<Res> = (error: ServiceError | null, response: Res) => void;
+
+/** Promisifies a generated unary method: `await call(client.remember.bind(client), request)`. */
+export function call<Req, Res>(
+  method: (request: Req, metadata: Metadata, callback: Callback<Res>) => unknown,
+  request: Req,
+  metadata: Metadata = new Metadata(),
+): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    method(request, metadata, (error, response) => (error ? reject(error) : resolve(response)));
+  });
+}
+
+/** Resolves to the ServiceError a call fails with; rejects if it succeeds. */
+export async function callError<Req, Res>(
+  method: (request: Req, metadata: Metadata, callback: Callback<Res>) => unknown,
+  request: Req,
+  metadata?: Metadata,
+): Promise<ServiceError> {
+  try {
+    await call(method, request, metadata);
+  } catch (error) {
+    return error as ServiceError;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+export interface DecodedDetails {
+  readonly reason: string;
+  readonly metadata: Record<string, string>;
+  readonly fieldViolations: Array<{ field: string; description: string }>;
+}
+
+/** Decodes the google.rpc.Status in grpc-status-details-bin. */
+export function errorDetails(error: ServiceError): DecodedDetails {
+  const raw = error.metadata.get('grpc-status-details-bin')[0];
+  if (!(raw instanceof Buffer)) throw new Error('no grpc-status-details-bin in the error');
+  const status = Status.decode(raw);
+  let reason = '';
+  let metadata: Record<string, string> = {};
+  const fieldViolations: Array<{ field: string; description: string }> = [];
+  for (const detail of status.details) {
+    if (detail.typeUrl.endsWith('/google.rpc.ErrorInfo')) {
+      const info = ErrorInfo.decode(detail.value);
+      reason = info.reason;
+      metadata = info.metadata;
+    } else if (detail.typeUrl.endsWith('/google.rpc.BadRequest')) {
+      for (const v of BadRequest.decode(detail.value).fieldViolations) {
+        fieldViolations.push({ field: v.field, description: v.description });
+      }
+    }
+  }
+  return { reason, metadata, fieldViolations };
+}

@@ -1,0 +1,87 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { MemoryServiceClient } from '../src/gen/cortex/v1/memory_service.js';
+import { call, startTestServer } from './harness.js';
+
+const SERVER_DIR = join(import.meta.dirname, '..');
+
+/** Starts `cortex serve` as its own process and resolves once it logs its port. */
+async function spawnServer(dataDir: string): Promise<{ child: ChildProcess; port: number; exit: Promise<number | null> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    cwd: SERVER_DIR,
+    env: { ...process.env, CORTEX_DATA_DIR: dataDir, CORTEX_PORT: '0', CORTEX_METRICS_PORT: '0', CORTEX_HOST: '127.0.0.1', CORTEX_LOG_LEVEL: 'info', CORTEX_SHUTDOWN_GRACE_MS: '5000' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const entry = JSON.parse(line) as { message?: string; grpcPort?: number };
+      if (entry.message === 'cortex serving' && entry.grpcPort) resolve(entry.grpcPort);
+    });
+  });
+  return { child, port, exit };
+}
+
+describe('graceful shutdown', function () {
+  this.timeout(120_000);
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'cortex-shutdown-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('loses no acknowledged write when SIGTERM arrives during a stream of writes, and exits 0', async () => {
+    const { child, port, exit } = await spawnServer(dataDir);
+    const client = new MemoryServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    const acknowledged: string[] = [];
+    const refusals: number[] = [];
+    let stop = false;
+
+    const writer = async (w: number) => {
+      for (let i = 0; !stop; i += 1) {
+        const id = `w${w}-${i}`;
+        try {
+          await call(client.remember.bind(client), {
+            namespace: 'shutdown',
+            memories: [{ id, agentId: '', content: `write ${id}`, kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+          });
+          acknowledged.push(id);
+        } catch (error) {
+          refusals.push((error as ServiceError).code);
+          return;
+        }
+      }
+    };
+    const writers = [0, 1, 2, 3].map(writer);
+    while (acknowledged.length < 200) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGTERM');
+    const code = await exit;
+    stop = true;
+    await Promise.all(writers);
+    client.close();
+
+    expect(code).to.equal(0);
+    expect(refusals.every((c) => c === status.UNAVAILABLE || c === status.CANCELLED)).to.equal(true, `codes ${refusals}`);
+
+    const restarted = await startTestServer({ dataDir });
+    try {
+      const stored = new Set<string>();
+      let pageToken = '';
+      do {
+        const page = await call(restarted.memory.listMemories.bind(restarted.memory), { namespace: 'shutdown', pageSize: 1000, pageToken, filter: undefined });
+        page.memories.forEach((m) => stored.add(m.id));
+        pageToken = page.nextPageToken;
+      } while (pageToken);
+      const lost = acknowledged.filter((id) => !stored.has(id));
+      expect(lost).to.deep.equal([]);
+    } finally {
+      await restarted.stop({ keepData: true });
+    }
+  });
+});

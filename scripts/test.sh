@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: install, fetch the model, check the API and the
+# generated code, type-check, then run every test against real servers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM=(npx --yes pnpm@10.34.9)
+"${PNPM[@]}" install --frozen-lockfile
+node scripts/fetch-model.mjs
+
+echo "--- buf lint"
+node_modules/.bin/buf lint
+
+echo "--- generated code is up to date"
+node scripts/generate.mjs
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  drift=$(git status --porcelain -- packages/server/src/gen packages/client-ts/src/gen)
+  if [ -n "$drift" ]; then
+    echo "generated code differs from the committed code; run 'npm run generate' and commit:" >&2
+    echo "$drift" >&2
+    exit 1
+  fi
+fi
+
+echo "--- typecheck"
+"${PNPM[@]}" -r typecheck
+
+echo "--- tests"
+"${PNPM[@]}" -r --workspace-concurrency=1 test
