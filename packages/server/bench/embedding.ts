@@ -1,0 +1,161 @@
+// Embedding benchmark: throughput at batch 1 and 32, single-sentence latency, micro-batching
+// under concurrent load, and the shipped int8 graph against fp32 when model_fp32.onnx exists
+// (build it with: node scripts/fetch-model.mjs --fp32).
+// Usage: npx tsx bench/embedding.ts [--singles=300] [--batches=20] [--threads=N]
+// Prints one JSON document on stdout; progress goes to stderr.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { env as ortEnv } from 'onnxruntime-node';
+import winston from 'winston';
+import type { Embedder, EmbeddingCache } from '../src/embedding/index.js';
+import { loadModelFiles, MODEL_FILE, type ModelFiles } from '../src/embedding/model-files.js';
+import { createEmbedderFromFiles, type OnnxEmbedderDeps } from '../src/embedding/onnx-embedder.js';
+
+const FP32_FILE = 'model_fp32.onnx';
+
+function arg(name: string, fallback: string): string {
+  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return found ? found.slice(name.length + 3) : fallback;
+}
+const singles = Number(arg('singles', '300'));
+const batchRounds = Number(arg('batches', '20'));
+const threadsArg = arg('threads', '');
+const intraOpNumThreads = threadsArg === '' ? undefined : Number(threadsArg);
+
+const progress = (msg: string): void => void process.stderr.write(`${msg}\n`);
+const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+
+const modelDir = process.env['CORTEX_MODEL_DIR']
+  ? resolve(process.env['CORTEX_MODEL_DIR'])
+  : fileURLToPath(new URL('../../../models/all-MiniLM-L6-v2', import.meta.url));
+
+// The cache would answer repeats without inference, so the bench runs without one.
+const noCache: EmbeddingCache = { get: () => undefined, put: () => undefined };
+const logger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
+
+// Distinct short sentences (about 12-20 tokens), deterministic from the index.
+const SUBJECTS = ['The agent', 'A user', 'The deploy bot', 'Our scheduler', 'The billing service', 'A reviewer'];
+const VERBS = ['noticed', 'reported', 'fixed', 'ignored', 'escalated', 'summarised'];
+const OBJECTS = ['a failing health check', 'slow database queries', 'an expired certificate', 'a memory leak', 'duplicate invoices'];
+const PLACES = ['in eu-west', 'on the staging cluster', 'during the nightly batch', 'after the release', 'in the payments API'];
+function sentence(i: number): string {
+  const pick = <T>(xs: readonly T[], k: number): T => xs[k % xs.length] as T;
+  return `${pick(SUBJECTS, i)} ${pick(VERBS, i >> 2)} ${pick(OBJECTS, i >> 4)} ${pick(PLACES, i >> 6)} (case ${i}).`;
+}
+let nextText = 0;
+const fresh = (n: number): string[] => Array.from({ length: n }, () => sentence(nextText++));
+
+interface Measured {
+  readonly batch1: { readonly textsPerSec: number; readonly p50Ms: number; readonly p99Ms: number; readonly meanMs: number };
+  readonly batch32: { readonly textsPerSec: number; readonly msPerBatch: number };
+  readonly concurrent64Singles: { readonly textsPerSec: number; readonly inferenceCalls: number };
+}
+
+async function measure(files: ModelFiles): Promise<{ result: Measured; embedder: Embedder }> {
+  let calls = 0;
+  const deps: OnnxEmbedderDeps = {
+    modelDir,
+    logger,
+    cache: noCache,
+    onInference: () => void (calls += 1),
+    ...(intraOpNumThreads === undefined ? {} : { intraOpNumThreads }),
+  };
+  const embedder = await createEmbedderFromFiles(files, deps);
+  for (let i = 0; i < 20; i += 1) await embedder.embed(fresh(1));
+  await embedder.embed(fresh(32));
+
+  const latencies: number[] = [];
+  const t1 = performance.now();
+  for (let i = 0; i < singles; i += 1) {
+    const text = fresh(1);
+    const t = performance.now();
+    await embedder.embed(text);
+    latencies.push(performance.now() - t);
+  }
+  const batch1Sec = (performance.now() - t1) / 1000;
+  latencies.sort((a, b) => a - b);
+
+  const t32 = performance.now();
+  for (let i = 0; i < batchRounds; i += 1) await embedder.embed(fresh(32));
+  const batch32Ms = performance.now() - t32;
+
+  calls = 0;
+  const tc = performance.now();
+  await Promise.all(fresh(64).map((text) => embedder.embed([text])));
+  const concurrentMs = performance.now() - tc;
+
+  return {
+    embedder,
+    result: {
+      batch1: {
+        textsPerSec: round(singles / batch1Sec, 1),
+        p50Ms: round(percentile(latencies, 0.5)),
+        p99Ms: round(percentile(latencies, 0.99)),
+        meanMs: round((batch1Sec * 1000) / singles),
+      },
+      batch32: { textsPerSec: round((batchRounds * 32 * 1000) / batch32Ms, 1), msPerBatch: round(batch32Ms / batchRounds) },
+      concurrent64Singles: { textsPerSec: round((64 * 1000) / concurrentMs, 1), inferenceCalls: calls },
+    },
+  };
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i += 1) dot += (a[i] ?? 0) * (b[i] ?? 0);
+  return dot; // both unit length
+}
+
+async function main(): Promise<void> {
+  const int8Files = await loadModelFiles(modelDir);
+  progress(`int8: ${int8Files.graph.description}`);
+  const int8 = await measure(int8Files);
+
+  const fp32Path = join(modelDir, FP32_FILE);
+  let fp32: Measured | { skipped: string } = {
+    skipped: `${fp32Path} not found; build it with: node scripts/fetch-model.mjs --fp32`,
+  };
+  let comparison: Record<string, number> | undefined;
+  if (existsSync(fp32Path)) {
+    progress('fp32: model_fp32.onnx');
+    const fp32Files: ModelFiles = {
+      ...int8Files,
+      onnx: readFileSync(fp32Path),
+      graph: { ...int8Files.graph, modelId: 'all-MiniLM-L6-v2:fp32', description: FP32_FILE, size: statSync(fp32Path).size },
+    };
+    const measured = await measure(fp32Files);
+    fp32 = measured.result;
+    const probe = Array.from({ length: 200 }, (_, i) => sentence(1_000_000 + i * 7));
+    const [a, b] = await Promise.all([int8.embedder.embed(probe), measured.embedder.embed(probe)]);
+    const cosines = a.map((v, i) => cosine(v, b[i] ?? new Float32Array(v.length))).sort((x, y) => x - y);
+    comparison = {
+      meanCosineInt8VsFp32: round(cosines.reduce((s, c) => s + c, 0) / cosines.length, 5),
+      minCosineInt8VsFp32: round(cosines[0] ?? NaN, 5),
+      speedupBatch1: round(measured.result.batch1.meanMs / int8.result.batch1.meanMs),
+      speedupBatch32: round(measured.result.batch32.msPerBatch / int8.result.batch32.msPerBatch),
+    };
+    await measured.embedder.close();
+  }
+  await int8.embedder.close();
+
+  const report = {
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, onnxruntime: ortEnv.versions.node },
+    settings: { singles, batchRounds, intraOpNumThreads: intraOpNumThreads ?? 'default', maxConcurrency: 1 },
+    model: {
+      modelId: int8Files.graph.modelId,
+      file: MODEL_FILE,
+      bytes: int8Files.graph.size,
+      sha256: int8Files.graph.sha256,
+      source: int8Files.graph.description,
+    },
+    int8: int8.result,
+    fp32,
+    ...(comparison === undefined ? {} : { int8VsFp32: comparison }),
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+await main();

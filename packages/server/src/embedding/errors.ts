@@ -1,0 +1,30 @@
+import { CortexError } from '../errors.js';
+
+/** What an operator does about a missing or broken model; every model error carries it. */
+export const MODEL_SETUP_HINT = 'run: npm run setup (or node scripts/fetch-model.mjs)';
+
+export type ModelUnavailableReason =
+  | 'EMBEDDING_MODEL_MISSING'
+  | 'EMBEDDING_MODEL_CORRUPT'
+  | 'EMBEDDING_MODEL_UNUSABLE';
+
+/**
+ * The embedding model cannot be used: files missing, not the pinned bytes, or the runtime
+ * rejects them. UNAVAILABLE because the fix is on the server side, never the caller's request.
+ */
+export class ModelUnavailableError extends CortexError {
+  readonly modelDir: string;
+
+  constructor(reason: ModelUnavailableReason, modelDir: string, detail: string, cause?: unknown) {
+    super('UNAVAILABLE', `embedding model unavailable (${detail}) in ${modelDir}; ${MODEL_SETUP_HINT}`, {
+      reason,
+      cause,
+    });
+    this.name = 'ModelUnavailableError';
+    this.modelDir = modelDir;
+  }
+}
+
+export function embedderClosed(): CortexError {
+  return new CortexError('UNAVAILABLE', 'the embedder is closed', { reason: 'EMBEDDER_CLOSED' });
+}

@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ModelUnavailableError } from './errors.js';
+import { KNOWN_GRAPHS, MODEL_FILE, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, TOKENIZER_SHA256 } from './model-files.js';
+import { createOnnxEmbedder } from './onnx-embedder.js';
+import { realModelDir, REPO_ROOT, silentLogger } from './test-helpers.js';
+
+const FIX = 'run: npm run setup (or node scripts/fetch-model.mjs)';
+
+async function rejection(promise: Promise<unknown>): Promise<ModelUnavailableError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).to.be.instanceOf(ModelUnavailableError);
+  return err as ModelUnavailableError;
+}
+
+describe('embedding model files', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cortex-embedding-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const copyTokenizer = (): void => {
+    for (const name of [TOKENIZER_FILE, TOKENIZER_CONFIG_FILE]) copyFileSync(join(realModelDir(), name), join(dir, name));
+  };
+
+  it('rejects a missing model with UNAVAILABLE and a message that names the fix', async () => {
+    const err = await rejection(createOnnxEmbedder({ modelDir: join(dir, 'nowhere'), logger: silentLogger() }));
+    expect(err.kind).to.equal('UNAVAILABLE');
+    expect(err.reason).to.equal('EMBEDDING_MODEL_MISSING');
+    expect(err.message).to.include(FIX).and.to.include('model.onnx is missing');
+  });
+
+  it('rejects a corrupt model file before handing it to onnxruntime, naming the fix', async () => {
+    copyTokenizer();
+    writeFileSync(join(dir, MODEL_FILE), 'this is not an onnx graph');
+    const err = await rejection(createOnnxEmbedder({ modelDir: dir, logger: silentLogger() }));
+    expect(err.reason).to.equal('EMBEDDING_MODEL_CORRUPT');
+    expect(err.message).to.include(FIX).and.to.include('matches no pinned graph');
+  });
+
+  it('rejects a truncated copy of the real model', async () => {
+    copyTokenizer();
+    writeFileSync(join(dir, MODEL_FILE), readFileSync(join(realModelDir(), MODEL_FILE)).subarray(0, 1_000_000));
+    const err = await rejection(createOnnxEmbedder({ modelDir: dir, logger: silentLogger() }));
+    expect(err.reason).to.equal('EMBEDDING_MODEL_CORRUPT');
+  });
+
+  it('rejects a missing or altered tokenizer, naming the fix', async () => {
+    copyFileSync(join(realModelDir(), MODEL_FILE), join(dir, MODEL_FILE));
+    const missing = await rejection(createOnnxEmbedder({ modelDir: dir, logger: silentLogger() }));
+    expect(missing.reason).to.equal('EMBEDDING_MODEL_MISSING');
+    expect(missing.message).to.include(TOKENIZER_FILE).and.to.include(FIX);
+
+    copyTokenizer();
+    writeFileSync(join(dir, TOKENIZER_CONFIG_FILE), '{"do_lower_case": false}');
+    const altered = await rejection(createOnnxEmbedder({ modelDir: dir, logger: silentLogger() }));
+    expect(altered.reason).to.equal('EMBEDDING_MODEL_CORRUPT');
+    expect(altered.message).to.include(TOKENIZER_CONFIG_FILE);
+  });
+
+  it('pins the same graphs and tokenizer files as scripts/fetch-model.mjs', async () => {
+    const script = (await import(pathToFileURL(join(REPO_ROOT, 'scripts', 'fetch-model.mjs')).href)) as {
+      KNOWN_GRAPHS: readonly { sha256: string; size: number }[];
+      TOKENIZER_FILES: Record<string, string>;
+      MODEL_FILE: string;
+    };
+    expect(script.MODEL_FILE).to.equal(MODEL_FILE);
+    const pins = (graphs: readonly { sha256: string; size: number }[]) =>
+      graphs.map((g) => `${g.sha256}:${g.size}`).sort();
+    expect(pins(script.KNOWN_GRAPHS)).to.deep.equal(pins(KNOWN_GRAPHS));
+    for (const [name, sha256] of Object.entries(TOKENIZER_SHA256)) expect(script.TOKENIZER_FILES[name]).to.equal(sha256);
+  });
+});
