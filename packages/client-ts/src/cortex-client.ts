@@ -1,0 +1,288 @@
+import {
+  Client,
+  credentials as grpcCredentials,
+  type CallOptions as GrpcCallOptions,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type ClientUnaryCall,
+  type Interceptor,
+} from '@grpc/grpc-js';
+import { callMetadata, newCorrelationId } from './call-metadata.js';
+import { CortexError } from './errors.js';
+import {
+  GetSnapshotRequest,
+  PutStateRequest,
+  AgentServiceService,
+  type GetSnapshotResponse,
+  type PutStateResponse,
+} from './gen/cortex/v1/agent_service.js';
+import {
+  BuildContextRequest,
+  ContextServiceService,
+  CountTokensRequest,
+  type BuildContextResponse,
+  type CountTokensResponse,
+} from './gen/cortex/v1/context_service.js';
+import {
+  GetEntriesRequest,
+  LedgerServiceService,
+  RecordRequest,
+  SubscribeRequest,
+  VerifyRequest,
+  type GetEntriesResponse,
+  type RecordResponse,
+  type SubscribeResponse,
+  type VerifyResponse,
+} from './gen/cortex/v1/ledger_service.js';
+import type { Memory } from './gen/cortex/v1/memory.js';
+import {
+  ForgetRequest,
+  GetMemoryRequest,
+  ListMemoriesRequest,
+  MemoryServiceService,
+  RecallRequest,
+  RememberRequest,
+  RunMaintenanceRequest,
+  type ForgetResponse,
+  type GetMemoryResponse,
+  type ListMemoriesResponse,
+  type RecallResponse,
+  type RememberResponse,
+  type RunMaintenanceResponse,
+} from './gen/cortex/v1/memory_service.js';
+import { Code } from './gen/google/rpc/code.js';
+import { HealthCheckRequest, HealthService, type HealthCheckResponse_ServingStatus } from './gen/grpc/health/v1/health.js';
+import { forgetIdempotency, rememberIdempotency } from './idempotency.js';
+import type { PartialMessage } from './partial-message.js';
+import { retryPolicy, withRetry, type Idempotency, type RetryOptions, type RetryPolicy } from './retry.js';
+import { readStream } from './subscription.js';
+
+export interface CortexClientOptions {
+  /** `host:port` of the Cortex server, e.g. `localhost:4949`. */
+  readonly address: string;
+  /** Sent as `authorization: Bearer <apiKey>` on every call. */
+  readonly apiKey?: string | undefined;
+  /** Channel credentials; insecure (plaintext) by default. */
+  readonly credentials?: ChannelCredentials | undefined;
+  readonly retry?: RetryOptions | undefined;
+  /** Deadline of every unary call (retries included) unless the call sets its own. */
+  readonly defaultDeadlineMs?: number | undefined;
+  /** grpc-js channel options, e.g. keepalive or `grpc.initial_reconnect_backoff_ms`. */
+  readonly channelOptions?: ChannelOptions | undefined;
+  /** grpc-js client interceptors; each sees every attempt of every call. */
+  readonly interceptors?: Interceptor[] | undefined;
+}
+
+export interface CallOptions {
+  /** Time for the whole call, retries included. Overrides the client's default. */
+  readonly deadlineMs?: number | undefined;
+  /** Sent as `x-correlation-id` (kept across retries); a UUID is generated when absent. */
+  readonly correlationId?: string | undefined;
+  /** Cancels the call: unary calls reject with CANCELLED, a subscription ends. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+interface UnaryMethod<Req, Res> {
+  readonly path: string;
+  readonly requestSerialize: (value: Req) => Buffer;
+  readonly responseDeserialize: (value: Buffer) => Res;
+}
+
+/**
+ * The Cortex SDK: one promise-returning method per RPC, over one channel. Every call carries
+ * the API key and a correlation id; failures reject with CortexError; idempotent calls are
+ * retried on transient failures (see retry.ts).
+ */
+export class CortexClient {
+  readonly #grpc: Client;
+  readonly #apiKey: string | undefined;
+  readonly #retry: RetryPolicy;
+  readonly #defaultDeadlineMs: number | undefined;
+
+  constructor(options: CortexClientOptions) {
+    if (!options.address) throw new TypeError('CortexClient needs an address, e.g. "localhost:4949"');
+    if (options.apiKey === '') throw new TypeError('apiKey must not be empty; leave it out to send none');
+    if (options.defaultDeadlineMs !== undefined && !(options.defaultDeadlineMs > 0)) {
+      throw new RangeError(`defaultDeadlineMs must be > 0, got ${options.defaultDeadlineMs}`);
+    }
+    this.#apiKey = options.apiKey;
+    this.#retry = retryPolicy(options.retry);
+    this.#defaultDeadlineMs = options.defaultDeadlineMs;
+    this.#grpc = new Client(options.address, options.credentials ?? grpcCredentials.createInsecure(), {
+      ...options.channelOptions,
+      ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+    });
+  }
+
+  // MemoryService
+
+  /** Upserts a batch of memories. Retried only when every item has a client-supplied id. */
+  remember(request: PartialMessage<RememberRequest>, options?: CallOptions): Promise<RememberResponse> {
+    const message = RememberRequest.fromPartial(request);
+    return this.#unary(MemoryServiceService.remember, message, rememberIdempotency(message), options);
+  }
+
+  recall(request: PartialMessage<RecallRequest>, options?: CallOptions): Promise<RecallResponse> {
+    return this.#unary(MemoryServiceService.recall, RecallRequest.fromPartial(request), 'read', options);
+  }
+
+  getMemory(request: PartialMessage<GetMemoryRequest>, options?: CallOptions): Promise<GetMemoryResponse> {
+    return this.#unary(MemoryServiceService.getMemory, GetMemoryRequest.fromPartial(request), 'read', options);
+  }
+
+  listMemories(request: PartialMessage<ListMemoriesRequest>, options?: CallOptions): Promise<ListMemoriesResponse> {
+    return this.#unary(MemoryServiceService.listMemories, ListMemoriesRequest.fromPartial(request), 'read', options);
+  }
+
+  /**
+   * Every memory matching the request, from its page_token on, fetching pages lazily. The
+   * options apply to each page request.
+   */
+  async *listAllMemories(
+    request: PartialMessage<ListMemoriesRequest>,
+    options?: CallOptions,
+  ): AsyncGenerator<Memory, void, undefined> {
+    let pageToken = request.pageToken ?? '';
+    do {
+      const page = await this.listMemories({ ...request, pageToken }, options);
+      yield* page.memories;
+      pageToken = page.nextPageToken;
+    } while (pageToken !== '');
+  }
+
+  /** Deletes memories. Retried only when it names ids. */
+  forget(request: PartialMessage<ForgetRequest>, options?: CallOptions): Promise<ForgetResponse> {
+    const message = ForgetRequest.fromPartial(request);
+    return this.#unary(MemoryServiceService.forget, message, forgetIdempotency(message), options);
+  }
+
+  runMaintenance(request: PartialMessage<RunMaintenanceRequest>, options?: CallOptions): Promise<RunMaintenanceResponse> {
+    return this.#unary(MemoryServiceService.runMaintenance, RunMaintenanceRequest.fromPartial(request), 'unsafe', options);
+  }
+
+  // ContextService
+
+  buildContext(request: PartialMessage<BuildContextRequest>, options?: CallOptions): Promise<BuildContextResponse> {
+    return this.#unary(ContextServiceService.buildContext, BuildContextRequest.fromPartial(request), 'read', options);
+  }
+
+  countTokens(request: PartialMessage<CountTokensRequest>, options?: CallOptions): Promise<CountTokensResponse> {
+    return this.#unary(ContextServiceService.countTokens, CountTokensRequest.fromPartial(request), 'read', options);
+  }
+
+  // LedgerService
+
+  /** Appends an audit event. Never retried: a repeat would append a second entry. */
+  record(request: PartialMessage<RecordRequest>, options?: CallOptions): Promise<RecordResponse> {
+    return this.#unary(LedgerServiceService.record, RecordRequest.fromPartial(request), 'unsafe', options);
+  }
+
+  getEntries(request: PartialMessage<GetEntriesRequest>, options?: CallOptions): Promise<GetEntriesResponse> {
+    return this.#unary(LedgerServiceService.getEntries, GetEntriesRequest.fromPartial(request), 'read', options);
+  }
+
+  verify(request: PartialMessage<VerifyRequest>, options?: CallOptions): Promise<VerifyResponse> {
+    return this.#unary(LedgerServiceService.verify, VerifyRequest.fromPartial(request), 'read', options);
+  }
+
+  /**
+   * Follows the ledger. The stream opens on the first iteration and ends when the server ends
+   * it, when the loop breaks, or when `options.signal` aborts. Never retried: to resume, subscribe
+   * again with `fromSeq` = last delivered seq + 1. Only an explicit `deadlineMs` applies.
+   */
+  subscribe(request: PartialMessage<SubscribeRequest>, options: CallOptions = {}): AsyncIterable<SubscribeResponse> {
+    const message = SubscribeRequest.fromPartial(request);
+    const correlationId = options.correlationId ?? newCorrelationId();
+    const method = LedgerServiceService.subscribe;
+    return readStream(
+      () =>
+        this.#grpc.makeServerStreamRequest(
+          method.path,
+          method.requestSerialize,
+          method.responseDeserialize,
+          message,
+          callMetadata(this.#apiKey, correlationId),
+          options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs },
+        ),
+      { signal: options.signal, correlationId },
+    );
+  }
+
+  // AgentService
+
+  getSnapshot(request: PartialMessage<GetSnapshotRequest>, options?: CallOptions): Promise<GetSnapshotResponse> {
+    return this.#unary(AgentServiceService.getSnapshot, GetSnapshotRequest.fromPartial(request), 'read', options);
+  }
+
+  /**
+   * Sets and deletes state keys. Never retried, even with expectedVersion: a retry after a
+   * lost success would fail with a spurious version conflict.
+   */
+  putState(request: PartialMessage<PutStateRequest>, options?: CallOptions): Promise<PutStateResponse> {
+    return this.#unary(AgentServiceService.putState, PutStateRequest.fromPartial(request), 'unsafe', options);
+  }
+
+  // grpc.health.v1.Health
+
+  /** The serving status of one service (`cortex.v1.MemoryService`, ...) or, by default, the server. */
+  async checkHealth(service = '', options?: CallOptions): Promise<HealthCheckResponse_ServingStatus> {
+    const response = await this.#unary(HealthService.check, HealthCheckRequest.fromPartial({ service }), 'read', options);
+    return response.status;
+  }
+
+  /** Closes the channel; calls in flight are cancelled. */
+  close(): void {
+    this.#grpc.close();
+  }
+
+  async #unary<Req, Res>(
+    method: UnaryMethod<Req, Res>,
+    request: Req,
+    idempotency: Idempotency,
+    options: CallOptions = {},
+  ): Promise<Res> {
+    const correlationId = options.correlationId ?? newCorrelationId();
+    const deadlineMs = options.deadlineMs ?? this.#defaultDeadlineMs;
+    const deadline = deadlineMs === undefined ? undefined : Date.now() + deadlineMs;
+    try {
+      return await withRetry(
+        () => this.#attempt(method, request, correlationId, deadline, options.signal),
+        { policy: this.#retry, idempotency, deadline, signal: options.signal },
+      );
+    } catch (thrown) {
+      throw CortexError.from(thrown, { correlationId });
+    }
+  }
+
+  #attempt<Req, Res>(
+    method: UnaryMethod<Req, Res>,
+    request: Req,
+    correlationId: string,
+    deadline: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new CortexError(Code.CANCELLED, 'the call was cancelled by the caller', { correlationId, cause: signal.reason }));
+        return;
+      }
+      const callOptions: GrpcCallOptions = deadline === undefined ? {} : { deadline };
+      const call: ClientUnaryCall = this.#grpc.makeUnaryRequest(
+        method.path,
+        method.requestSerialize,
+        method.responseDeserialize,
+        request,
+        callMetadata(this.#apiKey, correlationId),
+        callOptions,
+        (error, response) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (error) reject(CortexError.from(error, { correlationId }));
+          else if (response === undefined) reject(new CortexError(Code.INTERNAL, 'the server sent no response', { correlationId }));
+          else resolve(response);
+        },
+      );
+      const onAbort = () => call.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

@@ -1,0 +1,11 @@
+export { CortexClient, type CallOptions, type CortexClientOptions } from './cortex-client.js';
+export { CortexError, type CortexErrorInit, type FieldViolation } from './errors.js';
+export type { RetryOptions } from './retry.js';
+export type { PartialMessage } from './partial-message.js';
+export { Code } from './gen/google/rpc/code.js';
+export { HealthCheckResponse_ServingStatus } from './gen/grpc/health/v1/health.js';
+export * from './gen/cortex/v1/memory.js';
+export * from './gen/cortex/v1/memory_service.js';
+export * from './gen/cortex/v1/context_service.js';
+export * from './gen/cortex/v1/ledger_service.js';
+export * from './gen/cortex/v1/agent_service.js';
