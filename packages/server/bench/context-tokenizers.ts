@@ -1,0 +1,143 @@
+// Context engine benchmark: tokenizer throughput on mixed text, and buildContext latency over
+// 10k synthetic candidates (random 384-d unit vectors, no embedding work) at 4k and 32k budgets.
+// Run: npx tsx bench/context-tokenizers.ts  → one JSON object on stdout.
+import { buildContext, createTokenizerRegistry } from '../src/context/index.js';
+import type { Candidate } from '../src/context/index.js';
+
+const MODELS = ['gpt-4o', 'gpt-4', 'llama-3.1-8b', 'llama-2-7b', 'mistral-7b', 'claude-3-5-sonnet'];
+const NOW = Date.UTC(2025, 5, 1);
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PROSE = [
+  'The deployment pipeline failed at 03:14 UTC because the staging cluster ran out of disk space.',
+  'Alice prefers concise answers and asked us to always cite the ticket number, e.g. OPS-4821.',
+  'Der Kunde möchte die Rechnung bis Freitag erhalten; bitte die Mehrwertsteuer separat ausweisen.',
+  '東京オフィスの会議は毎週火曜日の午前10時に開催されます。',
+  'Remember: the API rate limit is 600 requests/minute per key, burst 50 🚦.',
+  'We decided to migrate from MySQL 5.7 to PostgreSQL 16 after the Q3 review 📈.',
+  'User feedback: "the new dashboard is great 👍🏽 but the export button is hard to find".',
+];
+const CODE = [
+  'function retry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {',
+  '  return fn().catch((e) => (attempts > 1 ? retry(fn, attempts - 1) : Promise.reject(e)));',
+  '}',
+].join('\n');
+const JSON_SNIPPET = JSON.stringify({ id: 'mem_01HZX3', tags: ['ops', 'db'], importance: 0.72, metadata: { source: 'slack', channel: '#incidents' } });
+
+function mixedText(random: () => number, minChars: number): string {
+  const parts: string[] = [];
+  let length = 0;
+  while (length < minChars) {
+    const r = random();
+    const part = r < 0.75 ? PROSE[Math.floor(random() * PROSE.length)]! : r < 0.9 ? CODE : JSON_SNIPPET;
+    parts.push(part);
+    length += part.length + 1;
+  }
+  return parts.join(random() < 0.8 ? ' ' : '\n');
+}
+
+function unitVector(random: () => number, dims: number): Float32Array {
+  const v = new Float32Array(dims);
+  let norm = 0;
+  for (let i = 0; i < dims; i++) {
+    const x = random() * 2 - 1;
+    v[i] = x;
+    norm += x * x;
+  }
+  const scale = 1 / Math.sqrt(norm);
+  for (let i = 0; i < dims; i++) v[i]! *= scale;
+  return v;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+async function main(): Promise<void> {
+  const random = mulberry32(42);
+  const registry = createTokenizerRegistry();
+
+  // Throughput: ~200 KB of mixed prose/code/JSON/unicode, counted in 4 KB documents.
+  const docs = Array.from({ length: 50 }, () => mixedText(random, 4000));
+  const chars = docs.reduce((n, d) => n + d.length, 0);
+  const throughput: Record<string, unknown> = {};
+  for (const model of MODELS) {
+    const tokenizer = registry.resolve(model);
+    for (const d of docs.slice(0, 5)) tokenizer.count(d); // warm-up (JIT, lazy load)
+    let tokens = 0;
+    let rounds = 0;
+    const started = performance.now();
+    while (performance.now() - started < 1500 || rounds < 1) {
+      for (const d of docs) tokens += tokenizer.count(d);
+      rounds++;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    throughput[model] = {
+      tokenizer: tokenizer.name,
+      tokensPerSecond: Math.round(tokens / seconds),
+      charsPerToken: round((chars * rounds) / tokens, 2),
+      mbPerSecond: round((chars * rounds) / seconds / 1e6, 2),
+    };
+  }
+
+  // buildContext: 10k candidates, lengths from one sentence to a few hundred tokens.
+  const candidates: Candidate[] = Array.from({ length: 10_000 }, (_, i) => ({
+    id: `mem-${i}`,
+    content: mixedText(random, random() < 0.9 ? 60 + random() * 400 : 1500 + random() * 1500),
+    relevance: random(),
+    importance: random(),
+    createdAt: NOW - Math.floor(random() * 90 * 86_400_000),
+    lastAccessedAt: NOW,
+    vector: unitVector(random, 384),
+    tier: 'WARM',
+    kind: random() < 0.5 ? 'fact' : 'event',
+    metadata: {},
+  }));
+  const packing: Record<string, unknown> = {};
+  for (const model of MODELS) {
+    for (const tokenBudget of [4096, 32768]) {
+      const iterations = model === 'gpt-4o' ? 30 : 10;
+      const times: number[] = [];
+      let last;
+      for (let i = 0; i < iterations + 2; i++) {
+        const started = performance.now();
+        last = await buildContext(
+          { query: 'what happened with the database migration', candidates, tokenBudget, reserveTokens: 0, model },
+          { tokenizers: registry, clock: () => NOW },
+        );
+        if (i >= 2) times.push(performance.now() - started); // first two are warm-up
+      }
+      times.sort((a, b) => a - b);
+      packing[`${model}@${tokenBudget}`] = {
+        iterations,
+        p50Ms: round(percentile(times, 50)),
+        p99Ms: round(percentile(times, 99)),
+        tokensUsed: last?.tokensUsed,
+        sections: last?.sections.length,
+        compressed: last?.sections.filter((s) => s.compressed).length,
+      };
+    }
+  }
+  registry.close();
+  console.log(
+    JSON.stringify(
+      { node: process.version, textChars: chars, throughput, buildContext: { candidates: candidates.length, dims: 384, results: packing } },
+      null,
+      2,
+    ),
+  );
+}
+
+await main();

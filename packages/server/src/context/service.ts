@@ -1,0 +1,104 @@
+import type { Embedder } from '../embedding/index.js';
+import type { MemoryFilter, MemoryService, RequestContext } from '../memory/index.js';
+import { buildContext } from './pack.js';
+import type { TokenizerRegistry } from './tokenizers.js';
+import { cosine } from './vectors.js';
+import type { BuildContextResult, Candidate, CompressionMode, Summarizer, Turn } from './types.js';
+
+export interface ContextServiceDeps {
+  readonly memories: MemoryService;
+  readonly embedder: Embedder;
+  readonly tokenizers: TokenizerRegistry;
+  readonly summarizer: Summarizer;
+  readonly clock: () => number;
+  /** The recency half-life the tier policy uses too, so ranking and retention agree. */
+  readonly halfLifeMs: number;
+}
+
+export interface ContextRequest {
+  readonly namespace: string;
+  readonly agentId: string;
+  readonly query: string;
+  readonly tokenBudget: number;
+  readonly reserveTokens: number;
+  readonly model: string;
+  readonly compression: CompressionMode;
+  readonly history: readonly Turn[];
+  readonly candidateCount: number;
+  readonly minRelevance: number;
+  readonly dedupeThreshold: number;
+  readonly filter: MemoryFilter;
+}
+
+export interface ContextResult extends BuildContextResult {
+  readonly tokenizer: string;
+  /** Relevance of each packed or dropped candidate, by memory id. */
+  readonly relevance: ReadonlyMap<string, number>;
+}
+
+/**
+ * BuildContext end to end: hybrid recall of candidates, their embeddings (from the cache for
+ * anything remembered before) for relevance and duplicate detection, then exact packing.
+ */
+export function createContextService(deps: ContextServiceDeps) {
+  const { memories, embedder, tokenizers, summarizer, clock } = deps;
+  const embedSentences = (texts: readonly string[]) => embedder.embed(texts);
+
+  return {
+    async build(_ctx: RequestContext, request: ContextRequest): Promise<ContextResult> {
+      // Resolve first: an unknown model must fail before any retrieval work.
+      const tokenizer = tokenizers.resolve(request.model);
+      // An agent sees its own memories and the namespace's shared ones (agent_id "").
+      const hits = await memories.recall(request.namespace, {
+        mode: 'HYBRID',
+        query: request.query,
+        topK: request.candidateCount,
+        minScore: 0,
+        filter: request.agentId ? { ...request.filter, agentIds: [request.agentId, ''] } : request.filter,
+      });
+      const [queryVector, ...vectors] = await embedder.embed([request.query, ...hits.map((h) => h.memory.content)]);
+      const relevance = new Map<string, number>();
+      const candidates: Candidate[] = hits.map((hit, i) => {
+        const vector = vectors[i] as Float32Array;
+        const score = Math.max(0, Math.min(1, hit.vectorScore ?? cosine(queryVector as Float32Array, vector)));
+        relevance.set(hit.memory.id, score);
+        return {
+          id: hit.memory.id,
+          content: hit.memory.content,
+          relevance: score,
+          importance: hit.memory.importance,
+          createdAt: hit.memory.createdAt,
+          lastAccessedAt: hit.memory.lastAccessedAt,
+          vector,
+          tier: hit.memory.tier,
+          kind: hit.memory.kind,
+          metadata: hit.memory.metadata,
+        };
+      });
+      const result = await buildContext(
+        {
+          query: request.query,
+          candidates,
+          tokenBudget: request.tokenBudget,
+          reserveTokens: request.reserveTokens,
+          model: request.model,
+          halfLifeMs: deps.halfLifeMs,
+          dedupeThreshold: request.dedupeThreshold,
+          minRelevance: request.minRelevance,
+          compression: request.compression,
+          history: request.history,
+        },
+        { tokenizers, clock, embedSentences, summarizer },
+      );
+      return { ...result, tokenizer: tokenizer.name, relevance };
+    },
+
+    countTokens(model: string, texts: readonly string[]) {
+      const tokenizer = tokenizers.resolve(model);
+      return { counts: texts.map((text) => tokenizer.count(text)), tokenizer: tokenizer.name, estimated: tokenizer.estimate };
+    },
+  };
+}
+
+export type ContextService = ReturnType<typeof createContextService>;
+
