@@ -1,0 +1,11 @@
+// Vector-index layer: HNSW with exact fallback, int8 storage form, and hybrid rank fusion.
+export type { IndexLogger, LabelFilter, LabeledVector, SearchHit } from './types.js';
+export { QUANTIZED_HEADER_BYTES, dequantizeVector, quantizeVector, quantizedByteLength } from './quantize.js';
+export { compareHits, exactSearch } from './exact.js';
+export { HNSW_DEFAULTS, createHnswIndex } from './hnsw.js';
+export type { HnswIndex, HnswIndexDeps, HnswSaveResult, SearchOptions } from './hnsw.js';
+export { loadOrCreateHnswIndex } from './hnsw-load.js';
+export type { HnswLoadResult } from './hnsw-load.js';
+export type { HnswFileMeta, RebuildReason } from './hnsw-files.js';
+export { DEFAULT_RRF_K, fuseRankings } from './fusion.js';
+export type { FusedHit, FusionLists, FusionOptions, ScoredId } from './fusion.js';
