@@ -1,11 +1,14 @@
 import { startCortex } from '../app.js';
 import { ConfigError, loadConfig } from '../config/index.js';
+import { runLedgerCli } from './ledger.js';
 import { createLogger } from '../observability/logger.js';
 
 const USAGE = `usage: cortex <command>
 
 commands:
   serve     start the gRPC server (configuration from CORTEX_* environment variables)
+  ledger verify [--from N] [--to M]
+            check the ledger's hashes, links and signatures offline (server stopped)
   help      show this message`;
 
 /** Runs a CLI command and resolves to the process exit code. */
@@ -14,6 +17,8 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv): P
   switch (command) {
     case 'serve':
       return serve(env);
+    case 'ledger':
+      return runLedgerCli(args.slice(1), env);
     case 'help':
     case '--help':
     case '-h':
@@ -37,9 +42,7 @@ async function serve(env: NodeJS.ProcessEnv): Promise<number> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
-  if (config.signingKeyGenerated) {
-    logger.warn('NO CORTEX_SIGNING_KEY SET: ledger checkpoints are signed with a key generated for this process only; set CORTEX_SIGNING_KEY before relying on signatures');
-  }
+  // Without CORTEX_SIGNING_KEY the ledger warns loudly itself (it keeps a development key in the data dir).
   let cortex;
   try {
     cortex = await startCortex({ config, logger });

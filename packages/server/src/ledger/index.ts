@@ -1,5 +1,9 @@
 import type { Db, Tx } from '../storage/index.js';
 import { GENESIS_HASH, hashEntry, type LedgerEntry } from './chain.js';
+import type { CheckpointStore } from './checkpoints.js';
+import { ENTRY_COLUMNS, entryFromTuple, type EntryTuple } from './rows.js';
+import { createSegmentStore } from './segments.js';
+import type { Signer } from './signing.js';
 
 export type { LedgerEntry } from './chain.js';
 export { canonicalEncoding, hashEntry, GENESIS_HASH, ENCODING_VERSION } from './chain.js';
@@ -12,6 +16,8 @@ export interface LedgerEvent {
   readonly subject: string;
   readonly agentId?: string;
   readonly payload?: Record<string, unknown>;
+  /** A JSON object already serialized; stored and hashed byte for byte. Wins over `payload`. */
+  readonly payloadJson?: string;
   readonly correlationId?: string;
 }
 
@@ -24,63 +30,71 @@ export interface Ledger {
   /** Appends events inside the caller's transaction; they are published once it commits. */
   append(tx: Tx, events: readonly LedgerEvent[]): LedgerEntry[];
   head(): LedgerHead;
+  /** The oldest seq still in the live database; head.seq + 1 when it holds no entries. */
+  oldestLiveSeq(): number;
+  /** Live entries with fromSeq <= seq <= toSeq, ascending, at most limit. */
   entries(fromSeq: number, toSeq: number, limit: number): LedgerEntry[];
   /** Called with each committed transaction's entries, in commit order. */
   onCommit(listener: (entries: readonly LedgerEntry[]) => void): () => void;
 }
 
+export interface InlineCheckpoints {
+  readonly signer: Signer;
+  readonly store: CheckpointStore;
+  /** A checkpoint is signed in the transaction whose entries cross a multiple of this. */
+  readonly every: number;
+}
+
 export interface LedgerDeps {
   readonly db: Db;
   readonly clock: () => number;
+  readonly checkpoints?: InlineCheckpoints;
+  /** A listener that throws must not fail a write that already committed; it is reported here. */
+  readonly reportError?: (error: unknown) => void;
 }
 
-interface EntryRow {
-  seq: number;
-  tx_id: number;
-  time: number;
-  namespace: string;
-  actor: string;
-  action: string;
-  subject: string;
-  agent_id: string;
-  payload: string;
-  correlation_id: string;
-  prev_hash: string;
-  hash: string;
-}
-
-export function createLedger({ db, clock }: LedgerDeps): Ledger {
-  const headStmt = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1');
+export function createLedger({ db, clock, checkpoints, reportError = console.error }: LedgerDeps): Ledger {
+  const liveHead = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1');
+  const liveOldest = db.prepare<[], { seq: number }>('SELECT seq FROM ledger ORDER BY seq LIMIT 1');
+  const segments = createSegmentStore(db);
   const insertStmt = db.prepare(
     `INSERT INTO ledger (seq, tx_id, time, namespace, actor, action, subject, agent_id, payload, correlation_id, prev_hash, hash)
      VALUES (@seq, @txId, @time, @namespace, @actor, @action, @subject, @agentId, @payload, @correlationId, @prevHash, @hash)`,
   );
-  const rangeStmt = db.prepare<[number, number, number], EntryRow>(
-    'SELECT * FROM ledger WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?',
-  );
+  // Raw rows (arrays) read about three times faster than objects; Verify and catch-up read a lot.
+  const rangeStmt = db
+    .prepare<[number, number, number], EntryTuple>(`SELECT ${ENTRY_COLUMNS} FROM ledger WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?`)
+    .raw(true);
   const listeners = new Set<(entries: readonly LedgerEntry[]) => void>();
 
-  const head = (): LedgerHead => headStmt.get() ?? { seq: 0, hash: GENESIS_HASH };
+  // Every archived entry may have left the live table: the head is then the last segment's end.
+  const head = (): LedgerHead => {
+    const live = liveHead.get();
+    if (live) return live;
+    const last = segments.last();
+    return last ? { seq: last.lastSeq, hash: last.lastHash } : { seq: 0, hash: GENESIS_HASH };
+  };
 
   return {
     head,
+    oldestLiveSeq: () => liveOldest.get()?.seq ?? head().seq + 1,
     append(tx, events) {
       if (events.length === 0) return [];
       let { seq, hash: prevHash } = head();
-      const txId = seq + 1;
+      const firstSeq = seq + 1;
       const time = clock();
       const entries = events.map((event) => {
         seq += 1;
         const unhashed = {
           seq,
-          txId,
+          txId: firstSeq,
           time,
           namespace: event.namespace,
           actor: event.actor,
           action: event.action,
           subject: event.subject,
           agentId: event.agentId ?? '',
-          payload: JSON.stringify(event.payload ?? {}),
+          payload: event.payloadJson ?? JSON.stringify(event.payload ?? {}),
           correlationId: event.correlationId ?? '',
           prevHash,
         };
@@ -89,34 +103,27 @@ export function createLedger({ db, clock }: LedgerDeps): Ledger {
         prevHash = entry.hash;
         return entry;
       });
+      // Signing in the same transaction makes "every N entries" exact even across a crash.
+      if (checkpoints && Math.floor(seq / checkpoints.every) > Math.floor((firstSeq - 1) / checkpoints.every)) {
+        checkpoints.store.insert(checkpoints.signer.sign(seq, prevHash, time));
+      }
       tx.afterCommit(() => {
-        for (const listener of listeners) listener(entries);
+        for (const listener of listeners) {
+          try {
+            listener(entries);
+          } catch (error: unknown) {
+            reportError(error);
+          }
+        }
       });
       return entries;
     },
     entries(fromSeq, toSeq, limit) {
-      return rangeStmt.all(fromSeq, toSeq, limit).map(fromRow);
+      return rangeStmt.all(fromSeq, toSeq, limit).map(entryFromTuple);
     },
     onCommit(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-  };
-}
-
-function fromRow(row: EntryRow): LedgerEntry {
-  return {
-    seq: row.seq,
-    txId: row.tx_id,
-    time: row.time,
-    namespace: row.namespace,
-    actor: row.actor,
-    action: row.action,
-    subject: row.subject,
-    agentId: row.agent_id,
-    payload: row.payload,
-    correlationId: row.correlation_id,
-    prevHash: row.prev_hash,
-    hash: row.hash,
   };
 }

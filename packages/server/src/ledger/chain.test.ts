@@ -1,0 +1,86 @@
+import { expect } from 'chai';
+import { canonicalEncoding, GENESIS_HASH, hashEntry } from './chain.js';
+import { openTestLedger } from './test-helpers.js';
+
+describe('ledger chain', () => {
+  it('hashes the documented canonical encoding (golden vector an auditor can check)', () => {
+    const entry = {
+      seq: 2,
+      txId: 1,
+      time: 1764074433000,
+      namespace: 'ops',
+      actor: 'alice',
+      action: 'memory.created',
+      subject: 'm-1',
+      agentId: 'agent-7',
+      payload: '{"contentHash":"ab","note":"é\\"✓"}',
+      correlationId: 'req-42',
+      prevHash: 'a'.repeat(64),
+    };
+    expect(canonicalEncoding(entry)).to.equal(
+      '["cortex.ledger.v1",2,1,1764074433000,"ops","alice","memory.created","m-1","agent-7","{\\"contentHash\\":\\"ab\\",\\"note\\":\\"é\\\\\\"✓\\"}","req-42","' +
+        'a'.repeat(64) +
+        '"]',
+    );
+    expect(hashEntry(entry)).to.equal('29b5dae767358bb1419f5fee8dd3cce43285d28948a2d9c456722b3a163596c8');
+  });
+
+  it('appends gap-free seqs, links each entry to the previous hash and stamps tx_id with the first seq', () => {
+    const t = openTestLedger();
+    try {
+      const entries = t.append(1, 3, 2);
+      expect(entries.map((e) => e.seq)).to.deep.equal([1, 2, 3, 4, 5, 6]);
+      expect(entries.map((e) => e.txId)).to.deep.equal([1, 2, 2, 2, 5, 5]);
+      expect(entries[0]?.prevHash).to.equal(GENESIS_HASH);
+      entries.slice(1).forEach((e, i) => expect(e.prevHash).to.equal(entries[i]?.hash));
+      for (const e of entries) expect(hashEntry(e)).to.equal(e.hash);
+      expect(t.ledger.head()).to.deep.equal({ seq: 6, hash: entries[5]?.hash });
+    } finally {
+      t.close();
+    }
+  });
+
+  it('leaves no gap and publishes nothing when the surrounding transaction rolls back', () => {
+    const t = openTestLedger();
+    try {
+      const published: number[][] = [];
+      t.ledger.onCommit((entries) => published.push(entries.map((e) => e.seq)));
+      t.append(2);
+      expect(() =>
+        t.transact((tx) => {
+          t.ledger.append(tx, [{ namespace: 'n', actor: 'a', action: 'x', subject: 's' }]);
+          throw new Error('boom');
+        }),
+      ).to.throw('boom');
+      t.append(1);
+      expect(published).to.deep.equal([[1, 2], [3]]);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('signs a checkpoint inside the transaction that crosses every N entries', () => {
+    const t = openTestLedger({ checkpointEvery: 5 });
+    try {
+      t.append(3, 3, 1, 4);
+      // 1-3, 4-6 (crosses 5), 7, 8-11 (crosses 10)
+      expect(t.checkpoints.inRange(1, 100).map((cp) => cp.seq)).to.deep.equal([6, 11]);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('keeps the head after every entry has been archived out of the live table', async () => {
+    const t = openTestLedger({ segmentEntries: 4, liveSegments: 0 });
+    try {
+      const entries = t.append(4);
+      await t.maintenance.runOnce();
+      expect(t.ledger.entries(1, 100, 100)).to.have.length(0);
+      expect(t.ledger.head()).to.deep.equal({ seq: 4, hash: entries[3]?.hash });
+      expect(t.ledger.oldestLiveSeq()).to.equal(5);
+      expect(t.append(1)[0]).to.include({ seq: 5, prevHash: entries[3]?.hash });
+    } finally {
+      t.close();
+    }
+  });
+});

@@ -1,0 +1,36 @@
+import type { LedgerEntry } from './chain.js';
+
+/** The columns in the order EntryTuple expects. */
+export const ENTRY_COLUMNS = 'seq, tx_id, time, namespace, actor, action, subject, agent_id, payload, correlation_id, prev_hash, hash';
+export type EntryTuple = [number, number, number, string, string, string, string, string, string, string, string, string];
+
+export function entryFromTuple(t: EntryTuple): LedgerEntry {
+  return {
+    seq: t[0],
+    txId: t[1],
+    time: t[2],
+    namespace: t[3],
+    actor: t[4],
+    action: t[5],
+    subject: t[6],
+    agentId: t[7],
+    payload: t[8],
+    correlationId: t[9],
+    prevHash: t[10],
+    hash: t[11],
+  };
+}
+
+/** Rough in-memory/wire size of an entry, for byte budgets (not exact, never zero). */
+export function approximateBytes(entry: LedgerEntry): number {
+  return (
+    200 +
+    entry.namespace.length +
+    entry.actor.length +
+    entry.action.length +
+    entry.subject.length +
+    entry.agentId.length +
+    entry.payload.length +
+    entry.correlationId.length
+  );
+}

@@ -1,0 +1,145 @@
+import { expect } from 'chai';
+import { hashEntry, type LedgerEntry } from './chain.js';
+import { createSigner } from './signing.js';
+import { openTestLedger, type TestLedger } from './test-helpers.js';
+import { createVerifier } from './verify.js';
+
+const COLUMNS = ['seq', 'tx_id', 'time', 'namespace', 'actor', 'action', 'subject', 'agent_id', 'payload', 'correlation_id', 'prev_hash', 'hash'] as const;
+type Column = (typeof COLUMNS)[number];
+
+/** Flips one byte of one stored column of one entry, the way a disk error or an editor would. */
+function flipByte(t: TestLedger, seq: number, column: Column, byteIndex: number): void {
+  const row = t.db.prepare(`SELECT ${column} AS value FROM ledger WHERE seq = ?`).get(seq) as { value: number | string };
+  let value: number | string | Buffer;
+  if (typeof row.value === 'number') {
+    // Flip a byte of the 64-bit integer, high enough that it does not collide with another seq.
+    const bytes = Buffer.alloc(8);
+    bytes.writeBigInt64BE(BigInt(row.value));
+    const at = 7 - (byteIndex % 5);
+    bytes[at] = (bytes[at] as number) ^ (column === 'seq' ? 0x40 : 0x01);
+    value = Number(bytes.readBigInt64BE());
+  } else {
+    const bytes = Buffer.from(row.value, 'utf8');
+    const at = byteIndex % bytes.length;
+    bytes[at] = (bytes[at] as number) ^ 0x01;
+    const text = bytes.toString('utf8');
+    value = Buffer.from(text, 'utf8').equals(bytes) ? text : bytes;
+  }
+  t.db.prepare(`UPDATE ledger SET ${column} = ? WHERE seq = ?`).run(value, seq);
+}
+
+describe('ledger verification', () => {
+  let t: TestLedger;
+  let entries: LedgerEntry[];
+
+  beforeEach(() => {
+    t = openTestLedger({ checkpointEvery: 10 });
+    entries = t.append(1, 3, 5, 1, 2, 8, 1, 4, 6, 2, 1, 3, 7, 2, 1);
+  });
+  afterEach(() => t.close());
+
+  it('verifies an untouched chain with its checkpoints', async () => {
+    const report = await t.verify({});
+    expect(report).to.deep.include({ ok: true, entriesChecked: 47, firstBadSeq: 0, reason: '', headSeq: 47, fromSeq: 1, toSeq: 47 });
+    expect(report.checkpointsChecked).to.equal(t.checkpoints.inRange(1, 47).length).and.be.greaterThan(3);
+  });
+
+  it('detects a flipped byte in any column of any stored entry, at that entry', async () => {
+    const targets = [1, 2, 3, 4, 10, 23, 24, 47];
+    for (const seq of targets) {
+      for (const column of COLUMNS) {
+        for (const byteIndex of [0, 3]) {
+          const original = t.db.prepare('SELECT * FROM ledger WHERE seq = ?').get(seq) as Record<string, unknown>;
+          flipByte(t, seq, column, byteIndex);
+          const report = await t.verify({});
+          expect(report.ok, `${column}[${byteIndex}] of ${seq}`).to.equal(false);
+          expect(report.firstBadSeq, `${column}[${byteIndex}] of ${seq}: ${report.reason}`).to.equal(seq);
+          t.db.prepare('DELETE FROM ledger WHERE seq = ? OR seq > ?').run(seq, 47);
+          t.db
+            .prepare(
+              `INSERT INTO ledger (seq, tx_id, time, namespace, actor, action, subject, agent_id, payload, correlation_id, prev_hash, hash)
+               VALUES (@seq, @tx_id, @time, @namespace, @actor, @action, @subject, @agent_id, @payload, @correlation_id, @prev_hash, @hash)`,
+            )
+            .run(original);
+        }
+      }
+    }
+    expect((await t.verify({})).ok).to.equal(true);
+  });
+
+  it('reports a deleted entry as missing, at its seq', async () => {
+    t.db.prepare('DELETE FROM ledger WHERE seq = 17').run();
+    expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: 17, reason: 'missing entry' });
+  });
+
+  it('detects entries deleted from the end once a signed checkpoint covers them', async () => {
+    t.maintenance.checkpointNow();
+    t.db.prepare('DELETE FROM ledger WHERE seq >= 45').run();
+    const report = await t.verify({});
+    expect(report.ok).to.equal(false);
+    expect(report.firstBadSeq).to.equal(45);
+    expect(report.reason).to.match(/^missing entry/);
+  });
+
+  it('detects two entries swapped, at the first of them', async () => {
+    const swap = t.db.prepare(
+      `UPDATE ledger SET tx_id = o.tx_id, time = o.time, namespace = o.namespace, actor = o.actor, action = o.action,
+         subject = o.subject, agent_id = o.agent_id, payload = o.payload, correlation_id = o.correlation_id,
+         prev_hash = o.prev_hash, hash = o.hash
+       FROM (SELECT * FROM ledger WHERE seq = ?) AS o WHERE ledger.seq = ?`,
+    );
+    const copy = t.db.prepare('SELECT * FROM ledger WHERE seq = 30').get() as Record<string, unknown>;
+    swap.run(31, 30);
+    t.db.prepare('DELETE FROM ledger WHERE seq = 31').run();
+    t.db
+      .prepare(
+        `INSERT INTO ledger (seq, tx_id, time, namespace, actor, action, subject, agent_id, payload, correlation_id, prev_hash, hash)
+         VALUES (31, @tx_id, @time, @namespace, @actor, @action, @subject, @agent_id, @payload, @correlation_id, @prev_hash, @hash)`,
+      )
+      .run(copy);
+    expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: 30 });
+  });
+
+  it('catches a rewritten history with every later hash recomputed, at the next signed checkpoint', async () => {
+    // Rewrite entry 12 and re-chain everything after it: each entry is self-consistent again.
+    const rows = t.ledger.entries(12, 47, 100);
+    let prevHash = entries[10]?.hash as string;
+    for (const row of rows) {
+      const forged = { ...row, subject: row.seq === 12 ? 'forged' : row.subject, prevHash };
+      const hash = hashEntry(forged);
+      t.db.prepare('UPDATE ledger SET subject = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(forged.subject, prevHash, hash, row.seq);
+      prevHash = hash;
+    }
+    const firstCheckpoint = t.checkpoints.inRange(12, 47)[0]?.seq;
+    expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: firstCheckpoint, reason: 'checkpoint does not match entry' });
+  });
+
+  it('detects a tampered checkpoint signature, and checkpoints signed by an untrusted key', async () => {
+    const cp = t.checkpoints.inRange(1, 47)[1];
+    expect(cp).to.not.equal(undefined);
+    t.db.prepare("UPDATE ledger_checkpoints SET signature = ? WHERE seq = ?").run('00'.repeat(64), cp?.seq);
+    expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: cp?.seq, reason: 'bad checkpoint signature' });
+
+    const stranger = createSigner('some other deployment secret value!!', 'other');
+    const verify = createVerifier({ ...t, trustedKeys: new Map([[stranger.publicKey, 'other']]) });
+    const report = await verify({});
+    expect(report.firstBadSeq).to.equal(t.checkpoints.inRange(1, 47)[0]?.seq);
+    expect(report.reason).to.match(/untrusted key \(key id "test"\)/);
+  });
+
+  it('verifies a sub-range, linking its first entry to the one before it', async () => {
+    flipByte(t, 40, 'subject', 0);
+    expect(await t.verify({ fromSeq: 20, toSeq: 30 })).to.deep.include({ ok: true, entriesChecked: 11, fromSeq: 20, toSeq: 30 });
+    expect(await t.verify({ fromSeq: 20, toSeq: 45 })).to.deep.include({ ok: false, firstBadSeq: 40 });
+    t.db.prepare('UPDATE ledger SET prev_hash = ? WHERE seq = 20').run('0'.repeat(64));
+    expect(await t.verify({ fromSeq: 20, toSeq: 30 })).to.deep.include({ ok: false, firstBadSeq: 20, reason: 'broken link to previous entry' });
+  });
+
+  it('rejects a range beyond the head with OUT_OF_RANGE', async () => {
+    const error = await t.verify({ toSeq: 48 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.have.property('kind', 'OUT_OF_RANGE');
+  });
+});
