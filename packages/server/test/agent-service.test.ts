@@ -81,7 +81,9 @@ describe('AgentService', function () {
     expect(snap.state).to.deep.equal({ mood: 'focused' });
     expect(snap.stateVersion).to.equal(1);
     expect(snap.stateUpdatedAt).to.be.instanceOf(Date);
-    expect(snap.tierCounts).to.deep.equal({ hot: 0, warm: 3, cold: 0 });
+    // An agent's new memories enter its HOT set, which the snapshot returns, most recent first.
+    expect(snap.tierCounts).to.deep.equal({ hot: 3, warm: 0, cold: 0 });
+    expect(snap.hotMemories.map((m) => m.id)).to.have.members(['snap-1', 'snap-2', 'snap-3']);
     expect(snap.ledgerHeadSeq).to.be.at.least(written.ledgerSeq);
     expect(snap.ledgerHeadHash).to.match(/^[0-9a-f]{64}$/);
   });

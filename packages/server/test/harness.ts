@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { startCortex, type RunningCortex } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
 import { AgentServiceClient } from '../src/gen/cortex/v1/agent_service.js';
@@ -12,6 +12,9 @@ import { BadRequest, ErrorInfo } from '../src/gen/google/rpc/error_details.js';
 import { Status } from '../src/gen/google/rpc/status.js';
 import { HealthClient } from '../src/gen/grpc/health/v1/health.js';
 import { createLogger } from '../src/observability/logger.js';
+
+/** The model `scripts/fetch-model.mjs` fetched for this checkout (or CORTEX_MODEL_DIR). */
+export const TEST_MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(import.meta.dirname, '..', '..', '..', 'models', 'all-MiniLM-L6-v2');
 
 export interface TestServer {
   readonly address: string;
@@ -43,7 +46,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     CORTEX_METRICS_PORT: '0',
     CORTEX_DATA_DIR: dataDir,
     CORTEX_LOG_LEVEL: 'error',
-    ...(process.env.CORTEX_MODEL_DIR ? { CORTEX_MODEL_DIR: process.env.CORTEX_MODEL_DIR } : {}),
+    CORTEX_MODEL_DIR: TEST_MODEL_DIR,
     ...options.env,
   });
   const logger = createLogger({ level: 'error', silent: !process.env.CORTEX_TEST_LOGS });
@@ -71,21 +74,23 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 }
 
 type Callback<Res> = (error: ServiceError | null, response: Res) => void;
+/** The widest overload of a generated unary method, which is the one `.bind` keeps. */
+type UnaryMethod<Req, Res> = (request: Req, metadata: Metadata, options: Partial<CallOptions>, callback: Callback<Res>) => unknown;
 
 /** Promisifies a generated unary method: `await call(client.remember.bind(client), request)`. */
 export function call<Req, Res>(
-  method: (request: Req, metadata: Metadata, callback: Callback<Res>) => unknown,
+  method: UnaryMethod<Req, Res>,
   request: Req,
   metadata: Metadata = new Metadata(),
 ): Promise<Res> {
   return new Promise((resolve, reject) => {
-    method(request, metadata, (error, response) => (error ? reject(error) : resolve(response)));
+    method(request, metadata, {}, (error, response) => (error ? reject(error) : resolve(response)));
   });
 }
 
 /** Resolves to the ServiceError a call fails with; rejects if it succeeds. */
 export async function callError<Req, Res>(
-  method: (request: Req, metadata: Metadata, callback: Callback<Res>) => unknown,
+  method: UnaryMethod<Req, Res>,
   request: Req,
   metadata?: Metadata,
 ): Promise<ServiceError> {

@@ -54,7 +54,8 @@ describe('MemoryService', function () {
       const [first, second] = response.results.map((r) => r.memory!);
       expect(first!.id).to.equal('a');
       expect(first!.importance).to.equal(0.5);
-      expect(first!.tier).to.equal(Tier.TIER_WARM);
+      // Written with an agent id: the memory enters that agent's HOT set.
+      expect(first!.tier).to.equal(Tier.TIER_HOT);
       expect(first!.version).to.equal(1);
       expect(second!.id).to.match(/^[0-9a-f-]{36}$/);
       expect(second!.tags).to.deep.equal(['t1', 't2']);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { MemoryServiceClient } from '../src/gen/cortex/v1/memory_service.js';
-import { call, startTestServer } from './harness.js';
+import { call, startTestServer, TEST_MODEL_DIR } from './harness.js';
 
 const SERVER_DIR = join(import.meta.dirname, '..');
 
@@ -14,7 +14,7 @@ const SERVER_DIR = join(import.meta.dirname, '..');
 async function spawnServer(dataDir: string): Promise<{ child: ChildProcess; port: number; exit: Promise<number | null> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: SERVER_DIR,
-    env: { ...process.env, CORTEX_DATA_DIR: dataDir, CORTEX_PORT: '0', CORTEX_METRICS_PORT: '0', CORTEX_HOST: '127.0.0.1', CORTEX_LOG_LEVEL: 'info', CORTEX_SHUTDOWN_GRACE_MS: '5000' },
+    env: { ...process.env, CORTEX_MODEL_DIR: TEST_MODEL_DIR, CORTEX_DATA_DIR: dataDir, CORTEX_PORT: '0', CORTEX_METRICS_PORT: '0', CORTEX_HOST: '127.0.0.1', CORTEX_LOG_LEVEL: 'info', CORTEX_SHUTDOWN_GRACE_MS: '5000' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseTrustedKeys } from '../ledger/signing.js';
+import { loadTierConfig, type TierConfig } from './tiers.js';
+
+export type { TierConfig } from './tiers.js';
 
 export type Environment = 'development' | 'production' | 'test';
 
@@ -21,6 +25,35 @@ export interface Config {
   readonly shutdownGraceMs: number;
   readonly healthCheckIntervalMs: number;
   readonly maxContentBytes: number;
+  readonly indexSaveIntervalMs: number;
+  readonly ledger: LedgerConfig;
+  readonly tiers: TierConfig;
+  /** An OpenAI-compatible endpoint for conversation summaries; extractive and local when unset. */
+  readonly summarizer: SummarizerConfig | undefined;
+}
+
+/** CORTEX_LEDGER_* settings; docs/ledger.md explains each. */
+export interface LedgerConfig {
+  readonly checkpointEvery: number;
+  readonly checkpointIntervalMs: number;
+  readonly segmentEntries: number;
+  readonly segmentMaxAgeMs: number;
+  readonly liveSegments: number;
+  /** 0 keeps archived segments for ever. */
+  readonly archiveRetentionMs: number;
+  readonly archiveDir: string;
+  readonly maintenanceIntervalMs: number;
+  /** Ed25519 public key (hex) → key id, for checkpoints signed by earlier keys. */
+  readonly trustedKeys: ReadonlyMap<string, string>;
+  readonly subscriberMaxBufferedEntries: number;
+  readonly subscriberMaxBufferedBytes: number;
+}
+
+export interface SummarizerConfig {
+  readonly url: string;
+  readonly model: string;
+  readonly apiKey: string;
+  readonly timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -67,12 +100,29 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     if (!authEnabled) problems.push('CORTEX_ENV=production requires auth: set CORTEX_API_KEYS (principal:token,...)');
   }
 
+  const dataDir = resolve(env.CORTEX_DATA_DIR ?? './data');
+  const trusted = parseTrustedKeys(env.CORTEX_LEDGER_TRUSTED_KEYS ?? '');
+  problems.push(...trusted.problems.map((p) => `CORTEX_LEDGER_TRUSTED_KEYS: ${p}`));
+  const ledger: LedgerConfig = {
+    checkpointEvery: int('CORTEX_LEDGER_CHECKPOINT_ENTRIES', 1000, 1, 10_000_000),
+    checkpointIntervalMs: int('CORTEX_LEDGER_CHECKPOINT_INTERVAL_MS', 60_000, 10, 86_400_000),
+    segmentEntries: int('CORTEX_LEDGER_SEGMENT_ENTRIES', 100_000, 1, 100_000_000),
+    segmentMaxAgeMs: int('CORTEX_LEDGER_SEGMENT_MAX_AGE_MS', 86_400_000, 10, 366 * 86_400_000),
+    liveSegments: int('CORTEX_LEDGER_LIVE_SEGMENTS', 1, 0, 100_000),
+    archiveRetentionMs: int('CORTEX_LEDGER_ARCHIVE_RETENTION_DAYS', 0, 0, 36_500) * 86_400_000,
+    archiveDir: resolve(env.CORTEX_LEDGER_ARCHIVE_DIR || join(dataDir, 'ledger', 'archive')),
+    maintenanceIntervalMs: int('CORTEX_LEDGER_MAINTENANCE_INTERVAL_MS', 1000, 10, 3_600_000),
+    trustedKeys: trusted.keys,
+    subscriberMaxBufferedEntries: int('CORTEX_LEDGER_SUBSCRIBER_MAX_BUFFERED', 10_000, 10, 10_000_000),
+    subscriberMaxBufferedBytes: int('CORTEX_LEDGER_SUBSCRIBER_MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+  };
+
   const config: Config = {
     env: environment,
     host: env.CORTEX_HOST ?? '0.0.0.0',
     port: int('CORTEX_PORT', 4949, 0, 65535),
     metricsPort: int('CORTEX_METRICS_PORT', 9464, 0, 65535),
-    dataDir: resolve(env.CORTEX_DATA_DIR ?? './data'),
+    dataDir,
     modelDir: resolve(env.CORTEX_MODEL_DIR ?? './models/all-MiniLM-L6-v2'),
     logLevel,
     signingKey: explicitKey !== '' ? explicitKey : randomBytes(32).toString('hex'),
@@ -83,6 +133,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownGraceMs: int('CORTEX_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     healthCheckIntervalMs: int('CORTEX_HEALTH_INTERVAL_MS', 5_000, 100, 600_000),
     maxContentBytes: int('CORTEX_MAX_CONTENT_BYTES', 65_536, 1, 16 * 1024 * 1024),
+    indexSaveIntervalMs: int('CORTEX_INDEX_SAVE_INTERVAL_MS', 30_000, 100, 86_400_000),
+    summarizer: env.CORTEX_SUMMARIZER_URL
+      ? {
+          url: env.CORTEX_SUMMARIZER_URL,
+          model: env.CORTEX_SUMMARIZER_MODEL ?? 'gpt-4o-mini',
+          apiKey: env.CORTEX_SUMMARIZER_API_KEY ?? '',
+          timeoutMs: int('CORTEX_SUMMARIZER_TIMEOUT_MS', 5_000, 100, 120_000),
+        }
+      : undefined,
+    ledger,
+    tiers: loadTierConfig(env, int, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -45,7 +45,7 @@ export function createContextService(deps: ContextServiceDeps) {
   const embedSentences = (texts: readonly string[]) => embedder.embed(texts);
 
   return {
-    async build(_ctx: RequestContext, request: ContextRequest): Promise<ContextResult> {
+    async build(ctx: RequestContext, request: ContextRequest): Promise<ContextResult> {
       // Resolve first: an unknown model must fail before any retrieval work.
       const tokenizer = tokenizers.resolve(request.model);
       // An agent sees its own memories and the namespace's shared ones (agent_id "").
@@ -55,7 +55,7 @@ export function createContextService(deps: ContextServiceDeps) {
         topK: request.candidateCount,
         minScore: 0,
         filter: request.agentId ? { ...request.filter, agentIds: [request.agentId, ''] } : request.filter,
-      });
+      }, ctx);
       const [queryVector, ...vectors] = await embedder.embed([request.query, ...hits.map((h) => h.memory.content)]);
       const relevance = new Map<string, number>();
       const candidates: Candidate[] = hits.map((hit, i) => {

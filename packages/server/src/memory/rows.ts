@@ -1,8 +1,13 @@
+import { decompressContent } from './cold-content.js';
 import type { Memory, MemoryFilter, Tier } from './types.js';
 
 /** memories.tier is stored as the proto enum number so the two never drift apart. */
 export const TIER_CODES: Readonly<Record<Tier, number>> = { HOT: 1, WARM: 2, COLD: 3 };
 const TIERS_BY_CODE: Readonly<Record<number, Tier>> = { 1: 'HOT', 2: 'WARM', 3: 'COLD' };
+
+export function tierOfCode(code: number): Tier {
+  return TIERS_BY_CODE[code] ?? 'WARM';
+}
 
 export interface MemoryRow {
   row_id: number;
@@ -23,6 +28,8 @@ export interface MemoryRow {
   expires_at: number | null;
   version: number;
   content_hash: string;
+  /** The text of a COLD memory (content is then ''); NULL otherwise. See cold-content.ts. */
+  content_compressed: Buffer | null;
 }
 
 export function memoryFromRow(row: MemoryRow): Memory {
@@ -30,12 +37,12 @@ export function memoryFromRow(row: MemoryRow): Memory {
     id: row.id,
     namespace: row.namespace,
     agentId: row.agent_id,
-    content: row.content,
+    content: row.content_compressed === null ? row.content : decompressContent(row.content_compressed),
     kind: row.kind,
     tags: JSON.parse(row.tags) as string[],
     metadata: JSON.parse(row.metadata) as Record<string, string>,
     importance: row.importance,
-    tier: TIERS_BY_CODE[row.tier] ?? 'WARM',
+    tier: tierOfCode(row.tier),
     pinned: row.pinned === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -65,6 +72,10 @@ export function filterCondition(namespace: string, filter: MemoryFilter, now: nu
   if (filter.agentId) {
     clauses.push('m.agent_id = ?');
     params.push(filter.agentId);
+  }
+  if (filter.agentIds && filter.agentIds.length > 0) {
+    clauses.push(`m.agent_id IN (${filter.agentIds.map(() => '?').join(', ')})`);
+    params.push(...filter.agentIds);
   }
   if (filter.kinds && filter.kinds.length > 0) {
     clauses.push(`m.kind IN (${filter.kinds.map(() => '?').join(', ')})`);
@@ -97,6 +108,7 @@ export function filterCondition(namespace: string, filter: MemoryFilter, now: nu
 export function isEmptyFilter(filter: MemoryFilter): boolean {
   return (
     !filter.agentId &&
+    (filter.agentIds ?? []).length === 0 &&
     (filter.kinds ?? []).length === 0 &&
     (filter.tags ?? []).length === 0 &&
     (filter.tiers ?? []).length === 0 &&

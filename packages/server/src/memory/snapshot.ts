@@ -1,7 +1,8 @@
 import type { Ledger, LedgerHead } from '../ledger/index.js';
 import type { Db } from '../storage/index.js';
 import type { AgentState, AgentStateStore } from './agent-state.js';
-import { memoryFromRow, TIER_CODES, type MemoryRow } from './rows.js';
+import type { HotTier } from './hot-tier.js';
+import { TIER_CODES } from './rows.js';
 import type { Memory } from './types.js';
 
 export interface Snapshot {
@@ -17,15 +18,15 @@ export interface SnapshotDeps {
   readonly db: Db;
   readonly agentState: AgentStateStore;
   readonly ledger: Ledger;
+  readonly hotTier: HotTier;
   readonly clock: () => number;
 }
 
-/** Everything an agent needs to resume, read in one transaction so the parts agree. */
-export function createSnapshotReader({ db, agentState, ledger, clock }: SnapshotDeps): SnapshotReader {
-  const hot = db.prepare<[string, string, number, number], MemoryRow>(
-    `SELECT * FROM memories WHERE namespace = ? AND agent_id = ? AND tier = ${TIER_CODES.HOT}
-       AND (expires_at IS NULL OR expires_at > ?) ORDER BY last_accessed_at DESC, id LIMIT ?`,
-  );
+/**
+ * Everything an agent needs to resume, read in one transaction so the parts agree. Hot memories
+ * come from the in-process HOT tier (no SQL), which always mirrors the last commit.
+ */
+export function createSnapshotReader({ db, agentState, ledger, hotTier, clock }: SnapshotDeps): SnapshotReader {
   const counts = db.prepare<[string, string, number], { tier: number; n: number }>(
     `SELECT tier, COUNT(*) AS n FROM memories WHERE namespace = ? AND agent_id = ?
        AND (expires_at IS NULL OR expires_at > ?) GROUP BY tier`,
@@ -40,7 +41,7 @@ export function createSnapshotReader({ db, agentState, ledger, clock }: Snapshot
       else if (row.tier === TIER_CODES.COLD) tierCounts.cold = row.n;
     }
     return {
-      hotMemories: hot.all(namespace, agentId, now, hotLimit).map(memoryFromRow),
+      hotMemories: hotTier.list(namespace, agentId, hotLimit, now),
       state: agentState.get(namespace, agentId),
       tierCounts,
       ledgerHead: ledger.head(),

@@ -34,6 +34,8 @@ export interface MemoryInput {
 
 export interface MemoryFilter {
   readonly agentId?: string;
+  /** Any of these owners; '' stands for the namespace's shared memories. */
+  readonly agentIds?: readonly string[];
   readonly kinds?: readonly string[];
   readonly tags?: readonly string[];
   readonly tiers?: readonly Tier[];

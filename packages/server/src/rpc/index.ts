@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { Server, ServerCredentials, type ServerInterceptor, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
+import { Server, ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
+import type { PackageDefinition } from '@grpc/proto-loader';
+import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { ReflectionService } from '@grpc/reflection';
 import { AgentServiceService, type AgentServiceServer } from '../gen/cortex/v1/agent_service.js';
-import { ContextServiceService } from '../gen/cortex/v1/context_service.js';
-import { LedgerServiceService } from '../gen/cortex/v1/ledger_service.js';
+import { ContextServiceService, type ContextServiceServer } from '../gen/cortex/v1/context_service.js';
+import type { LedgerServiceServer } from '../gen/cortex/v1/ledger_service.js';
 import { MemoryServiceService, type MemoryServiceServer } from '../gen/cortex/v1/memory_service.js';
 import type { HealthMonitor } from './health.js';
+import { LEDGER_SERVICE_DEFINITION } from './ledger-service.js';
 import { markInvalidUtf8OnDecode } from './utf8.js';
 
 export const SERVICE_NAMES = [
@@ -19,9 +21,8 @@ export const SERVICE_NAMES = [
 export interface GrpcServerDeps {
   readonly memory: MemoryServiceServer;
   readonly agent: AgentServiceServer;
-  /** Services of later milestones; methods they lack answer UNIMPLEMENTED. */
-  readonly context?: UntypedServiceImplementation;
-  readonly ledger?: UntypedServiceImplementation;
+  readonly context: ContextServiceServer;
+  readonly ledger: LedgerServiceServer;
   readonly healthMonitor: HealthMonitor;
   readonly interceptor: ServerInterceptor;
 }
@@ -37,13 +38,12 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
   });
   server.addService(MemoryServiceService, deps.memory);
   server.addService(AgentServiceService, deps.agent);
-  server.addService(ContextServiceService, deps.context ?? {});
-  server.addService(LedgerServiceService, deps.ledger ?? {});
+  server.addService(ContextServiceService, deps.context);
+  server.addService(LEDGER_SERVICE_DEFINITION, deps.ledger);
   deps.healthMonitor.health.addToServer(server);
   // Reflection serves the descriptors `buf build` wrote, comments included, so grpcurl
   // `describe` shows the API docs without any .proto files on the operator's machine.
-  const descriptors = loadFileDescriptorSetFromBuffer(readFileSync(DESCRIPTOR_SET));
-  new ReflectionService(descriptors).addToServer(server);
+  new ReflectionService(descriptorPackage(readFileSync(DESCRIPTOR_SET))).addToServer(server);
   return server;
 }
 
@@ -53,4 +53,20 @@ export function bind(server: Server, host: string, port: number): Promise<number
       error ? reject(error) : resolve(boundPort),
     );
   });
+}
+
+/**
+ * The FileDescriptorSet's files exactly as buf wrote them. Going through proto-loader instead
+ * re-serialises them via protobufjs, which loses the well-known-type imports and makes
+ * grpcurl fail on google.protobuf.Timestamp (grpc/grpc-node#2958).
+ */
+function descriptorPackage(descriptorSet: Uint8Array): PackageDefinition {
+  const reader = new BinaryReader(descriptorSet);
+  const files: Uint8Array[] = [];
+  while (reader.pos < reader.len) {
+    const [field, wireType] = reader.tag();
+    if (field === 1) files.push(reader.bytes());
+    else reader.skip(wireType);
+  }
+  return { 'cortex.descriptors': { format: 'Protocol Buffer 3 DescriptorProto', type: {}, fileDescriptorProtos: files } } as unknown as PackageDefinition;
 }

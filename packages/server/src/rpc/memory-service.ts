@@ -1,12 +1,12 @@
 import type { Logger } from 'winston';
-import { CortexError } from '../errors.js';
 import {
   RecallMode,
   RememberOutcome,
   type MemoryInput,
   type MemoryServiceServer,
 } from '../gen/cortex/v1/memory_service.js';
-import type { MemoryService } from '../memory/index.js';
+import type { MemoryService, RecallQuery } from '../memory/index.js';
+import type { Maintenance } from '../memory/maintenance.js';
 import { unary } from './call.js';
 import { checkFilter, checkKind, checkMemoryId, checkMetadata, checkTags, MAX_BATCH, MAX_QUERY_BYTES, pageSize } from './checks.js';
 import { filterFromProto, memoryToProto } from './convert.js';
@@ -14,13 +14,19 @@ import { checkAgentId, checkNamespace, Validator } from './validate.js';
 
 export interface MemoryRpcDeps {
   readonly memories: MemoryService;
+  readonly maintenance: Maintenance;
   readonly logger: Logger;
   readonly clock: () => number;
   readonly maxContentBytes: number;
 }
 
 const OUTCOMES = { CREATED: RememberOutcome.REMEMBER_OUTCOME_CREATED, UPDATED: RememberOutcome.REMEMBER_OUTCOME_UPDATED, UNCHANGED: RememberOutcome.REMEMBER_OUTCOME_UNCHANGED } as const;
-const KNOWN_MODES = new Set([RecallMode.RECALL_MODE_UNSPECIFIED, RecallMode.RECALL_MODE_VECTOR, RecallMode.RECALL_MODE_KEYWORD, RecallMode.RECALL_MODE_HYBRID]);
+const MODES: Readonly<Partial<Record<RecallMode, RecallQuery['mode']>>> = {
+  [RecallMode.RECALL_MODE_UNSPECIFIED]: 'HYBRID',
+  [RecallMode.RECALL_MODE_VECTOR]: 'VECTOR',
+  [RecallMode.RECALL_MODE_KEYWORD]: 'KEYWORD',
+  [RecallMode.RECALL_MODE_HYBRID]: 'HYBRID',
+};
 
 export function createMemoryRpc(deps: MemoryRpcDeps): MemoryServiceServer {
   const { memories, logger, clock } = deps;
@@ -74,45 +80,42 @@ export function createMemoryRpc(deps: MemoryRpcDeps): MemoryServiceServer {
       };
     }),
 
-    recall: unary(logger, (request) => {
+    recall: unary(logger, async (request, ctx) => {
       const v = new Validator();
       checkNamespace(v, 'namespace', request.namespace);
       v.text('query', request.query, MAX_QUERY_BYTES, { required: true });
       if (request.topK !== 0) v.range('top_k', request.topK, 1, 100);
-      if (!KNOWN_MODES.has(request.mode)) v.add('mode', 'must be RECALL_MODE_VECTOR, RECALL_MODE_KEYWORD or RECALL_MODE_HYBRID');
+      if (MODES[request.mode] === undefined) v.add('mode', 'must be RECALL_MODE_VECTOR, RECALL_MODE_KEYWORD or RECALL_MODE_HYBRID');
       checkFilter(v, 'filter', request.filter);
       if (!Number.isFinite(request.minScore)) v.add('min_score', 'must be a finite number');
       v.done();
-      if (request.mode !== RecallMode.RECALL_MODE_KEYWORD) {
-        throw new CortexError('UNIMPLEMENTED', 'only RECALL_MODE_KEYWORD is available in this version', {
-          reason: 'RECALL_MODE_UNAVAILABLE',
-        });
-      }
-      const hits = memories.recallKeyword(request.namespace, {
+      const mode = MODES[request.mode] ?? 'HYBRID';
+      const hits = await memories.recall(request.namespace, {
+        mode,
         query: request.query,
         topK: request.topK || 10,
         filter: filterFromProto(request.filter),
         minScore: request.minScore,
-      });
+      }, ctx);
       return {
-        mode: RecallMode.RECALL_MODE_KEYWORD,
+        mode: request.mode === RecallMode.RECALL_MODE_UNSPECIFIED ? RecallMode.RECALL_MODE_HYBRID : request.mode,
         hits: hits.map((hit) => ({
           memory: memoryToProto(hit.memory),
           score: hit.score,
+          vectorScore: hit.vectorScore,
+          vectorRank: hit.vectorRank ?? 0,
           keywordScore: hit.keywordScore,
           keywordRank: hit.keywordRank ?? 0,
-          vectorScore: undefined,
-          vectorRank: 0,
         })),
       };
     }),
 
-    getMemory: unary(logger, (request) => {
+    getMemory: unary(logger, (request, ctx) => {
       const v = new Validator();
       checkNamespace(v, 'namespace', request.namespace);
       if (v.required('id', request.id)) checkMemoryId(v, 'id', request.id);
       v.done();
-      return { memory: memoryToProto(memories.get(request.namespace, request.id)) };
+      return { memory: memoryToProto(memories.get(request.namespace, request.id, ctx)) };
     }),
 
     listMemories: unary(logger, (request) => {
@@ -136,8 +139,23 @@ export function createMemoryRpc(deps: MemoryRpcDeps): MemoryServiceServer {
       return { forgottenCount: result.forgottenIds.length, forgottenIds: result.forgottenIds, ledgerSeq: result.ledgerSeq };
     }),
 
-    runMaintenance: unary(logger, () => {
-      throw new CortexError('UNIMPLEMENTED', 'tier maintenance is not available in this version', { reason: 'NOT_AVAILABLE' });
+    runMaintenance: unary(logger, async (request, ctx) => {
+      const v = new Validator();
+      if (request.namespace !== '') checkNamespace(v, 'namespace', request.namespace);
+      if (request.asOf !== undefined && !Number.isFinite(request.asOf.getTime())) v.add('as_of', 'must be a valid timestamp');
+      v.done();
+      const result = await deps.maintenance.run({
+        ...(request.namespace !== '' ? { namespace: request.namespace } : {}),
+        dryRun: request.dryRun,
+        ...(request.asOf !== undefined ? { asOf: request.asOf.getTime() } : {}),
+        ctx,
+      });
+      return {
+        promotedCount: result.promoted,
+        demotedCount: result.demoted,
+        archivedCount: result.archived,
+        expiredCount: result.expired,
+      };
     }),
   };
 }

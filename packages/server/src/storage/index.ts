@@ -32,7 +32,8 @@ function migrate(db: Db): void {
   if (current > SCHEMA_VERSION) {
     throw new Error(`database schema version ${current} is newer than this server (${SCHEMA_VERSION}); upgrade Cortex`);
   }
-  for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
+  const pending = MIGRATIONS.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+  for (const migration of pending) {
     db.transaction(() => {
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);

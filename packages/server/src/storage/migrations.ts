@@ -108,6 +108,61 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'ledger checkpoints and archived segments',
+    sql: `
+      -- Signed (seq, hash) pairs; see docs/ledger.md for the signed encoding.
+      CREATE TABLE ledger_checkpoints (
+        seq INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        key_id TEXT NOT NULL,
+        algorithm TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        signature TEXT NOT NULL
+      );
+      -- One row per sealed segment written to the cold archive. live = 1 while its entries are
+      -- also still in the ledger table; expired_at is set when retention deleted the file.
+      CREATE TABLE ledger_segments (
+        first_seq INTEGER PRIMARY KEY,
+        last_seq INTEGER NOT NULL UNIQUE,
+        entry_count INTEGER NOT NULL,
+        first_prev_hash TEXT NOT NULL,
+        last_hash TEXT NOT NULL,
+        first_time INTEGER NOT NULL,
+        last_time INTEGER NOT NULL,
+        file TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        archived_at INTEGER NOT NULL,
+        live INTEGER NOT NULL DEFAULT 1,
+        expired_at INTEGER
+      );
+    `,
+  },
+  {
+    version: 4,
+    name: 'vector index change counter',
+    sql: `
+      -- Bumped in every transaction that changes memory_chunks; the HNSW file records the value
+      -- it reflects, so a file behind the database is detected and rebuilt at start.
+      CREATE TABLE vector_index_state (id INTEGER PRIMARY KEY CHECK (id = 1), change_seq INTEGER NOT NULL);
+      INSERT INTO vector_index_state (id, change_seq) VALUES (1, 0);
+    `,
+  },
+  {
+    version: 5,
+    name: 'memory tiers: compressed COLD content, tier scans by last access',
+    sql: `
+      -- A COLD memory keeps its text here (raw DEFLATE of the UTF-8 bytes) while content is '',
+      -- which takes it out of the keyword index through the FTS triggers. NULL for HOT and WARM.
+      ALTER TABLE memories ADD COLUMN content_compressed BLOB;
+      -- Tier maintenance walks one tier at a time ordered by last access (archive and promote
+      -- candidates are ranges of last_accessed_at).
+      CREATE INDEX memories_by_tier_access ON memories (tier, last_accessed_at);
+    `,
+  },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -79,7 +79,10 @@ export interface RecordResponse {
 
 /** GetEntriesRequest asks for a range of entries. */
 export interface GetEntriesRequest {
-  /** First sequence number wanted (default 1). */
+  /**
+   * First sequence number wanted (0: the oldest entry still in the live database; older ones
+   * are OUT_OF_RANGE).
+   */
   fromSeq: number;
   /** Last sequence number wanted, inclusive (default: the head). */
   toSeq: number;
@@ -97,6 +100,11 @@ export interface GetEntriesResponse {
   nextPageToken: string;
   /** The head sequence number when the page was read. */
   headSeq: number;
+  /**
+   * The oldest sequence number still in the live database; older entries are only in the cold
+   * archive (asking for them is OUT_OF_RANGE). head_seq + 1 when the live database is empty.
+   */
+  oldestSeq: number;
 }
 
 /** VerifyRequest names the range to verify. */
@@ -124,6 +132,10 @@ export interface VerifyResponse {
   reason: string;
   /** The head sequence number at the time of the check. */
   headSeq: number;
+  /** The first sequence number of the range actually verified. */
+  fromSeq: number;
+  /** The last sequence number of the range actually verified. */
+  toSeq: number;
 }
 
 /** SubscribeRequest opens a stream of ledger entries. */
@@ -147,6 +159,11 @@ export interface SubscribeRequest {
    * (default 5000).
    */
   heartbeatIntervalMs: number;
+  /**
+   * Optional. Stop after the transaction that contains this sequence number: the stream sends
+   * a final progress message and ends with OK. 0 follows the live tail for ever.
+   */
+  toSeq: number;
 }
 
 /** Commit is the entries one transaction appended that pass the subscription's filters. */
@@ -155,6 +172,13 @@ export interface Commit {
   txId: number;
   /** The entries, ascending seq. */
   entries: LedgerEntry[];
+  /**
+   * True when more entries of this transaction follow in the next message: very large
+   * transactions are sent in parts (at most 1000 entries or about 1 MiB each). A client applies
+   * a transaction once it has the part with continued = false, and resumes after the last
+   * complete transaction.
+   */
+  continued: boolean;
 }
 
 /** Progress says how far the subscription has got. */
@@ -811,7 +835,7 @@ export const GetEntriesRequest: MessageFns<GetEntriesRequest> = {
 };
 
 function createBaseGetEntriesResponse(): GetEntriesResponse {
-  return { entries: [], nextPageToken: "", headSeq: 0 };
+  return { entries: [], nextPageToken: "", headSeq: 0, oldestSeq: 0 };
 }
 
 export const GetEntriesResponse: MessageFns<GetEntriesResponse> = {
@@ -824,6 +848,9 @@ export const GetEntriesResponse: MessageFns<GetEntriesResponse> = {
     }
     if (message.headSeq !== 0) {
       writer.uint32(24).int64(message.headSeq);
+    }
+    if (message.oldestSeq !== 0) {
+      writer.uint32(32).int64(message.oldestSeq);
     }
     return writer;
   },
@@ -865,6 +892,14 @@ export const GetEntriesResponse: MessageFns<GetEntriesResponse> = {
             message.headSeq = longToNumber(reader.int64());
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.oldestSeq = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -890,6 +925,11 @@ export const GetEntriesResponse: MessageFns<GetEntriesResponse> = {
         : isSet(object.head_seq)
         ? globalThis.Number(object.head_seq)
         : 0,
+      oldestSeq: isSet(object.oldestSeq)
+        ? globalThis.Number(object.oldestSeq)
+        : isSet(object.oldest_seq)
+        ? globalThis.Number(object.oldest_seq)
+        : 0,
     };
   },
 
@@ -904,6 +944,9 @@ export const GetEntriesResponse: MessageFns<GetEntriesResponse> = {
     if (message.headSeq !== 0) {
       obj.headSeq = Math.round(message.headSeq);
     }
+    if (message.oldestSeq !== 0) {
+      obj.oldestSeq = Math.round(message.oldestSeq);
+    }
     return obj;
   },
 
@@ -915,6 +958,7 @@ export const GetEntriesResponse: MessageFns<GetEntriesResponse> = {
     message.entries = object.entries?.map((e) => LedgerEntry.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
     message.headSeq = object.headSeq ?? 0;
+    message.oldestSeq = object.oldestSeq ?? 0;
     return message;
   },
 };
@@ -1013,7 +1057,16 @@ export const VerifyRequest: MessageFns<VerifyRequest> = {
 };
 
 function createBaseVerifyResponse(): VerifyResponse {
-  return { ok: false, entriesChecked: 0, checkpointsChecked: 0, firstBadSeq: 0, reason: "", headSeq: 0 };
+  return {
+    ok: false,
+    entriesChecked: 0,
+    checkpointsChecked: 0,
+    firstBadSeq: 0,
+    reason: "",
+    headSeq: 0,
+    fromSeq: 0,
+    toSeq: 0,
+  };
 }
 
 export const VerifyResponse: MessageFns<VerifyResponse> = {
@@ -1035,6 +1088,12 @@ export const VerifyResponse: MessageFns<VerifyResponse> = {
     }
     if (message.headSeq !== 0) {
       writer.uint32(48).int64(message.headSeq);
+    }
+    if (message.fromSeq !== 0) {
+      writer.uint32(56).int64(message.fromSeq);
+    }
+    if (message.toSeq !== 0) {
+      writer.uint32(64).int64(message.toSeq);
     }
     return writer;
   },
@@ -1100,6 +1159,22 @@ export const VerifyResponse: MessageFns<VerifyResponse> = {
             message.headSeq = longToNumber(reader.int64());
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.fromSeq = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.toSeq = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1136,6 +1211,16 @@ export const VerifyResponse: MessageFns<VerifyResponse> = {
         : isSet(object.head_seq)
         ? globalThis.Number(object.head_seq)
         : 0,
+      fromSeq: isSet(object.fromSeq)
+        ? globalThis.Number(object.fromSeq)
+        : isSet(object.from_seq)
+        ? globalThis.Number(object.from_seq)
+        : 0,
+      toSeq: isSet(object.toSeq)
+        ? globalThis.Number(object.toSeq)
+        : isSet(object.to_seq)
+        ? globalThis.Number(object.to_seq)
+        : 0,
     };
   },
 
@@ -1159,6 +1244,12 @@ export const VerifyResponse: MessageFns<VerifyResponse> = {
     if (message.headSeq !== 0) {
       obj.headSeq = Math.round(message.headSeq);
     }
+    if (message.fromSeq !== 0) {
+      obj.fromSeq = Math.round(message.fromSeq);
+    }
+    if (message.toSeq !== 0) {
+      obj.toSeq = Math.round(message.toSeq);
+    }
     return obj;
   },
 
@@ -1173,12 +1264,22 @@ export const VerifyResponse: MessageFns<VerifyResponse> = {
     message.firstBadSeq = object.firstBadSeq ?? 0;
     message.reason = object.reason ?? "";
     message.headSeq = object.headSeq ?? 0;
+    message.fromSeq = object.fromSeq ?? 0;
+    message.toSeq = object.toSeq ?? 0;
     return message;
   },
 };
 
 function createBaseSubscribeRequest(): SubscribeRequest {
-  return { fromSeq: 0, namespace: "", actions: [], agentId: "", includeArchived: false, heartbeatIntervalMs: 0 };
+  return {
+    fromSeq: 0,
+    namespace: "",
+    actions: [],
+    agentId: "",
+    includeArchived: false,
+    heartbeatIntervalMs: 0,
+    toSeq: 0,
+  };
 }
 
 export const SubscribeRequest: MessageFns<SubscribeRequest> = {
@@ -1200,6 +1301,9 @@ export const SubscribeRequest: MessageFns<SubscribeRequest> = {
     }
     if (message.heartbeatIntervalMs !== 0) {
       writer.uint32(48).int32(message.heartbeatIntervalMs);
+    }
+    if (message.toSeq !== 0) {
+      writer.uint32(56).int64(message.toSeq);
     }
     return writer;
   },
@@ -1265,6 +1369,14 @@ export const SubscribeRequest: MessageFns<SubscribeRequest> = {
             message.heartbeatIntervalMs = reader.int32();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.toSeq = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1301,6 +1413,11 @@ export const SubscribeRequest: MessageFns<SubscribeRequest> = {
         : isSet(object.heartbeat_interval_ms)
         ? globalThis.Number(object.heartbeat_interval_ms)
         : 0,
+      toSeq: isSet(object.toSeq)
+        ? globalThis.Number(object.toSeq)
+        : isSet(object.to_seq)
+        ? globalThis.Number(object.to_seq)
+        : 0,
     };
   },
 
@@ -1324,6 +1441,9 @@ export const SubscribeRequest: MessageFns<SubscribeRequest> = {
     if (message.heartbeatIntervalMs !== 0) {
       obj.heartbeatIntervalMs = Math.round(message.heartbeatIntervalMs);
     }
+    if (message.toSeq !== 0) {
+      obj.toSeq = Math.round(message.toSeq);
+    }
     return obj;
   },
 
@@ -1338,12 +1458,13 @@ export const SubscribeRequest: MessageFns<SubscribeRequest> = {
     message.agentId = object.agentId ?? "";
     message.includeArchived = object.includeArchived ?? false;
     message.heartbeatIntervalMs = object.heartbeatIntervalMs ?? 0;
+    message.toSeq = object.toSeq ?? 0;
     return message;
   },
 };
 
 function createBaseCommit(): Commit {
-  return { txId: 0, entries: [] };
+  return { txId: 0, entries: [], continued: false };
 }
 
 export const Commit: MessageFns<Commit> = {
@@ -1353,6 +1474,9 @@ export const Commit: MessageFns<Commit> = {
     }
     for (const v of message.entries) {
       LedgerEntry.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.continued !== false) {
+      writer.uint32(24).bool(message.continued);
     }
     return writer;
   },
@@ -1386,6 +1510,14 @@ export const Commit: MessageFns<Commit> = {
             message.entries.push(LedgerEntry.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.continued = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1406,6 +1538,7 @@ export const Commit: MessageFns<Commit> = {
         ? globalThis.Number(object.tx_id)
         : 0,
       entries: globalThis.Array.isArray(object?.entries) ? object.entries.map((e: any) => LedgerEntry.fromJSON(e)) : [],
+      continued: isSet(object.continued) ? globalThis.Boolean(object.continued) : false,
     };
   },
 
@@ -1417,6 +1550,9 @@ export const Commit: MessageFns<Commit> = {
     if (message.entries?.length) {
       obj.entries = message.entries.map((e) => LedgerEntry.toJSON(e));
     }
+    if (message.continued !== false) {
+      obj.continued = message.continued;
+    }
     return obj;
   },
 
@@ -1427,6 +1563,7 @@ export const Commit: MessageFns<Commit> = {
     const message = createBaseCommit();
     message.txId = object.txId ?? 0;
     message.entries = object.entries?.map((e) => LedgerEntry.fromPartial(e)) || [];
+    message.continued = object.continued ?? false;
     return message;
   },
 };

@@ -180,7 +180,7 @@ export interface ContextSection {
   tokens: number;
   /** Whether the memory was trimmed by extractive compression. */
   compressed: boolean;
-  /** The ranking score that placed it. */
+  /** The memory's relevance to the query: cosine similarity of the best-matching chunk, 0..1. */
   score: number;
 }
 

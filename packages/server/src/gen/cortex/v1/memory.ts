@@ -117,7 +117,10 @@ export interface Memory {
   expiresAt:
     | Date
     | undefined;
-  /** A pinned memory is never demoted, archived or expired by the retention policy. */
+  /**
+   * A pinned memory is never demoted or archived by the retention policy (an explicit
+   * expires_at still applies).
+   */
   pinned: boolean;
   /** OUTPUT_ONLY. Incremented on every change of the memory; starts at 1. */
   version: number;

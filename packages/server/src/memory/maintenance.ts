@@ -1,0 +1,366 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Logger } from 'winston';
+import type { Ledger, LedgerEvent } from '../ledger/index.js';
+import type { Db, Transact, Tx } from '../storage/index.js';
+import type { ColdTier } from './cold.js';
+import { ACCESS_SATURATION, RETENTION_WEIGHTS, retentionScore } from './decay.js';
+import type { HotTier } from './hot-tier.js';
+import { memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow } from './rows.js';
+import { MAINTENANCE_CONTEXT, MEMORY_EXPIRED, tierChangedEvent } from './tier-events.js';
+import type { Memory, RequestContext, Tier } from './types.js';
+import type { MemoryVectors } from './vectors.js';
+
+/** The retention policy: thresholds on memory/decay.ts retentionScore (0..1, pinned = 1). */
+export interface TierPolicy {
+  readonly halfLifeMs: number;
+  /** HOT or WARM → COLD below this (pinned memories score 1, so they are never archived). */
+  readonly coldThreshold: number;
+  /** HOT → WARM below this. */
+  readonly demoteThreshold: number;
+  /** WARM → HOT at or above this, for an agent's memory read within promoteWindowMs, into free HOT capacity. */
+  readonly promoteThreshold: number;
+  readonly promoteWindowMs: number;
+}
+
+export interface MaintenanceSettings extends TierPolicy {
+  /** Rows examined per transaction; the event loop gets a turn between transactions. */
+  readonly batchSize: number;
+  /** Period of the background job; 0 leaves it to explicit runs (RunMaintenance). */
+  readonly intervalMs: number;
+}
+
+export interface MaintenanceDeps {
+  readonly db: Db;
+  readonly transact: Transact;
+  readonly ledger: Ledger;
+  readonly vectors: MemoryVectors;
+  readonly hotTier: HotTier;
+  readonly coldTier: ColdTier;
+  readonly clock: () => number;
+  readonly logger: Logger;
+  readonly settings: MaintenanceSettings;
+}
+
+export interface MaintenanceRunOptions {
+  /** Only this namespace; every namespace when absent. */
+  readonly namespace?: string;
+  /** Count what would move, move nothing. */
+  readonly dryRun?: boolean;
+  /** Evaluate the policy (retention, expiry) as of this instant instead of the clock's now. */
+  readonly asOf?: number;
+  /** Who asked (the ledger actor of the moves); the maintenance job itself when absent. */
+  readonly ctx?: RequestContext;
+}
+
+export interface MaintenanceResult {
+  readonly promoted: number;
+  readonly demoted: number;
+  readonly archived: number;
+  readonly expired: number;
+}
+
+/** Row columns the policy looks at. */
+interface PolicyRow {
+  readonly row_id: number;
+  readonly id: string;
+  readonly namespace: string;
+  readonly agent_id: string;
+  readonly tier: number;
+  readonly pinned: number;
+  readonly importance: number;
+  readonly created_at: number;
+  readonly last_accessed_at: number;
+  readonly access_count: number;
+}
+
+interface ExpiredRow {
+  readonly row_id: number;
+  readonly id: string;
+  readonly namespace: string;
+  readonly agent_id: string;
+  readonly tier: number;
+  readonly expires_at: number;
+}
+
+/** Necessary conditions for retentionScore < threshold, as SQL-friendly bounds. */
+export interface CandidateBounds {
+  readonly maxImportance: number;
+  readonly maxAccessCount: number;
+  readonly touchedBefore: number;
+}
+
+/**
+ * Each term of the retention score is ≥ 0, so a score below `threshold` needs every term alone
+ * below it: importance < T/w_i; last touch older than halfLife·log2(w_r/T); accesses below
+ * (1+64)^(T/w_a) − 1. These bounds (slightly loosened for rounding) narrow the scan to a range of
+ * the (tier, last_accessed_at) index; the exact score still decides. Null: no memory can qualify.
+ */
+export function belowThresholdBounds(threshold: number, now: number, halfLifeMs: number): CandidateBounds | null {
+  if (!(threshold > 0)) return null;
+  const { importance: wi, recency: wr, access: wa } = RETENTION_WEIGHTS;
+  const unbounded = Number.MAX_SAFE_INTEGER;
+  return {
+    maxImportance: threshold / wi + 1e-9,
+    maxAccessCount: threshold > wa ? unbounded : Math.ceil(Math.pow(1 + ACCESS_SATURATION, threshold / wa)) + 1,
+    touchedBefore: threshold > wr ? unbounded : Math.ceil(now - halfLifeMs * Math.log2(wr / threshold)) + 1,
+  };
+}
+
+const POLICY_COLUMNS = 'row_id, id, namespace, agent_id, tier, pinned, importance, created_at, last_accessed_at, access_count';
+
+/**
+ * Tier maintenance: expires, archives, demotes and promotes memories under the retention policy,
+ * in bounded batches (one transaction each, with a ledger event per change) that yield to the
+ * event loop in between so RPCs keep flowing. Runs are serialized; a periodic run is skipped
+ * while another is in progress.
+ */
+export function createMaintenance(deps: MaintenanceDeps) {
+  const { db, transact, ledger, vectors, hotTier, coldTier, clock, logger, settings } = deps;
+  const inNamespace = '(@namespace IS NULL OR namespace = @namespace)';
+  const live = '(expires_at IS NULL OR expires_at > @now)';
+  const expiredPage = db.prepare<Record<string, unknown>, ExpiredRow>(
+    `SELECT row_id, id, namespace, agent_id, tier, expires_at FROM memories
+      WHERE expires_at IS NOT NULL AND expires_at <= @now AND ${inNamespace} AND (expires_at, row_id) > (@afterKey, @afterRow)
+      ORDER BY expires_at, row_id LIMIT @limit`,
+  );
+  const belowPage = db.prepare<Record<string, unknown>, PolicyRow>(
+    `SELECT ${POLICY_COLUMNS} FROM memories
+      WHERE tier = @tier AND pinned = 0 AND importance < @maxImportance AND access_count < @maxAccessCount
+        AND last_accessed_at < @touchedBefore AND created_at < @touchedBefore AND ${live} AND ${inNamespace}
+        AND (last_accessed_at, row_id) > (@afterKey, @afterRow)
+      ORDER BY last_accessed_at, row_id LIMIT @limit`,
+  );
+  const recentPage = db.prepare<Record<string, unknown>, PolicyRow>(
+    `SELECT ${POLICY_COLUMNS} FROM memories
+      WHERE tier = ${TIER_CODES.WARM} AND agent_id != '' AND access_count > 0 AND last_accessed_at >= @since
+        AND ${live} AND ${inNamespace} AND (last_accessed_at, row_id) < (@afterKey, @afterRow)
+      ORDER BY last_accessed_at DESC, row_id DESC LIMIT @limit`,
+  );
+  const contentOf = db.prepare<[number], { content: string }>('SELECT content FROM memories WHERE row_id = ?');
+  const rowById = db.prepare<[number], MemoryRow>('SELECT * FROM memories WHERE row_id = ?');
+  const deleteRow = db.prepare('DELETE FROM memories WHERE row_id = ?');
+  const setTier = db.prepare('UPDATE memories SET tier = ? WHERE row_id = ?');
+
+  let queue: Promise<unknown> = Promise.resolve();
+  let running = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  /**
+   * Pages through `page` (keyset on a (key, row_id) cursor), handing each page to `handle` inside
+   * its own transaction — or outside any for a dry run — and yielding between pages.
+   */
+  async function sweep<R extends { readonly row_id: number }>(
+    dryRun: boolean,
+    start: { key: number; row: number },
+    page: (after: { key: number; row: number }) => R[],
+    keyOf: (row: R) => number,
+    handle: (rows: R[], tx: Tx | undefined) => void,
+    afterPage: () => void,
+  ): Promise<void> {
+    let after = start;
+    while (!stopped) {
+      let rows: R[] = [];
+      const step = (tx: Tx | undefined) => {
+        rows = page(after);
+        if (rows.length > 0) handle(rows, tx);
+      };
+      if (dryRun) step(undefined);
+      else transact(step);
+      afterPage();
+      const last = rows.at(-1);
+      if (last === undefined || rows.length < settings.batchSize) return;
+      after = { key: keyOf(last), row: last.row_id };
+      await nextTurn();
+    }
+  }
+
+  async function execute(options: MaintenanceRunOptions): Promise<MaintenanceResult> {
+    const dryRun = options.dryRun ?? false;
+    const now = options.asOf ?? clock();
+    const ctx = options.ctx ?? MAINTENANCE_CONTEXT;
+    const scope = { namespace: options.namespace ?? null, now, limit: settings.batchSize };
+    const counts = { promoted: 0, demoted: 0, archived: 0, expired: 0 };
+    /** Rows already decided in this run: a dry run must not count them again in a later phase. */
+    const decided = new Set<number>();
+    // HOT-set sizes as the run has changed them but the cache does not show yet (until the page
+    // commits; for the whole run when dry).
+    const pending = new Map<string, number>();
+    let pendingTotal = 0;
+    const adjust = (row: PolicyRow, delta: number) => {
+      const key = `${row.namespace}\u0000${row.agent_id}`;
+      pending.set(key, (pending.get(key) ?? 0) + delta);
+      pendingTotal += delta;
+    };
+    const settled = () => {
+      if (dryRun) return;
+      pending.clear();
+      pendingTotal = 0;
+    };
+    const retention = (row: PolicyRow) =>
+      retentionScore(
+        {
+          importance: row.importance,
+          createdAt: row.created_at,
+          lastAccessedAt: row.last_accessed_at,
+          accessCount: row.access_count,
+          pinned: row.pinned === 1,
+        },
+        now,
+        settings.halfLifeMs,
+      );
+    const move = (row: PolicyRow, to: Tier, score: number): LedgerEvent =>
+      tierChangedEvent(ctx, {
+        namespace: row.namespace,
+        id: row.id,
+        agentId: row.agent_id,
+        from: tierOfCode(row.tier),
+        to,
+        reason: 'retention',
+        retention: score,
+      });
+    const lowest = { key: Number.MIN_SAFE_INTEGER, row: 0 };
+
+    // 1. Expire: delete what passed its expires_at (pinning does not override an explicit expiry).
+    await sweep<ExpiredRow>(
+      dryRun,
+      lowest,
+      (after) => expiredPage.all({ ...scope, afterKey: after.key, afterRow: after.row }),
+      (row) => row.expires_at,
+      (rows, tx) => {
+        counts.expired += rows.length;
+        if (tx === undefined) return;
+        for (const row of rows) {
+          vectors.remove(tx, row.row_id);
+          deleteRow.run(row.row_id);
+        }
+        hotTier.dropAfterCommit(tx, rows.map((row) => row.row_id));
+        ledger.append(
+          tx,
+          rows.map((row) => ({
+            namespace: row.namespace,
+            actor: ctx.actor,
+            action: MEMORY_EXPIRED,
+            subject: row.id,
+            agentId: row.agent_id,
+            correlationId: ctx.correlationId,
+            payload: { expiresAt: row.expires_at, tier: tierOfCode(row.tier) },
+          })),
+        );
+      },
+      settled,
+    );
+
+    // 2. Archive, 3. demote: HOT/WARM memories whose retention fell below a threshold.
+    const sweepBelow = async (fromTier: Tier, threshold: number, to: Tier, onMove: (rows: PolicyRow[], tx: Tx) => void) => {
+      const bounds = belowThresholdBounds(threshold, now, settings.halfLifeMs);
+      if (bounds === null) return;
+      await sweep<PolicyRow>(
+        dryRun,
+        lowest,
+        (after) => belowPage.all({ ...scope, ...bounds, tier: TIER_CODES[fromTier], afterKey: after.key, afterRow: after.row }),
+        (row) => row.last_accessed_at,
+        (rows, tx) => {
+          const moving = rows.flatMap((row) => {
+            if (decided.has(row.row_id)) return [];
+            const score = retention(row);
+            return score < threshold ? [{ row, score }] : [];
+          });
+          for (const { row } of moving) {
+            decided.add(row.row_id);
+            if (row.tier === TIER_CODES.HOT) adjust(row, -1);
+          }
+          if (to === 'COLD') counts.archived += moving.length;
+          else counts.demoted += moving.length;
+          if (tx === undefined || moving.length === 0) return;
+          onMove(moving.map((m) => m.row), tx);
+          ledger.append(tx, moving.map(({ row, score }) => move(row, to, score)));
+        },
+        settled,
+      );
+    };
+    const archive = (rows: PolicyRow[], tx: Tx) => {
+      for (const row of rows) coldTier.archive(tx, { row_id: row.row_id, tier: row.tier, content: contentOf.get(row.row_id)?.content ?? '' });
+    };
+    await sweepBelow('HOT', settings.coldThreshold, 'COLD', archive);
+    await sweepBelow('WARM', settings.coldThreshold, 'COLD', archive);
+    await sweepBelow('HOT', settings.demoteThreshold, 'WARM', (rows, tx) => {
+      for (const row of rows) setTier.run(TIER_CODES.WARM, row.row_id);
+      hotTier.dropAfterCommit(tx, rows.map((row) => row.row_id));
+    });
+
+    // 4. Promote: agents' WARM memories read recently and scoring high, most recent first, into
+    // free HOT capacity only (promotion never pushes another memory out).
+    await sweep<PolicyRow>(
+      dryRun,
+      { key: Number.MAX_SAFE_INTEGER, row: Number.MAX_SAFE_INTEGER },
+      (after) => recentPage.all({ ...scope, since: now - settings.promoteWindowMs, afterKey: after.key, afterRow: after.row }),
+      (row) => row.last_accessed_at,
+      (rows, tx) => {
+        const promoted: Array<{ row: PolicyRow; score: number }> = [];
+        for (const row of rows) {
+          if (decided.has(row.row_id)) continue;
+          const score = retention(row);
+          if (score < settings.promoteThreshold) continue;
+          const agentCount = hotTier.agentSize(row.namespace, row.agent_id) + (pending.get(`${row.namespace}\u0000${row.agent_id}`) ?? 0);
+          const totalCount = hotTier.size() + pendingTotal;
+          if (agentCount >= hotTier.settings.perAgent || totalCount >= hotTier.settings.total) continue;
+          decided.add(row.row_id);
+          adjust(row, +1);
+          promoted.push({ row, score });
+        }
+        counts.promoted += promoted.length;
+        if (tx === undefined || promoted.length === 0) return;
+        const memories: Array<{ rowId: number; memory: Memory }> = [];
+        for (const { row } of promoted) {
+          setTier.run(TIER_CODES.HOT, row.row_id);
+          memories.push({ rowId: row.row_id, memory: memoryFromRow(rowById.get(row.row_id) as MemoryRow) });
+        }
+        // Least recently used first, so the most recent ends up most recently used in the LRU.
+        hotTier.addAfterCommit(tx, memories.reverse());
+        ledger.append(tx, promoted.map(({ row, score }) => move(row, 'HOT', score)));
+      },
+      settled,
+    );
+    return counts;
+  }
+
+  function run(options: MaintenanceRunOptions = {}): Promise<MaintenanceResult> {
+    const result = queue.then(() => {
+      running += 1;
+      return execute(options).finally(() => {
+        running -= 1;
+      });
+    });
+    queue = result.catch(() => undefined);
+    return result;
+  }
+
+  return {
+    run,
+
+    /** Starts the periodic job (when intervalMs > 0); a tick is skipped while a run is in progress. */
+    start(): void {
+      if (settings.intervalMs <= 0 || timer !== undefined) return;
+      timer = setInterval(() => {
+        if (running > 0 || stopped) return;
+        run().then(
+          (result) => {
+            if (Object.values(result).some((n) => n > 0)) logger.info('tier maintenance', result);
+          },
+          (error: unknown) => logger.error('tier maintenance failed', { error: String(error) }),
+        );
+      }, settings.intervalMs);
+      timer.unref();
+    },
+
+    /** Stops the schedule; a run in progress ends after its current batch. */
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer !== undefined) clearInterval(timer);
+      await queue;
+    },
+  };
+}
+
+export type Maintenance = ReturnType<typeof createMaintenance>;

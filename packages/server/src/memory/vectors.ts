@@ -1,0 +1,173 @@
+import type { Logger } from 'winston';
+import type { Embedder } from '../embedding/index.js';
+import { dequantizeVector, loadOrCreateHnswIndex, quantizeVector, type HnswIndex, type HnswLoadResult } from '../index/index.js';
+import type { Db, Tx } from '../storage/index.js';
+import { TIER_CODES } from './rows.js';
+
+export interface MemoryVectorsDeps {
+  readonly db: Db;
+  readonly embedder: Embedder;
+  readonly logger: Logger;
+  /** The HNSW file, beside the database. */
+  readonly indexPath: string;
+  /** How often a changed index is written to disk (it is also written at shutdown). */
+  readonly saveIntervalMs: number;
+}
+
+export interface VectorHit {
+  readonly rowId: number;
+  /** Cosine similarity of the best-matching chunk. */
+  readonly score: number;
+}
+
+/** Chunk vectors ready to store for one memory. */
+export type ChunkVectors = readonly Float32Array[];
+
+/**
+ * Owns the vectors of memories: chunking and embedding before a write, storing int8 chunk
+ * vectors in the write's transaction, and keeping the in-process HNSW index in step after commit.
+ */
+export async function createMemoryVectors(deps: MemoryVectorsDeps) {
+  const { db, embedder, logger } = deps;
+  const changeSeq = db.prepare<[], { change_seq: number }>('SELECT change_seq FROM vector_index_state WHERE id = 1');
+  const bumpChangeSeq = db.prepare('UPDATE vector_index_state SET change_seq = change_seq + 1 WHERE id = 1');
+  const chunksOf = db.prepare<[number], { chunk_id: number }>('SELECT chunk_id FROM memory_chunks WHERE row_id = ?');
+  const insertChunk = db.prepare('INSERT INTO memory_chunks (row_id, chunk_index, vector) VALUES (?, ?, ?)');
+  const deleteChunks = db.prepare('DELETE FROM memory_chunks WHERE row_id = ?');
+  const storedChunks = db.prepare<[number], { chunk_id: number; vector: Buffer }>(
+    'SELECT chunk_id, vector FROM memory_chunks WHERE row_id = ? ORDER BY chunk_index',
+  );
+  const indexedChunks = db.prepare<[], { chunk_id: number; row_id: number; namespace: string; vector: Buffer }>(
+    `SELECT c.chunk_id, c.row_id, m.namespace, c.vector FROM memory_chunks c JOIN memories m ON m.row_id = c.row_id
+      WHERE m.tier != ${TIER_CODES.COLD}`,
+  );
+
+  /** chunk label → owning memory row and namespace: lets a search filter by namespace without SQL. */
+  const owners = new Map<number, { rowId: number; namespace: string }>();
+  const load: HnswLoadResult = await loadOrCreateHnswIndex(
+    { dimensions: embedder.dimensions, path: deps.indexPath, logger },
+    { lastChange: changeSeq.get()?.change_seq ?? 0 },
+    function* rebuild() {
+      for (const row of indexedChunks.iterate()) yield { label: row.chunk_id, vector: dequantizeVector(row.vector) };
+    },
+  );
+  const index: HnswIndex = load.index;
+  for (const row of db
+    .prepare<[], { chunk_id: number; row_id: number; namespace: string }>(
+      `SELECT c.chunk_id, c.row_id, m.namespace FROM memory_chunks c JOIN memories m ON m.row_id = c.row_id
+        WHERE m.tier != ${TIER_CODES.COLD}`,
+    )
+    .iterate()) {
+    owners.set(row.chunk_id, { rowId: row.row_id, namespace: row.namespace });
+  }
+  if (load.loadedFrom === 'rebuilt') await index.save({ lastChange: changeSeq.get()?.change_seq ?? 0 });
+
+  let dirty = false;
+  let saving: Promise<unknown> = Promise.resolve();
+  const save = () => {
+    if (!dirty) return saving;
+    dirty = false;
+    saving = saving.then(() => index.save({ lastChange: changeSeq.get()?.change_seq ?? 0 })).catch((error: unknown) => {
+      dirty = true;
+      logger.error('saving the vector index failed; it will be retried', { error: String(error) });
+    });
+    return saving;
+  };
+  const timer = setInterval(() => void save(), deps.saveIntervalMs);
+  timer.unref();
+
+  function removeFromIndex(tx: Tx, rowId: number): void {
+    const labels = chunksOf.all(rowId).map((c) => c.chunk_id);
+    if (labels.length === 0) return;
+    bumpChangeSeq.run();
+    tx.afterCommit(() => {
+      for (const label of labels) {
+        index.remove(label);
+        owners.delete(label);
+      }
+      dirty = true;
+    });
+  }
+
+  return {
+    loadedFrom: load.loadedFrom,
+
+    /** Embeds each content's chunks (outside any transaction: inference is slow and async). */
+    async embedContents(contents: readonly string[]): Promise<ChunkVectors[]> {
+      const chunked = contents.map((content) => embedder.chunk(content));
+      const vectors = await embedder.embed(chunked.flat());
+      let next = 0;
+      return chunked.map((chunks) => chunks.map(() => vectors[next++] as Float32Array));
+    },
+
+    embedQuery(query: string): Promise<Float32Array> {
+      return embedder.embed([query]).then(([vector]) => vector as Float32Array);
+    },
+
+    /** Replaces a memory's chunk vectors inside the caller's transaction. */
+    store(tx: Tx, rowId: number, namespace: string, vectors: ChunkVectors): void {
+      removeFromIndex(tx, rowId);
+      deleteChunks.run(rowId);
+      const added = vectors.map((vector, i) => ({
+        label: Number(insertChunk.run(rowId, i, quantizeVector(vector)).lastInsertRowid),
+        vector,
+      }));
+      bumpChangeSeq.run();
+      tx.afterCommit(() => {
+        for (const { label, vector } of added) {
+          index.add(label, vector);
+          owners.set(label, { rowId, namespace });
+        }
+        dirty = true;
+      });
+    },
+
+    /** Takes a memory's vectors out of the index; call before deleting or archiving its row. */
+    remove: removeFromIndex,
+
+    /**
+     * Puts a memory's stored (int8) chunk vectors back into the index, e.g. when a COLD memory is
+     * re-warmed: no re-embedding, the chunks in SQLite are the source of truth.
+     */
+    restore(tx: Tx, rowId: number, namespace: string): void {
+      const chunks = storedChunks.all(rowId);
+      if (chunks.length === 0) return;
+      bumpChangeSeq.run();
+      tx.afterCommit(() => {
+        for (const chunk of chunks) {
+          index.add(chunk.chunk_id, dequantizeVector(chunk.vector));
+          owners.set(chunk.chunk_id, { rowId, namespace });
+        }
+        dirty = true;
+      });
+    },
+
+    /**
+     * Nearest memories to `query` in a namespace. `allowedRowIds` narrows further (other filters,
+     * computed by SQL); chunks are merged per memory, keeping the best chunk's score.
+     */
+    search(namespace: string, query: Float32Array, topK: number, allowedRowIds?: ReadonlySet<number>): VectorHit[] {
+      const allowed = (label: number) => {
+        const owner = owners.get(label);
+        return owner !== undefined && owner.namespace === namespace && (allowedRowIds === undefined || allowedRowIds.has(owner.rowId));
+      };
+      // Long memories have several chunks; ask for more chunks than memories so merging still leaves topK.
+      const hits = index.search(query, topK * 2, allowed, allowedRowIds ? { allowedCount: allowedRowIds.size * 2 } : {});
+      const best = new Map<number, number>();
+      for (const hit of hits) {
+        const rowId = owners.get(hit.label)?.rowId;
+        if (rowId !== undefined && !best.has(rowId)) best.set(rowId, hit.score);
+      }
+      return [...best].slice(0, topK).map(([rowId, score]) => ({ rowId, score }));
+    },
+
+    size: () => index.size(),
+    save,
+    async close(): Promise<void> {
+      clearInterval(timer);
+      await save();
+    },
+  };
+}
+
+export type MemoryVectors = Awaited<ReturnType<typeof createMemoryVectors>>;

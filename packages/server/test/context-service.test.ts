@@ -1,0 +1,145 @@
+import { expect } from 'chai';
+import { status } from '@grpc/grpc-js';
+import { get_encoding } from '@dqbd/tiktoken';
+import { CompressionStrategy, DropReason, type BuildContextRequest } from '../src/gen/cortex/v1/context_service.js';
+import type { MemoryInput } from '../src/gen/cortex/v1/memory_service.js';
+import { call, callError, errorDetails, startTestServer, type TestServer } from './harness.js';
+
+const NAMESPACE = 'ctx';
+
+function memory(id: string, content: string, extra: Partial<MemoryInput> = {}): MemoryInput {
+  return { id, content, agentId: '', kind: 'fact', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, ...extra };
+}
+
+describe('ContextService', function () {
+  let server: TestServer;
+  const build = (request: Partial<BuildContextRequest>) =>
+    call(server.context.buildContext.bind(server.context), {
+      namespace: NAMESPACE, agentId: '', query: 'What does the user like to eat?', tokenBudget: 200, model: 'gpt-4o',
+      reserveTokens: 0, compression: CompressionStrategy.COMPRESSION_STRATEGY_UNSPECIFIED, history: [], candidateCount: 0,
+      minRelevance: 0, dedupeThreshold: 0, filter: undefined, ...request,
+    });
+  const countTokens = async (model: string, text: string) =>
+    (await call(server.context.countTokens.bind(server.context), { model, texts: [text] })).tokenCounts[0];
+
+  before(async () => {
+    server = await startTestServer();
+    await call(server.memory.remember.bind(server.memory), {
+      namespace: NAMESPACE,
+      memories: [
+        memory('food-1', 'The user loves spicy Thai curry and eats it every Friday.', { importance: 0.9 }),
+        memory('food-2', 'The user loves spicy Thai curry and eats it every Friday!'),
+        memory('food-3', 'The user is allergic to peanuts.', { importance: 1 }),
+        memory('work', 'The user works as a backend engineer on payment systems.'),
+        memory('pet', 'The user has a cat called Miso who sleeps on the keyboard.'),
+        memory('private', 'Agent B noted the user prefers sushi on weekends.', { agentId: 'agent-b' }),
+        memory('own', 'Agent A noted the user skips breakfast.', { agentId: 'agent-a' }),
+        ...Array.from({ length: 30 }, (_, i) => memory(`filler-${i}`, `Weather log ${i}: cloudy with light wind and ${i} mm of rain in the afternoon.`)),
+      ],
+    });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it('packs the most relevant memories and counts tokens_used exactly like the model’s tokenizer', async () => {
+    const result = await build({});
+    expect(result.tokenizer).to.equal('o200k_base');
+    expect(result.tokenCountEstimated).to.equal(false);
+    expect(result.sections.map((s) => s.memoryId)).to.include('food-3');
+    expect(result.text).to.include('peanuts');
+    expect(result.tokensUsed).to.equal(await countTokens('gpt-4o', result.text));
+    const encoding = get_encoding('o200k_base');
+    expect(result.tokensUsed).to.equal(encoding.encode_ordinary(result.text).length);
+    encoding.free();
+    expect(result.tokensUsed).to.be.at.most(200);
+    expect(result.tokenBudget).to.equal(200);
+  });
+
+  it('never exceeds token_budget - reserve_tokens, for every tokenizer family', async () => {
+    for (const model of ['gpt-4o', 'gpt-4', 'llama-3-8b', 'llama-2-7b', 'mistral-7b', 'claude-3-5-sonnet']) {
+      for (const [budget, reserve] of [[40, 0], [120, 30], [400, 100]] as const) {
+        const result = await build({ model, tokenBudget: budget, reserveTokens: reserve, query: 'weather and rain' });
+        expect(result.tokensUsed, `${model} ${budget}`).to.be.at.most(budget - reserve);
+        expect(result.tokensUsed, `${model} recount`).to.equal(await countTokens(model, result.text));
+        expect(result.tokenBudget).to.equal(budget - reserve);
+      }
+    }
+  });
+
+  it('says when the count is an estimate (Claude 3 and later)', async () => {
+    const result = await build({ model: 'claude-3-5-sonnet' });
+    expect(result.tokenCountEstimated).to.equal(true);
+  });
+
+  it('drops a near-duplicate and keeps the better-ranked copy', async () => {
+    const result = await build({ tokenBudget: 2000, query: 'spicy Thai curry on Friday' });
+    const kept = result.sections.map((s) => s.memoryId);
+    const duplicates = result.dropped.filter((d) => d.reason === DropReason.DROP_REASON_DUPLICATE).map((d) => d.memoryId);
+    expect(kept).to.include('food-1');
+    expect(duplicates).to.include('food-2');
+  });
+
+  it('keeps duplicates with compression NONE', async () => {
+    const result = await build({ tokenBudget: 2000, query: 'spicy Thai curry on Friday', compression: CompressionStrategy.COMPRESSION_STRATEGY_NONE });
+    expect(result.sections.map((s) => s.memoryId)).to.include.members(['food-1', 'food-2']);
+  });
+
+  it('reports what did not fit as dropped for BUDGET', async () => {
+    const result = await build({ tokenBudget: 30, query: 'weather log rain' });
+    expect(result.dropped.some((d) => d.reason === DropReason.DROP_REASON_BUDGET)).to.equal(true);
+  });
+
+  it('draws on the agent’s own and the shared memories, never on another agent’s', async () => {
+    const result = await build({ agentId: 'agent-a', tokenBudget: 2000, query: 'what the user eats: breakfast, sushi' });
+    const ids = [...result.sections.map((s) => s.memoryId), ...result.dropped.map((d) => d.memoryId)];
+    expect(ids).to.include('own');
+    expect(ids).to.not.include('private');
+  });
+
+  it('keeps the latest turns verbatim and summarizes older ones into the leftover budget', async () => {
+    const history = Array.from({ length: 14 }, (_, i) => ({
+      role: i % 2 ? 'assistant' : 'user',
+      content: `Turn ${i}: we discussed the migration plan for service ${i} and agreed on step ${i}. It needs a rollback script.`,
+      at: new Date(Date.UTC(2026, 0, 1, 12, i)),
+    }));
+    const result = await build({ history, tokenBudget: 600, query: 'migration plan' });
+    expect(result.historyTurnsVerbatim).to.be.greaterThan(0);
+    expect(result.historyTurnsSummarized).to.equal(14 - result.historyTurnsVerbatim);
+    expect(result.text).to.include('Turn 13: we discussed');
+    expect(result.tokensUsed).to.be.at.most(600);
+  });
+
+  it('rejects an unknown model, listing the known ones', async () => {
+    const error = await callError(server.context.buildContext.bind(server.context), {
+      namespace: NAMESPACE, agentId: '', query: 'q', tokenBudget: 100, model: 'gpt-99-ultra', reserveTokens: 0,
+      compression: 0, history: [], candidateCount: 0, minRelevance: 0, dedupeThreshold: 0, filter: undefined,
+    });
+    expect(error.code).to.equal(status.INVALID_ARGUMENT);
+    const details = errorDetails(error);
+    expect(details.reason).to.equal('UNKNOWN_MODEL');
+    expect(details.metadata.known_models).to.include('gpt-4o');
+    expect(details.fieldViolations[0]!.field).to.equal('model');
+  });
+
+  it('rejects a zero or negative budget and a reserve that leaves no room', async () => {
+    const fields = async (request: Partial<BuildContextRequest>) =>
+      errorDetails(await callError(server.context.buildContext.bind(server.context), {
+        namespace: NAMESPACE, agentId: '', query: 'q', tokenBudget: 100, model: 'gpt-4o', reserveTokens: 0,
+        compression: 0, history: [], candidateCount: 0, minRelevance: 0, dedupeThreshold: 0, filter: undefined, ...request,
+      })).fieldViolations.map((v) => v.field);
+    expect(await fields({ tokenBudget: 0 })).to.deep.equal(['token_budget']);
+    expect(await fields({ tokenBudget: -5 })).to.deep.equal(['token_budget']);
+    expect(await fields({ tokenBudget: 100, reserveTokens: 100 })).to.deep.equal(['reserve_tokens']);
+  });
+
+  it('counts tokens per text with CountTokens and rejects an unknown model', async () => {
+    const response = await call(server.context.countTokens.bind(server.context), { model: 'gpt-4', texts: ['hello world', 'Ünïcödé ✓ 🚀'] });
+    const encoding = get_encoding('cl100k_base');
+    expect(response.tokenCounts).to.deep.equal(['hello world', 'Ünïcödé ✓ 🚀'].map((t) => encoding.encode_ordinary(t).length));
+    encoding.free();
+    expect(response.totalTokens).to.equal(response.tokenCounts.reduce((a, b) => a + b, 0));
+    const error = await callError(server.context.countTokens.bind(server.context), { model: 'nope', texts: ['x'] });
+    expect(error.code).to.equal(status.INVALID_ARGUMENT);
+  });
+});

@@ -1,0 +1,173 @@
+import { expect } from 'chai';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RecallMode, type MemoryInput, type RecallRequest } from '../src/gen/cortex/v1/memory_service.js';
+import type { MemoryFilter } from '../src/gen/cortex/v1/memory.js';
+import { call, startTestServer, type TestServer } from './harness.js';
+
+const NAMESPACE = 'recall';
+
+const FACTS: Array<[string, string, Partial<MemoryInput>]> = [
+  ['pets', 'Caroline adopted a golden retriever puppy named Max last spring.', { tags: ['family'], agentId: 'caroline' }],
+  ['job', 'Melanie started a new position as a pediatric nurse at the city hospital.', { agentId: 'melanie', kind: 'career' }],
+  ['trip', 'The team flew to Lisbon for the offsite and ate grilled sardines every night.', { tags: ['travel'] }],
+  ['db', 'Postgres connection pool exhausted during the nightly ETL batch job.', { kind: 'incident', tags: ['ops'] }],
+  ['music', 'Jon has been learning to play the violin and practices every evening.', { agentId: 'jon' }],
+  ['garden', 'Tomatoes in the backyard garden were eaten by squirrels again.', { tags: ['family'] }],
+];
+
+function filter(overrides: Partial<MemoryFilter>): MemoryFilter {
+  return { agentId: '', kinds: [], tags: [], tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {}, ...overrides };
+}
+
+describe('Recall modes over the real embedding model and HNSW index', function () {
+  let server: TestServer;
+  const recall = (request: Partial<RecallRequest>) =>
+    call(server.memory.recall.bind(server.memory), {
+      namespace: NAMESPACE, query: '', topK: 3, mode: RecallMode.RECALL_MODE_HYBRID, filter: undefined, minScore: 0, ...request,
+    });
+  const ids = async (request: Partial<RecallRequest>) => (await recall(request)).hits.map((h) => h.memory!.id);
+
+  before(async () => {
+    server = await startTestServer();
+    await call(server.memory.remember.bind(server.memory), {
+      namespace: NAMESPACE,
+      memories: FACTS.map(([id, content, extra]) => ({
+        id, content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, ...extra,
+      })),
+    });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it('finds a memory by meaning with no shared keyword in VECTOR mode, reporting the cosine similarity', async () => {
+    const { hits, mode } = await recall({ query: 'Which dog does Caroline own?', mode: RecallMode.RECALL_MODE_VECTOR });
+    expect(mode).to.equal(RecallMode.RECALL_MODE_VECTOR);
+    expect(hits[0]!.memory!.id).to.equal('pets');
+    expect(hits[0]!.vectorRank).to.equal(1);
+    expect(hits[0]!.score).to.equal(hits[0]!.vectorScore);
+    expect(hits[0]!.score).to.be.within(0.3, 1);
+    expect(hits[0]!.keywordScore).to.equal(undefined);
+  });
+
+  it('finds nothing by keyword when no term matches, but the same question finds it by meaning', async () => {
+    expect(await ids({ query: 'medical career change', mode: RecallMode.RECALL_MODE_KEYWORD })).to.deep.equal([]);
+    expect((await ids({ query: 'medical career change', mode: RecallMode.RECALL_MODE_VECTOR }))[0]).to.equal('job');
+  });
+
+  it('fuses both lists in HYBRID mode (the default) and returns each component score', async () => {
+    const { hits, mode } = await recall({ query: 'ETL batch connection pool', mode: RecallMode.RECALL_MODE_UNSPECIFIED });
+    expect(mode).to.equal(RecallMode.RECALL_MODE_HYBRID);
+    const top = hits[0]!;
+    expect(top.memory!.id).to.equal('db');
+    expect(top.vectorRank).to.equal(1);
+    expect(top.keywordRank).to.equal(1);
+    expect(top.vectorScore).to.be.greaterThan(0);
+    expect(top.keywordScore).to.be.greaterThan(0);
+    expect(top.score).to.be.closeTo(2 / (5 + 1), 1e-9); // rank 1 in both lists, RRF k = 5 (HYBRID_RRF_K)
+  });
+
+  it('applies tag, agent and kind filters to vector search without losing top_k', async () => {
+    expect(await ids({ query: 'pets and animals', mode: RecallMode.RECALL_MODE_VECTOR, filter: filter({ tags: ['family'] }) }))
+      .to.have.members(['pets', 'garden']);
+    expect(await ids({ query: 'hobbies', mode: RecallMode.RECALL_MODE_VECTOR, filter: filter({ agentId: 'jon' }) })).to.deep.equal(['music']);
+    expect(await ids({ query: 'outage', mode: RecallMode.RECALL_MODE_HYBRID, filter: filter({ kinds: ['incident'] }) })).to.deep.equal(['db']);
+  });
+
+  it('applies a time-range filter', async () => {
+    const future = new Date(Date.now() + 60_000);
+    expect(await ids({ query: 'dog', filter: filter({ createdAfter: future }) })).to.deep.equal([]);
+    expect(await ids({ query: 'dog', filter: filter({ createdBefore: future }) })).to.include('pets');
+  });
+
+  it('keeps namespaces apart', async () => {
+    const { hits } = await call(server.memory.recall.bind(server.memory), {
+      namespace: 'other-namespace', query: 'golden retriever', topK: 5, mode: RecallMode.RECALL_MODE_HYBRID, filter: undefined, minScore: 0,
+    });
+    expect(hits).to.deep.equal([]);
+  });
+
+  it('never returns a forgotten memory, in any mode', async () => {
+    await call(server.memory.remember.bind(server.memory), {
+      namespace: NAMESPACE,
+      memories: [{ id: 'temp', content: 'A purple elephant visited the office kitchen.', agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+    });
+    expect(await ids({ query: 'purple elephant', mode: RecallMode.RECALL_MODE_VECTOR })).to.include('temp');
+    await call(server.memory.forget.bind(server.memory), { namespace: NAMESPACE, ids: ['temp'], filter: undefined });
+    for (const mode of [RecallMode.RECALL_MODE_VECTOR, RecallMode.RECALL_MODE_KEYWORD, RecallMode.RECALL_MODE_HYBRID]) {
+      expect(await ids({ query: 'purple elephant', mode, topK: 10 })).to.not.include('temp');
+    }
+  });
+
+  it('indexes every chunk of long content, so a fact at the end of a long memory is found', async () => {
+    const filler = Array.from({ length: 120 }, (_, i) => `Meeting note ${i}: the quarterly budget review covered spreadsheets and forecasts.`).join(' ');
+    await call(server.memory.remember.bind(server.memory), {
+      namespace: NAMESPACE,
+      memories: [{ id: 'long', content: `${filler} Finally, the astronaut planted sunflowers on the moon base.`, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+    });
+    expect((await ids({ query: 'astronaut growing sunflowers on the moon', mode: RecallMode.RECALL_MODE_VECTOR, topK: 1 }))).to.deep.equal(['long']);
+  });
+
+  it('re-embeds a memory whose content changed', async () => {
+    const remember = (content: string) =>
+      call(server.memory.remember.bind(server.memory), {
+        namespace: 'rewrite',
+        memories: [{ id: 'x', content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+      });
+    await remember('The printer on floor three is jammed.');
+    await remember('Quarterly revenue grew by twelve percent.');
+    const { hits } = await call(server.memory.recall.bind(server.memory), {
+      namespace: 'rewrite', query: 'office printer paper jam', topK: 1, mode: RecallMode.RECALL_MODE_VECTOR, filter: undefined, minScore: 0.5,
+    });
+    expect(hits).to.deep.equal([]);
+  });
+});
+
+describe('vector index persistence', function () {
+  const remember = (server: TestServer, id: string, content: string) =>
+    call(server.memory.remember.bind(server.memory), {
+      namespace: 'persist',
+      memories: [{ id, content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+    });
+  const topId = async (server: TestServer, query: string) =>
+    (await call(server.memory.recall.bind(server.memory), {
+      namespace: 'persist', query, topK: 1, mode: RecallMode.RECALL_MODE_VECTOR, filter: undefined, minScore: 0,
+    })).hits[0]?.memory?.id;
+
+  it('reloads the index from disk after a clean restart, and rebuilds it when the file is missing, corrupt or behind', async () => {
+    let server = await startTestServer();
+    const dataDir = server.dataDir;
+    const indexFile = join(dataDir, 'vectors.hnsw');
+    await remember(server, 'cat', 'The cat sleeps on the warm windowsill.');
+    await remember(server, 'car', 'The car needs new winter tyres.');
+    await server.stop({ keepData: true });
+    expect(existsSync(indexFile)).to.equal(true);
+
+    const restartWith = async (damage: () => void, expectedSource: 'disk' | 'rebuilt') => {
+      damage();
+      server = await startTestServer({ dataDir });
+      expect(server.cortex.vectorIndexSource).to.equal(expectedSource);
+      expect(await topId(server, 'kitten napping in the sun')).to.equal('cat');
+      expect(await topId(server, 'snow tires for the automobile')).to.equal('car');
+      await server.stop({ keepData: true });
+    };
+    await restartWith(() => undefined, 'disk');
+    await restartWith(() => writeFileSync(indexFile, 'not an index'), 'rebuilt');
+    await restartWith(() => writeFileSync(indexFile, Buffer.alloc(0)), 'rebuilt');
+    await restartWith(() => rmSync(indexFile), 'rebuilt');
+
+    // Behind: a write the saved file does not reflect (the server is killed before saving).
+    server = await startTestServer({ dataDir, env: { CORTEX_INDEX_SAVE_INTERVAL_MS: '86400000' } });
+    await remember(server, 'boat', 'The sailing boat is moored in the harbour.');
+    const staleIndex = readFileSync(indexFile);
+    const staleMeta = readFileSync(`${indexFile}.meta.json`);
+    await server.stop({ keepData: true });
+    writeFileSync(indexFile, staleIndex);
+    writeFileSync(`${indexFile}.meta.json`, staleMeta);
+    server = await startTestServer({ dataDir });
+    expect(server.cortex.vectorIndexSource).to.equal('rebuilt');
+    expect(await topId(server, 'yacht in the port')).to.equal('boat');
+    await server.stop();
+  });
+});
