@@ -8,6 +8,7 @@ import { createExtractiveSummarizer, createLlmSummarizer, createTokenizerRegistr
 import { createOnnxEmbedder, createSqliteEmbeddingCache, type Embedder } from './embedding/index.js';
 import { createKeywordIndex } from './index/keyword.js';
 import { createLedgerSubsystem } from './ledger/subsystem.js';
+import { createAccessRecorder } from './memory/access-recorder.js';
 import { createAgentStateStore } from './memory/agent-state.js';
 import { createColdTier } from './memory/cold.js';
 import { createHotTier } from './memory/hot-tier.js';
@@ -34,8 +35,11 @@ export interface CortexOptions {
 export interface RunningCortex {
   readonly grpcPort: number;
   readonly metricsPort: number;
-  /** Whether the vector index was loaded from its file or rebuilt from the database at start. */
-  readonly vectorIndexSource: 'disk' | 'rebuilt';
+  /**
+   * How the vector index came up at start: its file as saved, its file plus the changes logged
+   * since (after a crash), or rebuilt from the database.
+   */
+  readonly vectorIndexSource: 'disk' | 'replayed' | 'rebuilt';
   /** Graceful stop: NOT_SERVING, refuse new calls, finish in-flight ones (up to the grace period), close the database. */
   stop(): Promise<void>;
 }
@@ -77,6 +81,7 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
     ledger,
     settings: { perAgent: tiers.hotPerAgent, total: tiers.hotTotal, recallBoost: tiers.hotRecallBoost },
   });
+  const access = createAccessRecorder({ db, logger });
   const coldTier = createColdTier({ db, transact, ledger, vectors, hotTier });
   const maintenance = createMaintenance({
     db,
@@ -85,6 +90,7 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
     vectors,
     hotTier,
     coldTier,
+    access,
     clock,
     logger,
     settings: {
@@ -97,7 +103,7 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
       intervalMs: tiers.maintenanceIntervalMs,
     },
   });
-  const memories = createMemoryService({ db, transact, ledger, keywordIndex: createKeywordIndex(db), vectors, hotTier, coldTier, clock });
+  const memories = createMemoryService({ db, transact, ledger, keywordIndex: createKeywordIndex(db), vectors, hotTier, coldTier, access, clock });
   const tokenizers = createTokenizerRegistry();
   const extractive = createExtractiveSummarizer({ embedSentences: (texts) => embedder.embed(texts) });
   const context = createContextService({
@@ -201,6 +207,7 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
           });
         });
         await maintenanceStopped;
+        access.close();
         await vectors.close();
         await embedder.close();
         tokenizers.close();

@@ -4,6 +4,7 @@ import { fuseRankings } from '../index/fusion.js';
 import type { KeywordIndex } from '../index/keyword.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import type { Db, Transact } from '../storage/index.js';
+import type { AccessRecorder } from './access-recorder.js';
 import type { ColdTier } from './cold.js';
 import type { HotTier } from './hot-tier.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from './page-token.js';
@@ -30,6 +31,7 @@ export interface MemoryServiceDeps {
   readonly vectors: MemoryVectors;
   readonly hotTier: HotTier;
   readonly coldTier: ColdTier;
+  readonly access: AccessRecorder;
   readonly clock: () => number;
 }
 
@@ -78,7 +80,7 @@ const HYBRID_RRF_K = 5;
 const DEFAULT_RECALL_TIERS: readonly Tier[] = ['HOT', 'WARM'];
 
 export function createMemoryService(deps: MemoryServiceDeps) {
-  const { db, transact, ledger, keywordIndex, vectors, hotTier, coldTier, clock } = deps;
+  const { db, transact, ledger, keywordIndex, vectors, hotTier, coldTier, access, clock } = deps;
   const byId = db.prepare<[string, string], MemoryRow>('SELECT * FROM memories WHERE namespace = ? AND id = ?');
   const insert = db.prepare(
     `INSERT INTO memories (namespace, id, agent_id, content, kind, tags, metadata, importance, tier, pinned,
@@ -99,10 +101,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
   function touch(rowIds: readonly number[]): void {
     if (rowIds.length === 0) return;
     const now = clock();
-    db.prepare(
-      `UPDATE memories SET last_accessed_at = ?, access_count = access_count + 1
-        WHERE row_id IN (${rowIds.map(() => '?').join(', ')})`,
-    ).run(now, ...rowIds);
+    access.record(rowIds, now);
     hotTier.touched(rowIds, now);
   }
 
@@ -222,7 +221,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       }
       coldTier.rewarm(ctx, [row]);
       touch([row.row_id]);
-      return memoryFromRow(byId.get(namespace, id) as MemoryRow);
+      return memoryFromRow(access.overlay(byId.get(namespace, id) as MemoryRow));
     },
 
     list(namespace: string, filter: MemoryFilter, pageSize: number, pageToken: string) {

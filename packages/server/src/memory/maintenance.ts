@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'winston';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import type { Db, Transact, Tx } from '../storage/index.js';
+import type { AccessRecorder } from './access-recorder.js';
 import type { ColdTier } from './cold.js';
 import { ACCESS_SATURATION, RETENTION_WEIGHTS, retentionScore } from './decay.js';
 import type { HotTier } from './hot-tier.js';
@@ -36,6 +37,8 @@ export interface MaintenanceDeps {
   readonly vectors: MemoryVectors;
   readonly hotTier: HotTier;
   readonly coldTier: ColdTier;
+  /** Pending access statistics are written before a run, so the policy sees every read. */
+  readonly access: Pick<AccessRecorder, 'flush'>;
   readonly clock: () => number;
   readonly logger: Logger;
   readonly settings: MaintenanceSettings;
@@ -328,6 +331,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
   function run(options: MaintenanceRunOptions = {}): Promise<MaintenanceResult> {
     const result = queue.then(() => {
       running += 1;
+      deps.access.flush();
       return execute(options).finally(() => {
         running -= 1;
       });

@@ -9,6 +9,7 @@ import type { Embedder } from '../embedding/index.js';
 import { createKeywordIndex } from '../index/keyword.js';
 import { createLedger, type Ledger } from '../ledger/index.js';
 import { createTransactor, openDatabase, type Db } from '../storage/index.js';
+import { createAccessRecorder } from './access-recorder.js';
 import { createColdTier, type ColdTier } from './cold.js';
 import { createHotTier, type HotTier, type HotTierSettings } from './hot-tier.js';
 import { createMemoryService, type MemoryInput, type MemoryService } from './index.js';
@@ -99,7 +100,8 @@ export async function openTierFixture(options: TierFixtureOptions = {}): Promise
   });
   const hotTier = createHotTier({ db, transact, ledger, settings: { perAgent: 50, total: 10_000, recallBoost: 0.05, ...options.hot } });
   const coldTier = createColdTier({ db, transact, ledger, vectors, hotTier });
-  const memories = createMemoryService({ db, transact, ledger, keywordIndex: createKeywordIndex(db), vectors, hotTier, coldTier, clock });
+  const access = createAccessRecorder({ db, logger });
+  const memories = createMemoryService({ db, transact, ledger, keywordIndex: createKeywordIndex(db), vectors, hotTier, coldTier, access, clock });
   const maintenance = createMaintenance({
     db,
     transact,
@@ -107,6 +109,7 @@ export async function openTierFixture(options: TierFixtureOptions = {}): Promise
     vectors,
     hotTier,
     coldTier,
+    access,
     clock,
     logger,
     settings: { ...TEST_POLICY, ...options.policy },
@@ -133,6 +136,7 @@ export async function openTierFixture(options: TierFixtureOptions = {}): Promise
     tierOf: (id, namespace = 'ns') => tier.get(namespace, id)?.tier,
     async close({ keepData = false } = {}) {
       await maintenance.stop();
+      access.close();
       await vectors.close();
       db.close();
       if (!keepData) rmSync(dir, { recursive: true, force: true });
