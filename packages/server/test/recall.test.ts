@@ -1,9 +1,13 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RecallMode, type MemoryInput, type RecallRequest } from '../src/gen/cortex/v1/memory_service.js';
+import { createInterface } from 'node:readline';
+import { credentials } from '@grpc/grpc-js';
+import { MemoryServiceClient, RecallMode, type MemoryInput, type RecallRequest } from '../src/gen/cortex/v1/memory_service.js';
 import type { MemoryFilter } from '../src/gen/cortex/v1/memory.js';
-import { call, startTestServer, type TestServer } from './harness.js';
+import { openDatabase } from '../src/storage/index.js';
+import { call, startTestServer, TEST_MODEL_DIR, type TestServer } from './harness.js';
 
 const NAMESPACE = 'recall';
 
@@ -125,15 +129,56 @@ describe('Recall modes over the real embedding model and HNSW index', function (
 });
 
 describe('vector index persistence', function () {
-  const remember = (server: TestServer, id: string, content: string) =>
+  this.timeout(120_000);
+  const remember = (server: { memory: MemoryServiceClient }, id: string, content: string) =>
     call(server.memory.remember.bind(server.memory), {
       namespace: 'persist',
       memories: [{ id, content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
     });
-  const topId = async (server: TestServer, query: string) =>
+  const topIds = async (server: TestServer, query: string, topK = 1) =>
     (await call(server.memory.recall.bind(server.memory), {
-      namespace: 'persist', query, topK: 1, mode: RecallMode.RECALL_MODE_VECTOR, filter: undefined, minScore: 0,
-    })).hits[0]?.memory?.id;
+      namespace: 'persist', query, topK, mode: RecallMode.RECALL_MODE_VECTOR, filter: undefined, minScore: 0,
+    })).hits.map((hit) => hit.memory?.id);
+  const topId = async (server: TestServer, query: string) => (await topIds(server, query))[0];
+  /** Rows of the vector index change log and the change the saved file reflects, read with the server stopped. */
+  const indexState = (dataDir: string) => {
+    const db = openDatabase({ path: join(dataDir, 'cortex.db') });
+    try {
+      const meta = JSON.parse(readFileSync(join(dataDir, 'vectors.hnsw.meta.json'), 'utf8')) as { lastChange: number };
+      return {
+        logRows: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM vector_index_log').get()!.n,
+        changeSeq: db.prepare<[], { change_seq: number }>('SELECT change_seq FROM vector_index_state').get()!.change_seq,
+        fileLastChange: meta.lastChange,
+      };
+    } finally {
+      db.close();
+    }
+  };
+  /** `cortex serve` in its own process, so the test can kill it with SIGKILL. */
+  const spawnServer = async (dataDir: string, env: Record<string, string>) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, CORTEX_MODEL_DIR: TEST_MODEL_DIR, CORTEX_DATA_DIR: dataDir, CORTEX_PORT: '0', CORTEX_METRICS_PORT: '0', CORTEX_HOST: '127.0.0.1', CORTEX_LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const entry = JSON.parse(line) as { message?: string; grpcPort?: number };
+        if (entry.message === 'cortex serving' && entry.grpcPort) resolve(entry.grpcPort);
+      });
+    });
+    const memory = new MemoryServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    return {
+      memory,
+      async kill(): Promise<NodeJS.Signals | null> {
+        memory.close();
+        child.kill('SIGKILL');
+        return exited;
+      },
+    };
+  };
 
   it('reloads the index from disk after a clean restart, and rebuilds it when the file is missing, corrupt or behind', async () => {
     let server = await startTestServer();
@@ -157,7 +202,8 @@ describe('vector index persistence', function () {
     await restartWith(() => writeFileSync(indexFile, Buffer.alloc(0)), 'rebuilt');
     await restartWith(() => rmSync(indexFile), 'rebuilt');
 
-    // Behind: a write the saved file does not reflect (the server is killed before saving).
+    // Behind, and the change log no longer covers the gap: an older file comes back after a later
+    // save pruned the log up to the newer one (e.g. restored from a backup).
     server = await startTestServer({ dataDir, env: { CORTEX_INDEX_SAVE_INTERVAL_MS: '86400000' } });
     await remember(server, 'boat', 'The sailing boat is moored in the harbour.');
     const staleIndex = readFileSync(indexFile);
@@ -165,9 +211,48 @@ describe('vector index persistence', function () {
     await server.stop({ keepData: true });
     writeFileSync(indexFile, staleIndex);
     writeFileSync(`${indexFile}.meta.json`, staleMeta);
+    expect(indexState(dataDir).logRows).to.equal(0);
     server = await startTestServer({ dataDir });
     expect(server.cortex.vectorIndexSource).to.equal('rebuilt');
     expect(await topId(server, 'yacht in the port')).to.equal('boat');
+    await server.stop();
+  });
+
+  it('after a kill -9, replays the changes the saved file lacks: new memories found, forgotten ones never returned', async () => {
+    let server = await startTestServer();
+    const dataDir = server.dataDir;
+    await remember(server, 'cat', 'The cat sleeps on the warm windowsill.');
+    await remember(server, 'owl', 'An owl hoots from the old oak tree at midnight.');
+    await server.stop({ keepData: true });
+
+    const crashed = await spawnServer(dataDir, { CORTEX_INDEX_SAVE_INTERVAL_MS: '86400000' });
+    let signal: NodeJS.Signals | null;
+    try {
+      await remember(crashed, 'boat', 'The sailing boat is moored in the harbour.');
+      await remember(crashed, 'car', 'The car needs new winter tyres.');
+      await call(crashed.memory.forget.bind(crashed.memory), { namespace: 'persist', ids: ['owl'], filter: undefined });
+    } finally {
+      signal = await crashed.kill();
+    }
+    expect(signal).to.equal('SIGKILL');
+    const behind = indexState(dataDir);
+    expect(behind.fileLastChange).to.be.below(behind.changeSeq);
+    expect(behind.logRows).to.be.greaterThan(0);
+
+    server = await startTestServer({ dataDir });
+    expect(server.cortex.vectorIndexSource).to.equal('replayed');
+    expect(await topId(server, 'yacht in the port')).to.equal('boat');
+    expect(await topId(server, 'snow tires for the automobile')).to.equal('car');
+    expect(await topId(server, 'kitten napping in the sun')).to.equal('cat');
+    expect(await topIds(server, 'owl hooting in a tree at night', 10)).to.not.include('owl');
+    await server.stop({ keepData: true });
+
+    // The stop saved the replayed index and pruned the log up to it.
+    const saved = indexState(dataDir);
+    expect(saved).to.deep.equal({ logRows: 0, changeSeq: behind.changeSeq, fileLastChange: behind.changeSeq });
+    server = await startTestServer({ dataDir });
+    expect(server.cortex.vectorIndexSource).to.equal('disk');
+    expect(await topIds(server, 'owl hooting in a tree at night', 10)).to.not.include('owl');
     await server.stop();
   });
 });

@@ -5,6 +5,7 @@ import winston from 'winston';
 import { exactSearch } from './exact.js';
 import { checksumFile, metaPathFor } from './hnsw-files.js';
 import { loadOrCreateHnswIndex } from './hnsw-load.js';
+import type { IndexChange } from './hnsw-load.js';
 import { createHnswIndex } from './hnsw.js';
 import type { HnswIndex, HnswIndexDeps } from './hnsw.js';
 import { generateClusteredVectors } from './synthetic-vectors.js';
@@ -90,6 +91,78 @@ describe('HNSW persistence', () => {
     const result = await loadOrCreateHnswIndex(deps, { lastChange: 11 }, rebuild);
     expect(result).to.include({ loadedFrom: 'rebuilt', reason: 'stale' });
     expect(deps.logger.records.some((r) => r.level === 'warn' && r.meta?.['reason'] === 'stale')).to.equal(true);
+  });
+
+  describe('replaying changes onto a file that is behind', () => {
+    const fresh = generateClusteredVectors({ count: 20, dimensions: DIMS, seed: 6 }).vectors;
+    const changes: IndexChange[] = [
+      { op: 'remove', label: 1 },
+      { op: 'remove', label: 2 },
+      { op: 'add', label: 5000, vector: fresh[0]! },
+      { op: 'add', label: 3, vector: fresh[1]! }, // replaces label 3's vector
+      { op: 'remove', label: 4242 }, // never present: a no-op
+    ];
+    let asked: number[];
+    const replay = (from: number): Iterable<IndexChange> => {
+      asked.push(from);
+      return changes;
+    };
+    beforeEach(() => {
+      asked = [];
+    });
+
+    it('loads the file and applies the changes since its lastChange instead of rebuilding', async () => {
+      await savedIndex(10);
+      const result = await loadOrCreateHnswIndex(deps, { lastChange: 15, replay }, rebuild);
+      expect(result).to.include({ loadedFrom: 'replayed', from: 10, replayed: 5 });
+      expect(asked).to.deep.equal([10]);
+      expect(rebuilds).to.equal(0);
+      const { index } = result;
+      expect(index.size()).to.equal(999);
+      expect(index.has(1) || index.has(2)).to.equal(false);
+      expect(index.search(fresh[0]!, 1)[0]!.label).to.equal(5000);
+      expect(index.search(fresh[1]!, 1)[0]!.label).to.equal(3);
+      for (const label of [1, 2]) expect(index.search(set.vectors[label]!, 20).map((h) => h.label)).to.not.include(label);
+      const logged = deps.logger.records.find((r) => r.message === 'vector index replayed');
+      expect(logged?.meta).to.include({ from: 10, to: 15, changes: 5, operations: 5, count: 999 });
+      expect(logged?.meta?.['replayMs']).to.be.a('number');
+    });
+
+    it('does not ask for changes when the file is current', async () => {
+      await savedIndex(10);
+      expect(await loadOrCreateHnswIndex(deps, { lastChange: 10, replay }, rebuild)).to.include({ loadedFrom: 'disk' });
+      expect(asked).to.deep.equal([]);
+    });
+
+    it('rebuilds, saying so, when the changes since the file are no longer all known', async () => {
+      await savedIndex(10);
+      const result = await loadOrCreateHnswIndex(deps, { lastChange: 15, replay: () => undefined }, rebuild);
+      expect(result).to.include({ loadedFrom: 'rebuilt', reason: 'stale' });
+      expect(result.loadedFrom === 'rebuilt' && result.detail).to.match(/no longer covers/);
+      expect(rebuilds).to.equal(1);
+    });
+
+    it('rebuilds when the file is ahead of the database', async () => {
+      await savedIndex(10);
+      expect(await loadOrCreateHnswIndex(deps, { lastChange: 9, replay }, rebuild)).to.include({ loadedFrom: 'rebuilt', reason: 'stale' });
+      expect(asked).to.deep.equal([]);
+    });
+
+    it('rebuilds when the file behind is corrupt', async () => {
+      await savedIndex(10);
+      truncateSync(deps.path, 1000);
+      expect(await loadOrCreateHnswIndex(deps, { lastChange: 15, replay }, rebuild)).to.include({ loadedFrom: 'rebuilt', reason: 'corrupt' });
+      expect(rebuilds).to.equal(1);
+    });
+
+    it('rebuilds when a change cannot be applied', async () => {
+      await savedIndex(10);
+      const bad: IndexChange[] = [{ op: 'remove', label: 1 }, { op: 'add', label: 7, vector: [1, 2, 3] }];
+      const result = await loadOrCreateHnswIndex(deps, { lastChange: 15, replay: () => bad }, rebuild);
+      expect(result).to.include({ loadedFrom: 'rebuilt', reason: 'stale' });
+      expect(result.loadedFrom === 'rebuilt' && result.detail).to.match(/replaying change 2 after 10 failed/);
+      expect(result.index.has(1)).to.equal(true); // the rebuild, not the half-replayed file
+    });
   });
 
   it('rebuilds when the index file is replaced by garbage bytes', async () => {

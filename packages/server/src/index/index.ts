@@ -5,7 +5,7 @@ export { compareHits, exactSearch } from './exact.js';
 export { HNSW_DEFAULTS, createHnswIndex } from './hnsw.js';
 export type { HnswIndex, HnswIndexDeps, HnswSaveResult, SearchOptions } from './hnsw.js';
 export { loadOrCreateHnswIndex } from './hnsw-load.js';
-export type { HnswLoadResult } from './hnsw-load.js';
+export type { ChangesSince, HnswLoadExpectation, HnswLoadResult, IndexChange } from './hnsw-load.js';
 export type { HnswFileMeta, RebuildReason } from './hnsw-files.js';
 export { DEFAULT_RRF_K, fuseRankings } from './fusion.js';
 export type { FusedHit, FusionLists, FusionOptions, ScoredId } from './fusion.js';

@@ -1,6 +1,13 @@
 import type { Logger } from 'winston';
 import type { Embedder } from '../embedding/index.js';
-import { dequantizeVector, loadOrCreateHnswIndex, quantizeVector, type HnswIndex, type HnswLoadResult } from '../index/index.js';
+import {
+  dequantizeVector,
+  loadOrCreateHnswIndex,
+  quantizeVector,
+  type HnswIndex,
+  type HnswLoadResult,
+  type IndexChange,
+} from '../index/index.js';
 import type { Db, Tx } from '../storage/index.js';
 import { TIER_CODES } from './rows.js';
 
@@ -23,14 +30,40 @@ export interface VectorHit {
 /** Chunk vectors ready to store for one memory. */
 export type ChunkVectors = readonly Float32Array[];
 
+/** vector_index_log.op */
+const LOG_OP = { remove: 0, add: 1 } as const;
+
 /**
  * Owns the vectors of memories: chunking and embedding before a write, storing int8 chunk
  * vectors in the write's transaction, and keeping the in-process HNSW index in step after commit.
+ *
+ * Every change to the indexed set bumps vector_index_state.change_seq and logs the labels it adds
+ * and removes (vector_index_log) in the same transaction. The saved index file records the
+ * change_seq it reflects; after a crash, start-up loads that file and replays the log after it,
+ * and each successful save prunes the log up to what the file reflects.
  */
 export async function createMemoryVectors(deps: MemoryVectorsDeps) {
   const { db, embedder, logger } = deps;
   const changeSeq = db.prepare<[], { change_seq: number }>('SELECT change_seq FROM vector_index_state WHERE id = 1');
-  const bumpChangeSeq = db.prepare('UPDATE vector_index_state SET change_seq = change_seq + 1 WHERE id = 1');
+  const bumpChangeSeq = db.prepare<[], { change_seq: number }>(
+    'UPDATE vector_index_state SET change_seq = change_seq + 1 WHERE id = 1 RETURNING change_seq',
+  );
+  const appendLog = db.prepare<[number, number, number]>('INSERT INTO vector_index_log (change_seq, chunk_id, op) VALUES (?, ?, ?)');
+  const pruneLogThrough = db.prepare<[number]>('DELETE FROM vector_index_log WHERE change_seq <= ?');
+  const loggedChangeCount = db.prepare<[number], { changes: number }>(
+    'SELECT COUNT(DISTINCT change_seq) AS changes FROM vector_index_log WHERE change_seq > ?',
+  );
+  // The last logged op of each label after a change: an add reads the chunk as it is now, so
+  // earlier ops on the same label cannot change the outcome. A chunk that is gone or COLD now has
+  // no vector, and is replayed as a removal whatever was logged.
+  const loggedChanges = db.prepare<[number], { chunk_id: number; vector: Buffer | null }>(
+    `SELECT l.chunk_id, CASE WHEN l.op = ${LOG_OP.add} AND m.tier != ${TIER_CODES.COLD} THEN c.vector END AS vector
+       FROM vector_index_log l
+       JOIN (SELECT MAX(id) AS id FROM vector_index_log WHERE change_seq > ? GROUP BY chunk_id) last ON last.id = l.id
+       LEFT JOIN memory_chunks c ON c.chunk_id = l.chunk_id
+       LEFT JOIN memories m ON m.row_id = c.row_id
+      ORDER BY l.id`,
+  );
   const chunksOf = db.prepare<[number], { chunk_id: number }>('SELECT chunk_id FROM memory_chunks WHERE row_id = ?');
   const insertChunk = db.prepare('INSERT INTO memory_chunks (row_id, chunk_index, vector) VALUES (?, ?, ?)');
   const deleteChunks = db.prepare('DELETE FROM memory_chunks WHERE row_id = ?');
@@ -44,9 +77,33 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
 
   /** chunk label → owning memory row and namespace: lets a search filter by namespace without SQL. */
   const owners = new Map<number, { rowId: number; namespace: string }>();
+
+  /** Deletes log rows a committed index file reflects; a failure only delays it to the next save. */
+  const pruneLog = (through: number): void => {
+    try {
+      pruneLogThrough.run(through);
+    } catch (error) {
+      logger.warn('pruning the vector index change log failed; the next save retries', { error: String(error) });
+    }
+  };
+
+  const startChange = changeSeq.get()?.change_seq ?? 0;
   const load: HnswLoadResult = await loadOrCreateHnswIndex(
     { dimensions: embedder.dimensions, path: deps.indexPath, logger },
-    { lastChange: changeSeq.get()?.change_seq ?? 0 },
+    {
+      lastChange: startChange,
+      replay(from) {
+        // Each change_seq logs at least one row, so a pruned (or never written) stretch shows as missing values.
+        if (loggedChangeCount.get(from)?.changes !== startChange - from) return undefined;
+        return (function* (): Iterable<IndexChange> {
+          for (const row of loggedChanges.iterate(from)) {
+            yield row.vector === null
+              ? { op: 'remove', label: row.chunk_id }
+              : { op: 'add', label: row.chunk_id, vector: dequantizeVector(row.vector) };
+          }
+        })();
+      },
+    },
     function* rebuild() {
       for (const row of indexedChunks.iterate()) yield { label: row.chunk_id, vector: dequantizeVector(row.vector) };
     },
@@ -60,26 +117,42 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     .iterate()) {
     owners.set(row.chunk_id, { rowId: row.row_id, namespace: row.namespace });
   }
-  if (load.loadedFrom === 'rebuilt') await index.save({ lastChange: changeSeq.get()?.change_seq ?? 0 });
+  if (load.loadedFrom === 'rebuilt') pruneLog((await index.save({ lastChange: startChange })).meta.lastChange);
+  else pruneLog(load.loadedFrom === 'replayed' ? load.from : startChange); // rows left by a crash after a save
 
-  let dirty = false;
+  // A replayed index is ahead of its file: the first periodic save writes it (and prunes the log).
+  let dirty = load.loadedFrom === 'replayed';
   let saving: Promise<unknown> = Promise.resolve();
   const save = () => {
     if (!dirty) return saving;
     dirty = false;
-    saving = saving.then(() => index.save({ lastChange: changeSeq.get()?.change_seq ?? 0 })).catch((error: unknown) => {
-      dirty = true;
-      logger.error('saving the vector index failed; it will be retried', { error: String(error) });
-    });
+    saving = saving
+      .then(async () => {
+        // Only after the file is committed: the log must keep every change the file on disk lacks.
+        const { meta } = await index.save({ lastChange: changeSeq.get()?.change_seq ?? 0 });
+        pruneLog(meta.lastChange);
+      })
+      .catch((error: unknown) => {
+        dirty = true;
+        logger.error('saving the vector index failed; it will be retried', { error: String(error) });
+      });
     return saving;
   };
   const timer = setInterval(() => void save(), deps.saveIntervalMs);
   timer.unref();
 
+  /** One change to the indexed set, inside the caller's transaction: bumps change_seq and logs it. */
+  function recordChange(removed: readonly number[], added: readonly number[]): void {
+    if (removed.length === 0 && added.length === 0) return; // nothing changed: no change_seq without log rows
+    const seq = (bumpChangeSeq.get() as { change_seq: number }).change_seq;
+    for (const label of removed) appendLog.run(seq, label, LOG_OP.remove);
+    for (const label of added) appendLog.run(seq, label, LOG_OP.add);
+  }
+
   function removeFromIndex(tx: Tx, rowId: number): void {
     const labels = chunksOf.all(rowId).map((c) => c.chunk_id);
     if (labels.length === 0) return;
-    bumpChangeSeq.run();
+    recordChange(labels, []);
     tx.afterCommit(() => {
       for (const label of labels) {
         index.remove(label);
@@ -106,14 +179,20 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
 
     /** Replaces a memory's chunk vectors inside the caller's transaction. */
     store(tx: Tx, rowId: number, namespace: string, vectors: ChunkVectors): void {
-      removeFromIndex(tx, rowId);
+      const removed = chunksOf.all(rowId).map((c) => c.chunk_id);
       deleteChunks.run(rowId);
       const added = vectors.map((vector, i) => ({
         label: Number(insertChunk.run(rowId, i, quantizeVector(vector)).lastInsertRowid),
         vector,
       }));
-      bumpChangeSeq.run();
+      // Removals first: a new chunk may reuse a removed chunk's id.
+      recordChange(removed, added.map((a) => a.label));
+      if (removed.length === 0 && added.length === 0) return;
       tx.afterCommit(() => {
+        for (const label of removed) {
+          index.remove(label);
+          owners.delete(label);
+        }
         for (const { label, vector } of added) {
           index.add(label, vector);
           owners.set(label, { rowId, namespace });
@@ -132,7 +211,7 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     restore(tx: Tx, rowId: number, namespace: string): void {
       const chunks = storedChunks.all(rowId);
       if (chunks.length === 0) return;
-      bumpChangeSeq.run();
+      recordChange([], chunks.map((c) => c.chunk_id));
       tx.afterCommit(() => {
         for (const chunk of chunks) {
           index.add(chunk.chunk_id, dequantizeVector(chunk.vector));

@@ -163,6 +163,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX memories_by_tier_access ON memories (tier, last_accessed_at);
     `,
   },
+  {
+    version: 6,
+    name: 'vector index change log',
+    sql: `
+      -- The chunk labels each vector_index_state.change_seq added to (op 1) or removed from (op 0)
+      -- the HNSW index, written in the same transaction; id keeps their order within a change_seq.
+      -- At start a file that is behind replays the rows after its lastChange instead of rebuilding;
+      -- rows the saved file already reflects are pruned after each save. Every change_seq has at
+      -- least one row, so the log covers a gap (a, b] exactly when it holds b - a distinct values above a.
+      CREATE TABLE vector_index_log (
+        id INTEGER PRIMARY KEY,
+        change_seq INTEGER NOT NULL,
+        chunk_id INTEGER NOT NULL,
+        op INTEGER NOT NULL CHECK (op IN (0, 1))
+      );
+      CREATE INDEX vector_index_log_by_seq ON vector_index_log (change_seq);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
