@@ -13,16 +13,18 @@
 // put in the server's own embedding cache (keyed by content hash, as the server does after
 // embedding) before the writes, so Remember finds them there instead of running the model 100k
 // times; everything after the embedding (SQLite rows, FTS5, ledger, int8 chunk vectors, HNSW)
-// is the production path. Server-side latency (no gRPC, no embedding) is timed in-process over
-// the same data with precomputed query vectors (lib/recall-pieces.ts); the gRPC numbers use query
+// is the production path. Server-side latency (no gRPC, no embedding) times the server's own
+// recall() in-process over the same data, query vectors served from the cache; the gRPC numbers use query
 // vectors cached the same way, and the end-to-end numbers uncached query texts the model embeds.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { credentials } from '@grpc/grpc-js';
+import { Registry } from 'prom-client';
 import winston from 'winston';
 import { startCortex, type RunningCortex } from '../src/app.js';
+import { openCortexCore } from '../src/core.js';
 import { loadConfig } from '../src/config/index.js';
 import { createOnnxEmbedder, createSqliteEmbeddingCache, embeddingCacheKey } from '../src/embedding/index.js';
 import { loadModelFiles } from '../src/embedding/model-files.js';
@@ -33,7 +35,6 @@ import { openDatabase } from '../src/storage/index.js';
 import { call, TEST_MODEL_DIR } from '../test/harness.js';
 import { flag, latencySummary, option, progress, round } from './lib/cli.js';
 import { measureEmbeddingRate } from './lib/embedding-rate.js';
-import { openRecallPieces } from './lib/recall-pieces.js';
 import { createSyntheticText } from './lib/synthetic-text.js';
 
 const DIMENSIONS = 384;
@@ -76,8 +77,8 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(dataDir: string): Promise<Server> {
-  const config = loadConfig({
+function benchConfig(dataDir: string) {
+  return loadConfig({
     CORTEX_ENV: 'test',
     CORTEX_HOST: '127.0.0.1',
     CORTEX_PORT: '0',
@@ -85,6 +86,10 @@ async function startServer(dataDir: string): Promise<Server> {
     CORTEX_DATA_DIR: dataDir,
     CORTEX_MODEL_DIR: TEST_MODEL_DIR,
   });
+}
+
+async function startServer(dataDir: string): Promise<Server> {
+  const config = benchConfig(dataDir);
   const { logger, events } = capturingLogger();
   const started = performance.now();
   const cortex = await startCortex({ config, logger });
@@ -166,7 +171,7 @@ async function main(): Promise<void> {
       const cache = createSqliteEmbeddingCache(db, modelId, { lruEntries: 1 });
       db.transaction(() => {
         for (let i = 0; i < total; i += 1) cache.put(embeddingCacheKey(modelId, text.memory(i)), set.vectors[i]!);
-        for (let j = 0; j < queryCount; j += 1) cache.put(embeddingCacheKey(modelId, text.query(j)), queryVectors[j]!);
+        for (let j = 0; j < pieceQueries; j += 1) cache.put(embeddingCacheKey(modelId, text.query(j)), queryVectors[j]!);
       })();
       db.close();
       progress(`seeded embedding cache in ${Math.round(performance.now() - t)} ms`);
@@ -210,31 +215,30 @@ async function main(): Promise<void> {
       }
       await server.stop();
 
-      progress(`[${n}] server-side recall pieces in-process (no gRPC, no embedding)`);
-      const pieces = await openRecallPieces(dataDir, embedder, silentLogger);
+      progress(`[${n}] server-side recall in-process (no gRPC; query vectors from the embedding cache)`);
+      const core = await openCortexCore({
+        config: benchConfig(dataDir),
+        logger: silentLogger,
+        clock: Date.now,
+        registry: new Registry(),
+      });
       const serverSide = {} as Record<ModeName, ReturnType<typeof latencySummary>>;
-      const withoutAccessUpdate = {} as Record<ModeName, ReturnType<typeof latencySummary>>;
       for (const mode of Object.keys(MODES) as ModeName[]) {
-        const total: number[] = [];
-        const reads: number[] = [];
-        const run = (i: number) => pieces.recall(NAMESPACE, mode, text.query(i), queryVectors[i]!, K);
-        for (let i = 0; i < WARMUP; i += 1) run(i);
+        const run = (i: number) => core.memories.recall(NAMESPACE, { mode, query: text.query(i), topK: K, filter: {}, minScore: 0 });
+        for (let i = 0; i < WARMUP; i += 1) await run(i);
+        const times: number[] = [];
         for (let i = 0; i < pieceQueries; i += 1) {
           const t = performance.now();
-          const { accessUpdateMs } = run(i);
-          const elapsed = performance.now() - t;
-          total.push(elapsed);
-          reads.push(elapsed - accessUpdateMs);
+          await run(i);
+          times.push(performance.now() - t);
         }
-        serverSide[mode] = latencySummary(total);
-        withoutAccessUpdate[mode] = latencySummary(reads);
+        serverSide[mode] = latencySummary(times);
       }
-      await pieces.close();
+      await core.close();
 
       results[String(n)] = {
         ingest: { memories: ingested, ms: Math.round(ingestMs), memoriesPerSec: round((ingested * 1000) / ingestMs, 1) },
         recallServerSideMs: serverSide,
-        recallServerSideWithoutAccessUpdateMs: withoutAccessUpdate,
         recallOverGrpcCachedQueryVectorMs: overGrpc,
         grpcRoundTripGetMemoryMs: noopRoundTrip,
         hnswRecallAt10: round(found / (RECALL_QUERIES * K), 4),
@@ -263,8 +267,7 @@ async function main(): Promise<void> {
   report['notes'] = [
     'Memories: synthetic pseudo-word texts (10-24 words, Zipf-like with a flattened head) written through gRPC Remember to a real in-process server, one namespace, batches of 500.',
     "Vectors: clustered synthetic 384-d unit vectors (src/index/synthetic-vectors.ts), seeded into the server's embedding cache before the writes, so Remember skips inference; the rest of the write path is the production one. Texts and vectors are unrelated, so the lists VECTOR and KEYWORD return differ, as they would for a real query.",
-    'recallServerSideMs: what the server does for one Recall minus the query embedding and gRPC (FTS5 search, HNSW search with the namespace filter, RRF fusion, row fetch, access update), timed in-process over the same data directory with precomputed query vectors (bench/lib/recall-pieces.ts mirrors recall()).',
-    'recallServerSideWithoutAccessUpdateMs: the same minus the UPDATE of last_accessed_at/access_count that every recall makes; WAL auto-checkpoints triggered by that write are most of the p99.',
+    'recallServerSideMs: the server\'s own MemoryService.recall() (src/core.ts wiring) over the same data directory, minus gRPC; the query vector comes from the embedding cache (a cache hit), so model inference is excluded. Includes FTS5 search, HNSW search with the namespace filter, RRF fusion, row fetch and access recording.',
     'recallOverGrpcCachedQueryVectorMs: gRPC Recall against the real server with the query vector already in its embedding cache, timed at the client over localhost: the full server path without the model, plus gRPC and protobuf; grpcRoundTripGetMemoryMs is the floor of that overhead.',
     'recallEndToEndMs: gRPC Recall with a never-seen query text, so the model embeds it (batch 1) inside the call.',
     'hnswRecallAt10: the ids VECTOR recall returns (server HNSW, with its namespace filter) against exact cosine top-10 over the same float vectors.',

@@ -1,21 +1,8 @@
-import { join } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
 import type { Config } from './config/index.js';
-import { createContextService } from './context/service.js';
-import { createExtractiveSummarizer, createLlmSummarizer, createTokenizerRegistry } from './context/index.js';
-import { createOnnxEmbedder, createSqliteEmbeddingCache, type Embedder } from './embedding/index.js';
-import { createKeywordIndex } from './index/keyword.js';
-import { createLedgerSubsystem } from './ledger/subsystem.js';
-import { createAccessRecorder } from './memory/access-recorder.js';
-import { createAgentStateStore } from './memory/agent-state.js';
-import { createColdTier } from './memory/cold.js';
-import { createHotTier } from './memory/hot-tier.js';
-import { createMemoryService } from './memory/index.js';
-import { createMaintenance } from './memory/maintenance.js';
-import { createSnapshotReader } from './memory/snapshot.js';
-import { createMemoryVectors, type MemoryVectors } from './memory/vectors.js';
+import { openCortexCore } from './core.js';
 import { createMetrics, startMetricsServer } from './observability/metrics.js';
 import { createAgentRpc } from './rpc/agent-service.js';
 import { createContextRpc } from './rpc/context-service.js';
@@ -24,7 +11,7 @@ import { createLedgerRpc } from './rpc/ledger-service.js';
 import { bind, createGrpcServer, SERVICE_NAMES } from './rpc/index.js';
 import { createCallInterceptor } from './rpc/interceptors.js';
 import { createMemoryRpc } from './rpc/memory-service.js';
-import { createTransactor, openDatabase, probeWritable, schemaVersion, SCHEMA_VERSION } from './storage/index.js';
+import { probeWritable, schemaVersion, SCHEMA_VERSION } from './storage/index.js';
 
 export interface CortexOptions {
   readonly config: Config;
@@ -46,85 +33,11 @@ export interface RunningCortex {
 
 /** Wires every part of the server from its configuration and starts listening. */
 export async function startCortex({ config, logger, clock = Date.now }: CortexOptions): Promise<RunningCortex> {
-  const db = openDatabase({ path: join(config.dataDir, 'cortex.db') });
-  const transact = createTransactor(db);
   const metrics = createMetrics();
-  const ledgerSystem = createLedgerSubsystem({ config, db, transact, clock, logger, registry: metrics.registry });
-  const { ledger } = ledgerSystem;
-  metrics.ledgerHead.set(ledger.head().seq);
-  ledger.onCommit((entries) => metrics.ledgerHead.set(entries.at(-1)?.seq ?? 0));
-
-  let embedder: Embedder;
-  let vectors: MemoryVectors;
-  try {
-    embedder = await createOnnxEmbedder({
-      modelDir: config.modelDir,
-      logger,
-      cache: (modelId) => createSqliteEmbeddingCache(db, modelId),
-    });
-    vectors = await createMemoryVectors({
-      db,
-      embedder,
-      logger,
-      indexPath: join(config.dataDir, 'vectors.hnsw'),
-      saveIntervalMs: config.indexSaveIntervalMs,
-    });
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-
-  const { tiers } = config;
-  const hotTier = createHotTier({
-    db,
-    transact,
-    ledger,
-    settings: { perAgent: tiers.hotPerAgent, total: tiers.hotTotal, recallBoost: tiers.hotRecallBoost },
-  });
-  const access = createAccessRecorder({ db, logger });
-  const coldTier = createColdTier({ db, transact, ledger, vectors, hotTier });
-  const maintenance = createMaintenance({
-    db,
-    transact,
-    ledger,
-    vectors,
-    hotTier,
-    coldTier,
-    access,
-    clock,
-    logger,
-    settings: {
-      halfLifeMs: tiers.decayHalfLifeMs,
-      coldThreshold: tiers.coldThreshold,
-      demoteThreshold: tiers.hotDemoteThreshold,
-      promoteThreshold: tiers.hotPromoteThreshold,
-      promoteWindowMs: 24 * 3_600_000,
-      batchSize: tiers.maintenanceBatch,
-      intervalMs: tiers.maintenanceIntervalMs,
-    },
-  });
-  const memories = createMemoryService({ db, transact, ledger, keywordIndex: createKeywordIndex(db), vectors, hotTier, coldTier, access, clock });
-  const tokenizers = createTokenizerRegistry();
-  const extractive = createExtractiveSummarizer({ embedSentences: (texts) => embedder.embed(texts) });
-  const context = createContextService({
-    memories,
-    embedder,
-    tokenizers,
-    clock,
-    halfLifeMs: tiers.decayHalfLifeMs,
-    summarizer: config.summarizer
-      ? createLlmSummarizer({
-          baseUrl: config.summarizer.url,
-          model: config.summarizer.model,
-          timeoutMs: config.summarizer.timeoutMs,
-          fallback: extractive,
-          ...(config.summarizer.apiKey ? { apiKey: config.summarizer.apiKey } : {}),
-          onFallback: (reason, error) => logger.warn('LLM summarizer failed; used the extractive summary', { reason, error: String(error) }),
-        })
-      : extractive,
-  });
-  const agentState = createAgentStateStore({ db, transact, ledger, clock });
-  const readSnapshot = createSnapshotReader({ db, agentState, ledger, hotTier, clock });
+  const core = await openCortexCore({ config, logger, clock, registry: metrics.registry });
+  const { db, ledgerSystem, embedder, vectors, maintenance, memories, context, agentState, readSnapshot } = core;
+  metrics.ledgerHead.set(ledgerSystem.ledger.head().seq);
+  ledgerSystem.ledger.onCommit((entries) => metrics.ledgerHead.set(entries.at(-1)?.seq ?? 0));
 
   const healthMonitor = createHealthMonitor({
     logger,
@@ -175,7 +88,7 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
     }));
   } catch (error) {
     server.forceShutdown();
-    db.close();
+    await core.close();
     throw error;
   }
   healthMonitor.start();
@@ -194,6 +107,7 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
         healthMonitor.drain();
         // Ends a tier-maintenance run after its current batch, so a RunMaintenance in flight finishes.
         const maintenanceStopped = maintenance.stop();
+        // Ledger streams end (flushed, then UNAVAILABLE) first, or they would hold tryShutdown.
         await ledgerSystem.stop();
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => {
@@ -207,13 +121,9 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
           });
         });
         await maintenanceStopped;
-        access.close();
-        await vectors.close();
-        await embedder.close();
-        tokenizers.close();
         await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
         metricsServer.closeAllConnections();
-        db.close();
+        await core.close();
         logger.info('shutdown complete');
       })();
       return stopping;

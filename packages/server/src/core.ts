@@ -1,0 +1,145 @@
+import { join } from 'node:path';
+import type { Registry } from 'prom-client';
+import type { Logger } from 'winston';
+import type { Config } from './config/index.js';
+import { createContextService, type ContextService } from './context/service.js';
+import { createExtractiveSummarizer, createLlmSummarizer, createTokenizerRegistry } from './context/index.js';
+import { createOnnxEmbedder, createSqliteEmbeddingCache, type Embedder } from './embedding/index.js';
+import { createKeywordIndex } from './index/keyword.js';
+import { createLedgerSubsystem, type LedgerSubsystem } from './ledger/subsystem.js';
+import { createAccessRecorder } from './memory/access-recorder.js';
+import { createAgentStateStore, type AgentStateStore } from './memory/agent-state.js';
+import { createColdTier } from './memory/cold.js';
+import { createHotTier } from './memory/hot-tier.js';
+import { createMemoryService, type MemoryService } from './memory/index.js';
+import { createMaintenance, type Maintenance } from './memory/maintenance.js';
+import { createSnapshotReader, type SnapshotReader } from './memory/snapshot.js';
+import { createMemoryVectors, type MemoryVectors } from './memory/vectors.js';
+import { createTransactor, openDatabase, type Db } from './storage/index.js';
+
+export interface CortexCoreOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: () => number;
+  /** Where the ledger registers its metrics. */
+  readonly registry: Registry;
+}
+
+/**
+ * Every domain part of Cortex wired from its configuration, without any transport: the gRPC
+ * server (app.ts) and the benchmarks both stand on it, so they measure the same code.
+ */
+export interface CortexCore {
+  readonly db: Db;
+  readonly ledgerSystem: LedgerSubsystem;
+  readonly embedder: Embedder;
+  readonly vectors: MemoryVectors;
+  readonly maintenance: Maintenance;
+  readonly memories: MemoryService;
+  readonly context: ContextService;
+  readonly agentState: AgentStateStore;
+  readonly readSnapshot: SnapshotReader;
+  /** Stops background work, writes what is pending (access statistics, the vector index), frees the model, closes the database. */
+  close(): Promise<void>;
+}
+
+export async function openCortexCore({ config, logger, clock, registry }: CortexCoreOptions): Promise<CortexCore> {
+  const db: Db = openDatabase({ path: join(config.dataDir, 'cortex.db') });
+  const transact = createTransactor(db);
+  const ledgerSystem = createLedgerSubsystem({ config, db, transact, clock, logger, registry });
+  const { ledger } = ledgerSystem;
+
+  let embedder: Embedder;
+  let vectors: MemoryVectors;
+  try {
+    embedder = await createOnnxEmbedder({
+      modelDir: config.modelDir,
+      logger,
+      cache: (modelId) => createSqliteEmbeddingCache(db, modelId),
+    });
+    vectors = await createMemoryVectors({
+      db,
+      embedder,
+      logger,
+      indexPath: join(config.dataDir, 'vectors.hnsw'),
+      saveIntervalMs: config.indexSaveIntervalMs,
+    });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const { tiers } = config;
+  const hotTier = createHotTier({
+    db,
+    transact,
+    ledger,
+    settings: { perAgent: tiers.hotPerAgent, total: tiers.hotTotal, recallBoost: tiers.hotRecallBoost },
+  });
+  const access = createAccessRecorder({ db, logger });
+  const coldTier = createColdTier({ db, transact, ledger, vectors, hotTier });
+  const maintenance = createMaintenance({
+    db,
+    transact,
+    ledger,
+    vectors,
+    hotTier,
+    coldTier,
+    access,
+    clock,
+    logger,
+    settings: {
+      halfLifeMs: tiers.decayHalfLifeMs,
+      coldThreshold: tiers.coldThreshold,
+      demoteThreshold: tiers.hotDemoteThreshold,
+      promoteThreshold: tiers.hotPromoteThreshold,
+      promoteWindowMs: 24 * 3_600_000,
+      batchSize: tiers.maintenanceBatch,
+      intervalMs: tiers.maintenanceIntervalMs,
+    },
+  });
+  const memories = createMemoryService({ db, transact, ledger, keywordIndex: createKeywordIndex(db), vectors, hotTier, coldTier, access, clock });
+  const tokenizers = createTokenizerRegistry();
+  const extractive = createExtractiveSummarizer({ embedSentences: (texts) => embedder.embed(texts) });
+  const context = createContextService({
+    memories,
+    embedder,
+    tokenizers,
+    clock,
+    halfLifeMs: tiers.decayHalfLifeMs,
+    summarizer: config.summarizer
+      ? createLlmSummarizer({
+          baseUrl: config.summarizer.url,
+          model: config.summarizer.model,
+          timeoutMs: config.summarizer.timeoutMs,
+          fallback: extractive,
+          ...(config.summarizer.apiKey ? { apiKey: config.summarizer.apiKey } : {}),
+          onFallback: (reason, error) => logger.warn('LLM summarizer failed; used the extractive summary', { reason, error: String(error) }),
+        })
+      : extractive,
+  });
+  const agentState = createAgentStateStore({ db, transact, ledger, clock });
+  const readSnapshot = createSnapshotReader({ db, agentState, ledger, hotTier, clock });
+
+
+  return {
+    db,
+    ledgerSystem,
+    embedder,
+    vectors,
+    maintenance,
+    memories,
+    context,
+    agentState,
+    readSnapshot,
+    async close(): Promise<void> {
+      await maintenance.stop();
+      await ledgerSystem.stop();
+      access.close();
+      await vectors.close();
+      await embedder.close();
+      tokenizers.close();
+      db.close();
+    },
+  };
+}
