@@ -15,6 +15,7 @@ import { createMemoryService, type MemoryService } from './memory/index.js';
 import { createMaintenance, type Maintenance } from './memory/maintenance.js';
 import { createSnapshotReader, type SnapshotReader } from './memory/snapshot.js';
 import { createMemoryVectors, type MemoryVectors } from './memory/vectors.js';
+import { startWalCheckpointer } from './storage/checkpointer.js';
 import { createTransactor, openDatabase, type Db } from './storage/index.js';
 
 export interface CortexCoreOptions {
@@ -44,7 +45,9 @@ export interface CortexCore {
 }
 
 export async function openCortexCore({ config, logger, clock, registry }: CortexCoreOptions): Promise<CortexCore> {
-  const db: Db = openDatabase({ path: join(config.dataDir, 'cortex.db') });
+  const dbPath = join(config.dataDir, 'cortex.db');
+  const db: Db = openDatabase({ path: dbPath });
+  const checkpointer = startWalCheckpointer({ db, path: dbPath, logger });
   const transact = createTransactor(db);
   const ledgerSystem = createLedgerSubsystem({ config, db, transact, clock, logger, registry });
   const { ledger } = ledgerSystem;
@@ -65,6 +68,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
       saveIntervalMs: config.indexSaveIntervalMs,
     });
   } catch (error) {
+    await checkpointer.stop();
     db.close();
     throw error;
   }
@@ -139,6 +143,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
       await vectors.close();
       await embedder.close();
       tokenizers.close();
+      await checkpointer.stop();
       db.close();
     },
   };
