@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { CortexError } from '../errors.js';
+import { decodePageToken, encodePageToken, queryFingerprint } from '../page-token.js';
 import type { LedgerEntry } from './chain.js';
 import type { Ledger } from './index.js';
 import { approximateBytes } from './rows.js';
@@ -27,8 +27,8 @@ const MAX_PAGE_BYTES = 2 * 1024 * 1024;
 export function readEntriesPage(ledger: Pick<Ledger, 'head' | 'oldestLiveSeq' | 'entries'>, query: EntriesQuery): EntriesPage {
   const headSeq = ledger.head().seq;
   const oldestSeq = ledger.oldestLiveSeq();
-  const fingerprint = createHash('sha256').update(JSON.stringify([query.fromSeq, query.toSeq])).digest('base64url').slice(0, 16);
-  const cursor = query.pageToken ? decodeToken(query.pageToken, fingerprint) : undefined;
+  const fingerprint = queryFingerprint([query.fromSeq, query.toSeq]);
+  const cursor = query.pageToken ? decodePageToken(query.pageToken, fingerprint, isEntriesCursor) : undefined;
   const from = cursor?.next ?? (query.fromSeq || oldestSeq);
   const to = cursor?.to ?? (query.toSeq || headSeq);
   if (from < oldestSeq) {
@@ -50,32 +50,18 @@ export function readEntriesPage(ledger: Pick<Ledger, 'head' | 'oldestLiveSeq' | 
   const more = last !== undefined && last.seq < to;
   return {
     entries,
-    nextPageToken: more ? encodeToken({ next: last.seq + 1, to }, fingerprint) : '',
+    nextPageToken: more ? encodePageToken({ next: last.seq + 1, to } satisfies EntriesCursor, fingerprint) : '',
     headSeq,
     oldestSeq,
   };
 }
 
-function encodeToken(cursor: { next: number; to: number }, fingerprint: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, n: cursor.next, t: cursor.to, q: fingerprint })).toString('base64url');
+/** Where GetEntries stopped: the next seq, and the range end pinned by the first page. */
+interface EntriesCursor {
+  readonly next: number;
+  readonly to: number;
 }
 
-function decodeToken(token: string, fingerprint: string): { next: number; to: number } {
-  const invalid = (description: string) =>
-    new CortexError('INVALID_ARGUMENT', `invalid page_token: ${description}`, {
-      reason: 'INVALID_PAGE_TOKEN',
-      fieldViolations: [{ field: 'page_token', description }],
-    });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid('not a token returned by this API');
-  }
-  const { v, n, t, q } = (parsed ?? {}) as Record<string, unknown>;
-  if (v !== 1 || !Number.isSafeInteger(n) || !Number.isSafeInteger(t) || typeof q !== 'string') {
-    throw invalid('not a token returned by this API');
-  }
-  if (q !== fingerprint) throw invalid('the request differs from the one that returned this token');
-  return { next: n as number, to: t as number };
+function isEntriesCursor(value: Readonly<Record<string, unknown>>): value is EntriesCursor & Readonly<Record<string, number | string>> {
+  return Number.isSafeInteger(value.next) && Number.isSafeInteger(value.to);
 }

@@ -7,7 +7,7 @@ import type { Db, Transact } from '../storage/index.js';
 import type { AccessRecorder } from './access-recorder.js';
 import type { ColdTier } from './cold.js';
 import type { HotTier } from './hot-tier.js';
-import { decodePageToken, encodePageToken, queryFingerprint } from './page-token.js';
+import { decodePageToken, encodePageToken, queryFingerprint } from '../page-token.js';
 import { filterCondition, isEmptyFilter, memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow, type SqlCondition } from './rows.js';
 import { INTERNAL_CONTEXT } from './tier-events.js';
 import type { ChunkVectors, MemoryVectors } from './vectors.js';
@@ -226,7 +226,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
 
     list(namespace: string, filter: MemoryFilter, pageSize: number, pageToken: string) {
       const fingerprint = queryFingerprint({ namespace, filter });
-      const cursor = pageToken ? decodePageToken(pageToken, fingerprint) : undefined;
+      const cursor = pageToken ? decodePageToken(pageToken, fingerprint, isListCursor) : undefined;
       const condition = filterCondition(namespace, filter, clock());
       const after = cursor ? ' AND (m.created_at, m.id) > (?, ?)' : '';
       const params = cursor ? [...condition.params, cursor.createdAt, cursor.id] : condition.params;
@@ -238,7 +238,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       const page = rows.slice(0, pageSize);
       const last = page.at(-1);
       const nextPageToken =
-        rows.length > pageSize && last ? encodePageToken({ createdAt: last.created_at, id: last.id }, fingerprint) : '';
+        rows.length > pageSize && last ? encodePageToken({ createdAt: last.created_at, id: last.id } satisfies ListCursor, fingerprint) : '';
       return { memories: page.map(memoryFromRow), nextPageToken };
     },
 
@@ -325,6 +325,16 @@ export function createMemoryService(deps: MemoryServiceDeps) {
 }
 
 export type MemoryService = ReturnType<typeof createMemoryService>;
+
+/** Where ListMemories stopped: the last memory's (created_at, id), the listing's sort key. */
+interface ListCursor {
+  readonly createdAt: number;
+  readonly id: string;
+}
+
+function isListCursor(value: Readonly<Record<string, unknown>>): value is ListCursor & Readonly<Record<string, number | string>> {
+  return Number.isSafeInteger(value.createdAt) && typeof value.id === 'string';
+}
 
 function withDefaultTiers(filter: MemoryFilter): MemoryFilter {
   return filter.tiers && filter.tiers.length > 0 ? filter : { ...filter, tiers: DEFAULT_RECALL_TIERS };
