@@ -19,11 +19,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
 import { credentials } from '@grpc/grpc-js';
-import winston from 'winston';
-import { startCortex, type RunningCortex } from '../src/app.js';
-import { loadConfig } from '../src/config/index.js';
 import { createSqliteEmbeddingCache, embeddingCacheKey } from '../src/embedding/index.js';
 import { loadModelFiles } from '../src/embedding/model-files.js';
 import { MemoryServiceClient, type MemoryInput } from '../src/gen/cortex/v1/memory_service.js';
@@ -34,6 +30,7 @@ import { createSigner } from '../src/ledger/signing.js';
 import { createTransactor, openDatabase } from '../src/storage/index.js';
 import { call, TEST_MODEL_DIR } from '../test/harness.js';
 import { option, progress, round } from './lib/cli.js';
+import { startInProcessServer, type InProcessServer } from './lib/in-process-server.js';
 import { createSyntheticText } from './lib/synthetic-text.js';
 
 const DIMENSIONS = 384;
@@ -64,46 +61,6 @@ const serverEnv = {
   CORTEX_SIGNING_KEY: SIGNING_KEY,
   CORTEX_SIGNING_KEY_ID: SIGNING_KEY_ID,
 };
-
-/** A logger that keeps the structured events the bench reads (index load / replay / rebuild). */
-function capturingLogger(): { logger: winston.Logger; events: Array<Record<string, unknown>> } {
-  const events: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') events.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = winston.createLogger({ level: 'info', format: winston.format.json(), transports: [new winston.transports.Stream({ stream: sink })] });
-  return { logger, events };
-}
-
-interface InProcess {
-  readonly cortex: RunningCortex;
-  readonly client: MemoryServiceClient;
-  readonly startMs: number;
-  readonly events: Array<Record<string, unknown>>;
-  stop(): Promise<void>;
-}
-
-async function startInProcess(dataDir: string): Promise<InProcess> {
-  const config = loadConfig({ ...serverEnv, CORTEX_DATA_DIR: dataDir });
-  const { logger, events } = capturingLogger();
-  const started = performance.now();
-  const cortex = await startCortex({ config, logger });
-  const startMs = performance.now() - started;
-  const client = new MemoryServiceClient(`127.0.0.1:${cortex.grpcPort}`, credentials.createInsecure());
-  return {
-    cortex,
-    client,
-    startMs,
-    events,
-    async stop() {
-      client.close();
-      await cortex.stop();
-    },
-  };
-}
 
 /** `cortex serve` in its own process, never saving its index on its own, so SIGKILL leaves it behind. */
 async function spawnServer(dataDir: string): Promise<{ client: MemoryServiceClient; kill(): Promise<void> }> {
@@ -173,7 +130,7 @@ function eventOf(events: ReadonlyArray<Record<string, unknown>>, message: string
 }
 
 /** What one start reported about its vector index. */
-function startup(server: InProcess) {
+function startup(server: InProcessServer) {
   const index =
     eventOf(server.events, 'vector index replayed') ?? eventOf(server.events, 'vector index loaded from disk') ?? eventOf(server.events, 'vector index rebuilt');
   const pick = (key: string) => (index?.[key] === undefined ? {} : { [key]: index[key] });
@@ -247,7 +204,7 @@ async function main(): Promise<void> {
 
     progress(`ingesting ${memories} memories through gRPC Remember`);
     {
-      const server = await startInProcess(dataDir);
+      const server = await startInProcessServer(dataDir, serverEnv);
       const t = performance.now();
       for (let i = 0; i < memories; i += BATCH) {
         const batch = Array.from({ length: Math.min(BATCH, memories - i) }, (_, j) => input(memoryId(i + j), i + j));
@@ -259,7 +216,7 @@ async function main(): Promise<void> {
     }
 
     progress('start-up with the index file current');
-    let server = await startInProcess(dataDir);
+    let server = await startInProcessServer(dataDir, serverEnv);
     const fromDisk = startup(server);
     await server.stop();
     const indexFileBytes = statSync(join(dataDir, 'vectors.hnsw')).size;
@@ -273,7 +230,7 @@ async function main(): Promise<void> {
       nextText = await makeChanges(crashed.client, n, attempt, nextText);
       const writeMs = Math.round(performance.now() - t);
       await crashed.kill();
-      server = await startInProcess(dataDir);
+      server = await startInProcessServer(dataDir, serverEnv);
       afterCrash.push({ unsavedChanges: n, changesWrittenMs: writeMs, ...startup(server) });
       const saved = performance.now();
       await server.stop(); // saves the replayed index and prunes the log
@@ -283,7 +240,7 @@ async function main(): Promise<void> {
     progress('start-up with the index rebuilt from SQLite (file removed)');
     rmSync(join(dataDir, 'vectors.hnsw'), { force: true });
     rmSync(join(dataDir, 'vectors.hnsw.meta.json'), { force: true });
-    server = await startInProcess(dataDir);
+    server = await startInProcessServer(dataDir, serverEnv);
     const rebuilt = startup(server);
     await server.stop();
 

@@ -19,13 +19,9 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
-import { credentials } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
 import winston from 'winston';
-import { startCortex, type RunningCortex } from '../src/app.js';
 import { openCortexCore } from '../src/core.js';
-import { loadConfig } from '../src/config/index.js';
 import { createOnnxEmbedder, createSqliteEmbeddingCache, embeddingCacheKey } from '../src/embedding/index.js';
 import { loadModelFiles } from '../src/embedding/model-files.js';
 import { MemoryServiceClient, RecallMode, type MemoryInput } from '../src/gen/cortex/v1/memory_service.js';
@@ -35,6 +31,7 @@ import { openDatabase } from '../src/storage/index.js';
 import { call, TEST_MODEL_DIR } from '../test/harness.js';
 import { flag, latencySummary, option, progress, round } from './lib/cli.js';
 import { measureEmbeddingRate } from './lib/embedding-rate.js';
+import { benchConfig, startInProcessServer } from './lib/in-process-server.js';
 import { createSyntheticText } from './lib/synthetic-text.js';
 
 const DIMENSIONS = 384;
@@ -55,57 +52,6 @@ type ModeName = keyof typeof MODES;
 
 const text = createSyntheticText();
 const memoryId = (i: number): string => `m${i}`;
-
-/** A logger that keeps the structured events the bench reads (index load / rebuild times). */
-function capturingLogger(): { logger: winston.Logger; events: Array<Record<string, unknown>> } {
-  const events: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') events.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = winston.createLogger({ level: 'info', format: winston.format.json(), transports: [new winston.transports.Stream({ stream: sink })] });
-  return { logger, events };
-}
-
-interface Server {
-  readonly cortex: RunningCortex;
-  readonly client: MemoryServiceClient;
-  readonly startMs: number;
-  readonly events: Array<Record<string, unknown>>;
-  stop(): Promise<void>;
-}
-
-function benchConfig(dataDir: string) {
-  return loadConfig({
-    CORTEX_ENV: 'test',
-    CORTEX_HOST: '127.0.0.1',
-    CORTEX_PORT: '0',
-    CORTEX_METRICS_PORT: '0',
-    CORTEX_DATA_DIR: dataDir,
-    CORTEX_MODEL_DIR: TEST_MODEL_DIR,
-  });
-}
-
-async function startServer(dataDir: string): Promise<Server> {
-  const config = benchConfig(dataDir);
-  const { logger, events } = capturingLogger();
-  const started = performance.now();
-  const cortex = await startCortex({ config, logger });
-  const startMs = performance.now() - started;
-  const client = new MemoryServiceClient(`127.0.0.1:${cortex.grpcPort}`, credentials.createInsecure());
-  return {
-    cortex,
-    client,
-    startMs,
-    events,
-    async stop() {
-      client.close();
-      await cortex.stop();
-    },
-  };
-}
 
 function input(i: number): MemoryInput {
   return { id: memoryId(i), agentId: '', content: text.memory(i), kind: 'note', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false };
@@ -180,7 +126,7 @@ async function main(): Promise<void> {
     const results: Record<string, unknown> = {};
     let stored = 0;
     for (const n of stages) {
-      const server = await startServer(dataDir);
+      const server = await startInProcessServer(dataDir);
       const client = server.client;
       progress(`[${n}] ingesting through gRPC Remember`);
       const ingestMs = await ingest(client, stored, n);
@@ -250,12 +196,12 @@ async function main(): Promise<void> {
 
     progress(`[${total}] start-up: index from disk, then rebuilt from SQLite`);
     const indexBytes = statSync(join(dataDir, 'vectors.hnsw')).size;
-    let server = await startServer(dataDir);
+    let server = await startInProcessServer(dataDir);
     const disk = { source: server.cortex.vectorIndexSource, startMs: Math.round(server.startMs), indexLoadMs: eventMs(server.events, 'vector index loaded from disk') };
     await server.stop();
     rmSync(join(dataDir, 'vectors.hnsw'), { force: true });
     rmSync(join(dataDir, 'vectors.hnsw.meta.json'), { force: true });
-    server = await startServer(dataDir);
+    server = await startInProcessServer(dataDir);
     const rebuilt = { source: server.cortex.vectorIndexSource, startMs: Math.round(server.startMs), indexBuildMs: eventMs(server.events, 'vector index rebuilt') };
     await server.stop();
     report['startup'] = { memories: total, indexFileBytes: indexBytes, fromDisk: disk, rebuiltFromSqlite: rebuilt };
