@@ -11,6 +11,7 @@ import { createLedgerRpc } from './rpc/ledger-service.js';
 import { bind, createGrpcServer, SERVICE_NAMES } from './rpc/index.js';
 import { createCallInterceptor } from './rpc/interceptors.js';
 import { createMemoryRpc } from './rpc/memory-service.js';
+import { createRateLimiter } from './rpc/rate-limit.js';
 import { probeWritable, schemaVersion, SCHEMA_VERSION } from './storage/index.js';
 
 export interface CortexOptions {
@@ -72,6 +73,7 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
       metrics,
       apiKeys: config.authEnabled ? config.apiKeys : undefined,
       draining: () => draining,
+      rateLimiter: config.rateLimit ? createRateLimiter(config.rateLimit) : undefined,
     }),
   });
 

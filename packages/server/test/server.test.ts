@@ -147,3 +147,31 @@ describe('server with authentication', function () {
     expect(response.status).to.equal(HealthCheckResponse_ServingStatus.SERVING);
   });
 });
+
+describe('server with rate limits', function () {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ env: { CORTEX_RATE_LIMIT_RPS: '1', CORTEX_RATE_LIMIT_BURST: '2' } });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it('refuses a caller over its limit with RESOURCE_EXHAUSTED, retry-after and x-ratelimit-* metadata', async () => {
+    await call(server.memory.listMemories.bind(server.memory), listRequest);
+    await call(server.memory.listMemories.bind(server.memory), listRequest);
+    const error = await callError(server.memory.listMemories.bind(server.memory), listRequest);
+    expect(error.code).to.equal(status.RESOURCE_EXHAUSTED);
+    expect(errorDetails(error).reason).to.equal('RATE_LIMITED');
+    expect(error.metadata.get('retry-after')).to.deep.equal(['1']);
+    expect(error.metadata.get('x-ratelimit-limit')).to.deep.equal(['2']);
+    expect(error.metadata.get('x-ratelimit-remaining')).to.deep.equal(['0']);
+  });
+
+  it('never limits health checks', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      const response = await call(server.health.check.bind(server.health), { service: '' });
+      expect(response.status).to.equal(HealthCheckResponse_ServingStatus.SERVING);
+    }
+  });
+});

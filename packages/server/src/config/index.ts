@@ -26,6 +26,8 @@ export interface Config {
   readonly healthCheckIntervalMs: number;
   readonly maxContentBytes: number;
   readonly indexSaveIntervalMs: number;
+  /** Calls per second per caller, with a burst; undefined when rate limiting is off. */
+  readonly rateLimit: { readonly perSecond: number; readonly burst: number } | undefined;
   readonly ledger: LedgerConfig;
   readonly tiers: TierConfig;
   /** An OpenAI-compatible endpoint for conversation summaries; extractive and local when unset. */
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     healthCheckIntervalMs: int('CORTEX_HEALTH_INTERVAL_MS', 5_000, 100, 600_000),
     maxContentBytes: int('CORTEX_MAX_CONTENT_BYTES', 65_536, 1, 16 * 1024 * 1024),
     indexSaveIntervalMs: int('CORTEX_INDEX_SAVE_INTERVAL_MS', 30_000, 100, 86_400_000),
+    rateLimit: rateLimitConfig(int),
     summarizer: env.CORTEX_SUMMARIZER_URL
       ? {
           url: env.CORTEX_SUMMARIZER_URL,
@@ -147,6 +150,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function rateLimitConfig(int: (name: string, fallback: number, min: number, max: number) => number) {
+  const perSecond = int('CORTEX_RATE_LIMIT_RPS', 0, 0, 1_000_000);
+  if (perSecond === 0) return undefined;
+  return { perSecond, burst: int('CORTEX_RATE_LIMIT_BURST', perSecond * 2, 1, 10_000_000) };
 }
 
 function parseApiKeys(raw: string, problems: string[]): Map<string, string> {

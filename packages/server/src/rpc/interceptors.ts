@@ -9,6 +9,7 @@ import type { Logger } from 'winston';
 import { CortexError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { CORRELATION_HEADER, PRINCIPAL_HEADER } from './call.js';
+import { rateLimited, type RateLimiter } from './rate-limit.js';
 import { toStatus } from './status.js';
 
 export interface InterceptorDeps {
@@ -18,6 +19,8 @@ export interface InterceptorDeps {
   readonly apiKeys: ReadonlyMap<string, string> | undefined;
   /** True once shutdown began: new calls are refused with UNAVAILABLE. */
   readonly draining: () => boolean;
+  /** Per-caller limits; none when undefined. */
+  readonly rateLimiter: RateLimiter | undefined;
 }
 
 /** Operators and load balancers must reach these without credentials. */
@@ -26,12 +29,24 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * One interceptor for every call: correlation id (accepted or generated, echoed back),
- * authentication, refusal while draining, and one log line + metrics per finished call.
+ * authentication, refusal while draining, per-caller rate limits, and one log line + metrics
+ * per finished call.
  */
 export function createCallInterceptor(deps: InterceptorDeps): ServerInterceptor {
   return (method, call) => {
     const started = process.hrtime.bigint();
     let correlationId: string = randomUUID();
+    let rateHeaders: Readonly<Record<string, string>> = {};
+    /** Draining, then authentication, then the caller's rate limit: the first refusal wins. */
+    const admit = (metadata: Metadata): CortexError | undefined => {
+      if (deps.draining()) return unavailable();
+      const denied = authenticate(metadata);
+      if (denied) return denied;
+      const decision = takeRateToken(metadata, call.getPeer());
+      if (decision === undefined) return undefined;
+      rateHeaders = decision.headers;
+      return decision.allowed ? undefined : rateLimited(decision.caller, decision.headers);
+    };
     const isPublic = PUBLIC_PREFIXES.some((prefix) => method.path.startsWith(prefix));
     const intercepted: ServerInterceptingCall = new ServerInterceptingCall(call, {
       start: (next) =>
@@ -41,7 +56,7 @@ export function createCallInterceptor(deps: InterceptorDeps): ServerInterceptor 
             if (CORRELATION_ID.test(supplied)) correlationId = supplied;
             metadata.set(CORRELATION_HEADER, correlationId);
             metadata.remove(PRINCIPAL_HEADER);
-            const refusal = deps.draining() && !isPublic ? unavailable() : isPublic ? undefined : authenticate(metadata);
+            const refusal = isPublic ? undefined : admit(metadata);
             if (refusal) {
               intercepted.sendStatus(toStatus(refusal));
               return;
@@ -51,6 +66,7 @@ export function createCallInterceptor(deps: InterceptorDeps): ServerInterceptor 
         }),
       sendMetadata: (metadata, next) => {
         metadata.set(CORRELATION_HEADER, correlationId);
+        for (const [key, value] of Object.entries(rateHeaders)) metadata.set(key, value);
         next(metadata);
       },
       sendStatus: (status, next) => {
@@ -72,6 +88,14 @@ export function createCallInterceptor(deps: InterceptorDeps): ServerInterceptor 
     });
     return intercepted;
   };
+
+  function takeRateToken(metadata: Metadata, peer: string) {
+    if (deps.rateLimiter === undefined) return undefined;
+    // Authenticated callers are limited per principal; anonymous ones per peer address.
+    const principal = String(metadata.get(PRINCIPAL_HEADER)[0] ?? 'anonymous');
+    const caller = principal === 'anonymous' ? `peer:${peer.replace(/:\d+$/, '')}` : principal;
+    return { caller, ...deps.rateLimiter.take(caller) };
+  }
 
   function authenticate(metadata: Metadata): CortexError | undefined {
     if (deps.apiKeys === undefined) {
