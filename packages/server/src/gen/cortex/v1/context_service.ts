@@ -166,7 +166,10 @@ export interface BuildContextRequest {
   candidateCount: number;
   /** Candidates whose relevance is below this are dropped (default 0). */
   minRelevance: number;
-  /** Cosine similarity above which two memories count as duplicates, 0..1 (default 0.95). */
+  /**
+   * Cosine similarity above which two memories count as duplicates, 0..1 (0 means the
+   * default of 0.95).
+   */
   dedupeThreshold: number;
   /** Optional constraints on which memories may be used; tiers default to HOT and WARM. */
   filter: MemoryFilter | undefined;
