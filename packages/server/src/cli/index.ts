@@ -42,6 +42,10 @@ async function serve(env: NodeJS.ProcessEnv): Promise<number> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
+  // A stray rejected promise is a bug to fix, not a reason to drop every client's connection.
+  process.on('unhandledRejection', (reason: unknown) => {
+    logger.error('unhandled promise rejection', { error: reason instanceof Error ? reason.stack : String(reason) });
+  });
   // Without CORTEX_SIGNING_KEY the ledger warns loudly itself (it keeps a development key in the data dir).
   let cortex;
   try {
