@@ -26,4 +26,12 @@ echo "--- typecheck"
 "${PNPM[@]}" -r typecheck
 
 echo "--- tests"
-"${PNPM[@]}" -r --workspace-concurrency=1 test
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+"${PNPM[@]}" -r --workspace-concurrency=1 test 2>&1 | tee "$log" || status=$?
+# One closing line for the whole suite, summed over the packages' mocha summaries.
+passed=$( { grep -Eo '^ +[0-9]+ passing' "$log" || true; } | awk '{ n += $1 } END { print n + 0 }')
+failed=$( { grep -Eo '^ +[0-9]+ failing' "$log" || true; } | awk '{ n += $1 } END { print n + 0 }')
+echo "tests: ${passed} passed, ${failed} failed"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then exit 1; fi
