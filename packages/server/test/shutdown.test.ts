@@ -84,4 +84,21 @@ describe('graceful shutdown', function () {
       await restarted.stop({ keepData: true });
     }
   });
+
+  it('refuses to start without the embedding model, exits non-zero and names the command that fixes it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+      cwd: SERVER_DIR,
+      env: { ...process.env, CORTEX_MODEL_DIR: join(dataDir, 'no-model'), CORTEX_DATA_DIR: dataDir, CORTEX_PORT: '0', CORTEX_METRICS_PORT: '0', CORTEX_HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).to.equal(1);
+    expect(output).to.include('embedding model unavailable');
+    expect(output).to.include('npm run setup');
+    expect(output).to.not.include('cortex serving');
+  });
 });
+
