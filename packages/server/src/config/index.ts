@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import type { LedgerSettings } from '../ledger/maintenance.js';
 import { parseTrustedKeys } from '../ledger/signing.js';
 import { loadTierConfig, type TierConfig } from './tiers.js';
 
@@ -35,16 +36,8 @@ export interface Config {
 }
 
 /** CORTEX_LEDGER_* settings; docs/ledger.md explains each. */
-export interface LedgerConfig {
-  readonly checkpointEvery: number;
-  readonly checkpointIntervalMs: number;
-  readonly segmentEntries: number;
-  readonly segmentMaxAgeMs: number;
-  readonly liveSegments: number;
-  /** 0 keeps archived segments for ever. */
-  readonly archiveRetentionMs: number;
+export interface LedgerConfig extends LedgerSettings {
   readonly archiveDir: string;
-  readonly maintenanceIntervalMs: number;
   /** Ed25519 public key (hex) → key id, for checkpoints signed by earlier keys. */
   readonly trustedKeys: ReadonlyMap<string, string>;
   readonly subscriberMaxBufferedEntries: number;

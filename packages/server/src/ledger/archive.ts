@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream';
 import { once } from 'node:events';
 import { createGzip, createGunzip } from 'node:zlib';
 import { ENCODING_VERSION, type LedgerEntry } from './chain.js';
-import type { SegmentRecord } from './segments.js';
+import type { SegmentRange, SegmentRecord } from './segments.js';
 import type { Checkpoint } from './signing.js';
 
 /**
@@ -17,19 +17,9 @@ import type { Checkpoint } from './signing.js';
  */
 export const SEGMENT_FORMAT = 'cortex.ledger.segment.v1';
 
-export interface SegmentManifest {
+export interface SegmentManifest extends SegmentRange {
   readonly format: string;
   readonly encoding: string;
-  readonly file: string;
-  readonly firstSeq: number;
-  readonly lastSeq: number;
-  readonly entryCount: number;
-  readonly firstPrevHash: string;
-  readonly lastHash: string;
-  readonly firstTime: number;
-  readonly lastTime: number;
-  readonly sha256: string;
-  readonly bytes: number;
   readonly createdAt: number;
   /** The signed checkpoint of the segment's last entry. */
   readonly checkpoint: Checkpoint | null;

@@ -1,7 +1,7 @@
 import type { Db } from '../storage/index.js';
 
-/** A sealed run of entries written to the cold archive (one `ledger_segments` row). */
-export interface SegmentRecord {
+/** What identifies a sealed segment and its archive file: shared by the store's row and the manifest. */
+export interface SegmentRange {
   readonly firstSeq: number;
   readonly lastSeq: number;
   readonly entryCount: number;
@@ -15,6 +15,10 @@ export interface SegmentRecord {
   /** Hex SHA-256 of the compressed file. */
   readonly sha256: string;
   readonly bytes: number;
+}
+
+/** A sealed run of entries written to the cold archive (one `ledger_segments` row). */
+export interface SegmentRecord extends SegmentRange {
   readonly archivedAt: number;
   /** True while the entries are also still in the live database. */
   readonly live: boolean;
