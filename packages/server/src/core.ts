@@ -5,14 +5,11 @@ import type { Config } from './config/index.js';
 import { createContextService, type ContextService } from './context/service.js';
 import { createExtractiveSummarizer, createLlmSummarizer, createTokenizerRegistry } from './context/index.js';
 import { createOnnxEmbedder, createSqliteEmbeddingCache, type Embedder } from './embedding/index.js';
-import { createKeywordIndex } from './index/keyword.js';
 import { createLedgerSubsystem, type LedgerSubsystem } from './ledger/subsystem.js';
-import { createAccessRecorder } from './memory/access-recorder.js';
 import { createAgentStateStore, type AgentStateStore } from './memory/agent-state.js';
-import { createColdTier } from './memory/cold.js';
-import { createHotTier } from './memory/hot-tier.js';
-import { createMemoryService, type MemoryService } from './memory/index.js';
-import { createMaintenance, type Maintenance } from './memory/maintenance.js';
+import type { MemoryService } from './memory/index.js';
+import { createMemoryLayer } from './memory/layer.js';
+import type { Maintenance } from './memory/maintenance.js';
 import { createSnapshotReader, type SnapshotReader } from './memory/snapshot.js';
 import { createMemoryVectors, type MemoryVectors } from './memory/vectors.js';
 import { startWalCheckpointer } from './storage/checkpointer.js';
@@ -74,25 +71,15 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
   }
 
   const { tiers } = config;
-  const hotTier = createHotTier({
-    db,
-    transact,
-    ledger,
-    settings: { perAgent: tiers.hotPerAgent, total: tiers.hotTotal, recallBoost: tiers.hotRecallBoost },
-  });
-  const access = createAccessRecorder({ db, logger });
-  const coldTier = createColdTier({ db, transact, ledger, vectors, hotTier });
-  const maintenance = createMaintenance({
+  const { hotTier, access, maintenance, memories } = createMemoryLayer({
     db,
     transact,
     ledger,
     vectors,
-    hotTier,
-    coldTier,
-    access,
     clock,
     logger,
-    settings: {
+    hot: { perAgent: tiers.hotPerAgent, total: tiers.hotTotal, recallBoost: tiers.hotRecallBoost },
+    policy: {
       halfLifeMs: tiers.decayHalfLifeMs,
       coldThreshold: tiers.coldThreshold,
       demoteThreshold: tiers.hotDemoteThreshold,
@@ -102,7 +89,6 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
       intervalMs: tiers.maintenanceIntervalMs,
     },
   });
-  const memories = createMemoryService({ db, transact, ledger, keywordIndex: createKeywordIndex(db), vectors, hotTier, coldTier, access, clock });
   const tokenizers = createTokenizerRegistry();
   const extractive = createExtractiveSummarizer({ embedSentences: (texts) => embedder.embed(texts) });
   const context = createContextService({

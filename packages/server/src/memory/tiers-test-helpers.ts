@@ -6,14 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import winston from 'winston';
 import type { Embedder } from '../embedding/index.js';
-import { createKeywordIndex } from '../index/keyword.js';
 import { createLedger, type Ledger } from '../ledger/index.js';
 import { createTransactor, openDatabase, type Db } from '../storage/index.js';
-import { createAccessRecorder } from './access-recorder.js';
-import { createColdTier, type ColdTier } from './cold.js';
-import { createHotTier, type HotTier, type HotTierSettings } from './hot-tier.js';
-import { createMemoryService, type MemoryInput, type MemoryService } from './index.js';
-import { createMaintenance, type Maintenance, type MaintenanceSettings } from './maintenance.js';
+import type { ColdTier } from './cold.js';
+import type { HotTier, HotTierSettings } from './hot-tier.js';
+import type { MemoryInput, MemoryService } from './index.js';
+import { createMemoryLayer } from './layer.js';
+import type { Maintenance, MaintenanceSettings } from './maintenance.js';
 import { createMemoryVectors, type MemoryVectors } from './vectors.js';
 
 export const HOUR = 3_600_000;
@@ -98,21 +97,15 @@ export async function openTierFixture(options: TierFixtureOptions = {}): Promise
     indexPath: join(dir, 'vectors.hnsw'),
     saveIntervalMs: 3_600_000,
   });
-  const hotTier = createHotTier({ db, transact, ledger, settings: { perAgent: 50, total: 10_000, recallBoost: 0.05, ...options.hot } });
-  const coldTier = createColdTier({ db, transact, ledger, vectors, hotTier });
-  const access = createAccessRecorder({ db, logger });
-  const memories = createMemoryService({ db, transact, ledger, keywordIndex: createKeywordIndex(db), vectors, hotTier, coldTier, access, clock });
-  const maintenance = createMaintenance({
+  const { hotTier, coldTier, access, maintenance, memories } = createMemoryLayer({
     db,
     transact,
     ledger,
     vectors,
-    hotTier,
-    coldTier,
-    access,
     clock,
     logger,
-    settings: { ...TEST_POLICY, ...options.policy },
+    hot: { perAgent: 50, total: 10_000, recallBoost: 0.05, ...options.hot },
+    policy: { ...TEST_POLICY, ...options.policy },
   });
   const actions = db.prepare<[string], { subject: string; actor: string; payload: string }>(
     'SELECT subject, actor, payload FROM ledger WHERE action = ? ORDER BY seq',
