@@ -3,20 +3,10 @@
 // Run: npx tsx bench/context-tokenizers.ts  → one JSON object on stdout.
 import { buildContext, createTokenizerRegistry } from '../src/context/index.js';
 import type { Candidate } from '../src/context/index.js';
+import { createRandom } from '../src/index/synthetic-vectors.js';
 
 const MODELS = ['gpt-4o', 'gpt-4', 'llama-3.1-8b', 'llama-2-7b', 'mistral-7b', 'claude-3-5-sonnet'];
 const NOW = Date.UTC(2025, 5, 1);
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PROSE = [
   'The deployment pipeline failed at 03:14 UTC because the staging cluster ran out of disk space.',
@@ -66,7 +56,7 @@ function percentile(sorted: readonly number[], p: number): number {
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 async function main(): Promise<void> {
-  const random = mulberry32(42);
+  const random = createRandom(42);
   const registry = createTokenizerRegistry();
 
   // Throughput: ~200 KB of mixed prose/code/JSON/unicode, counted in 4 KB documents.

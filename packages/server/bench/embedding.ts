@@ -9,97 +9,50 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { env as ortEnv } from 'onnxruntime-node';
 import winston from 'winston';
-import type { Embedder, EmbeddingCache } from '../src/embedding/index.js';
+import type { Embedder } from '../src/embedding/index.js';
 import { loadModelFiles, MODEL_FILE, type ModelFiles } from '../src/embedding/model-files.js';
 import { createEmbedderFromFiles, type OnnxEmbedderDeps } from '../src/embedding/onnx-embedder.js';
+import { option, progress, round } from './lib/cli.js';
+import { englishSentence, measureEmbedder, NO_CACHE, type EmbeddingRate } from './lib/embedding-rate.js';
 
 const FP32_FILE = 'model_fp32.onnx';
 
-function arg(name: string, fallback: string): string {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? found.slice(name.length + 3) : fallback;
-}
-const singles = Number(arg('singles', '300'));
-const batchRounds = Number(arg('batches', '20'));
-const threadsArg = arg('threads', '');
+const singles = Number(option('singles', '300'));
+const batchRounds = Number(option('batches', '20'));
+const threadsArg = option('threads', '');
 const intraOpNumThreads = threadsArg === '' ? undefined : Number(threadsArg);
-
-const progress = (msg: string): void => void process.stderr.write(`${msg}\n`);
-const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
 const modelDir = process.env['CORTEX_MODEL_DIR']
   ? resolve(process.env['CORTEX_MODEL_DIR'])
   : fileURLToPath(new URL('../../../models/all-MiniLM-L6-v2', import.meta.url));
-
-// The cache would answer repeats without inference, so the bench runs without one.
-const noCache: EmbeddingCache = { get: () => undefined, put: () => undefined };
 const logger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
 
-// Distinct short sentences (about 12-20 tokens), deterministic from the index.
-const SUBJECTS = ['The agent', 'A user', 'The deploy bot', 'Our scheduler', 'The billing service', 'A reviewer'];
-const VERBS = ['noticed', 'reported', 'fixed', 'ignored', 'escalated', 'summarised'];
-const OBJECTS = ['a failing health check', 'slow database queries', 'an expired certificate', 'a memory leak', 'duplicate invoices'];
-const PLACES = ['in eu-west', 'on the staging cluster', 'during the nightly batch', 'after the release', 'in the payments API'];
-function sentence(i: number): string {
-  const pick = <T>(xs: readonly T[], k: number): T => xs[k % xs.length] as T;
-  return `${pick(SUBJECTS, i)} ${pick(VERBS, i >> 2)} ${pick(OBJECTS, i >> 4)} ${pick(PLACES, i >> 6)} (case ${i}).`;
-}
-let nextText = 0;
-const fresh = (n: number): string[] => Array.from({ length: n }, () => sentence(nextText++));
-
-interface Measured {
-  readonly batch1: { readonly textsPerSec: number; readonly p50Ms: number; readonly p99Ms: number; readonly meanMs: number };
-  readonly batch32: { readonly textsPerSec: number; readonly msPerBatch: number };
+interface Measured extends EmbeddingRate {
   readonly concurrent64Singles: { readonly textsPerSec: number; readonly inferenceCalls: number };
 }
 
+/** Throughput of one graph, plus how 64 concurrent single-text calls get micro-batched. */
 async function measure(files: ModelFiles): Promise<{ result: Measured; embedder: Embedder }> {
   let calls = 0;
   const deps: OnnxEmbedderDeps = {
     modelDir,
     logger,
-    cache: noCache,
+    cache: NO_CACHE,
     onInference: () => void (calls += 1),
     ...(intraOpNumThreads === undefined ? {} : { intraOpNumThreads }),
   };
   const embedder = await createEmbedderFromFiles(files, deps);
-  for (let i = 0; i < 20; i += 1) await embedder.embed(fresh(1));
-  await embedder.embed(fresh(32));
-
-  const latencies: number[] = [];
-  const t1 = performance.now();
-  for (let i = 0; i < singles; i += 1) {
-    const text = fresh(1);
-    const t = performance.now();
-    await embedder.embed(text);
-    latencies.push(performance.now() - t);
-  }
-  const batch1Sec = (performance.now() - t1) / 1000;
-  latencies.sort((a, b) => a - b);
-
-  const t32 = performance.now();
-  for (let i = 0; i < batchRounds; i += 1) await embedder.embed(fresh(32));
-  const batch32Ms = performance.now() - t32;
+  const rate = await measureEmbedder(embedder, { singles, batches: batchRounds });
 
   calls = 0;
+  const concurrent = Array.from({ length: 64 }, (_, i) => englishSentence(500_000 + i));
   const tc = performance.now();
-  await Promise.all(fresh(64).map((text) => embedder.embed([text])));
+  await Promise.all(concurrent.map((text) => embedder.embed([text])));
   const concurrentMs = performance.now() - tc;
 
   return {
     embedder,
-    result: {
-      batch1: {
-        textsPerSec: round(singles / batch1Sec, 1),
-        p50Ms: round(percentile(latencies, 0.5)),
-        p99Ms: round(percentile(latencies, 0.99)),
-        meanMs: round((batch1Sec * 1000) / singles),
-      },
-      batch32: { textsPerSec: round((batchRounds * 32 * 1000) / batch32Ms, 1), msPerBatch: round(batch32Ms / batchRounds) },
-      concurrent64Singles: { textsPerSec: round((64 * 1000) / concurrentMs, 1), inferenceCalls: calls },
-    },
+    result: { ...rate, concurrent64Singles: { textsPerSec: round((64 * 1000) / concurrentMs, 1), inferenceCalls: calls } },
   };
 }
 
@@ -128,7 +81,7 @@ async function main(): Promise<void> {
     };
     const measured = await measure(fp32Files);
     fp32 = measured.result;
-    const probe = Array.from({ length: 200 }, (_, i) => sentence(1_000_000 + i * 7));
+    const probe = Array.from({ length: 200 }, (_, i) => englishSentence(1_000_000 + i * 7));
     const [a, b] = await Promise.all([int8.embedder.embed(probe), measured.embedder.embed(probe)]);
     const cosines = a.map((v, i) => cosine(v, b[i] ?? new Float32Array(v.length))).sort((x, y) => x - y);
     comparison = {

@@ -1,17 +1,18 @@
 // Embedding throughput of the real model, without a cache (repeats would skip inference).
-// The same measurement as bench/embedding.ts, reduced to what the recall bench reports.
+// Shared by bench/embedding.ts (several graphs) and the recall bench (the shipped one).
 import winston from 'winston';
-import type { EmbeddingCache } from '../../src/embedding/index.js';
+import type { Embedder, EmbeddingCache } from '../../src/embedding/index.js';
 import { loadModelFiles } from '../../src/embedding/model-files.js';
 import { createEmbedderFromFiles } from '../../src/embedding/onnx-embedder.js';
 import { latencySummary, round } from './cli.js';
 
 export interface EmbeddingRate {
-  readonly batch1: { readonly textsPerSec: number; readonly p50Ms: number; readonly p99Ms: number };
+  readonly batch1: { readonly textsPerSec: number; readonly p50Ms: number; readonly p99Ms: number; readonly meanMs: number };
   readonly batch32: { readonly textsPerSec: number; readonly msPerBatch: number };
 }
 
-const noCache: EmbeddingCache = { get: () => undefined, put: () => undefined };
+/** Benchmarks run without a cache: it would answer repeats without inference. */
+export const NO_CACHE: EmbeddingCache = { get: () => undefined, put: () => undefined };
 
 // Short English sentences (15-25 word pieces), distinct for every i: what agents typically store.
 const WHO = ['The agent', 'A user', 'The deploy bot', 'Our scheduler', 'The billing service', 'A reviewer', 'Melanie', 'The on-call engineer'];
@@ -23,37 +24,49 @@ export function englishSentence(i: number): string {
   return `${pick(WHO, i)} ${pick(DID, Math.floor(i / 8))} ${pick(WHAT, Math.floor(i / 64))} ${pick(WHEN, Math.floor(i / 448))} (note ${i}).`;
 }
 
+/**
+ * Throughput of one embedder (which must not cache: repeats would skip inference) on fresh
+ * texts: warm-up, then `singles` calls of one text, then `batches` calls of 32.
+ */
+export async function measureEmbedder(
+  embedder: Embedder,
+  { singles, batches, texts = englishSentence, firstText = 0 }: { singles: number; batches: number; texts?: (i: number) => string; firstText?: number },
+): Promise<EmbeddingRate> {
+  let next = firstText;
+  const fresh = (n: number): string[] => Array.from({ length: n }, () => texts(next++));
+  for (let i = 0; i < 10; i += 1) await embedder.embed(fresh(1)); // warm-up
+  await embedder.embed(fresh(32));
+
+  const latencies: number[] = [];
+  const t1 = performance.now();
+  for (let i = 0; i < singles; i += 1) {
+    const batch = fresh(1);
+    const t = performance.now();
+    await embedder.embed(batch);
+    latencies.push(performance.now() - t);
+  }
+  const batch1Ms = performance.now() - t1;
+
+  const t32 = performance.now();
+  for (let i = 0; i < batches; i += 1) await embedder.embed(fresh(32));
+  const batch32Ms = performance.now() - t32;
+
+  const single = latencySummary(latencies);
+  return {
+    batch1: { textsPerSec: round((singles * 1000) / batch1Ms, 1), p50Ms: single.p50Ms, p99Ms: single.p99Ms, meanMs: single.meanMs },
+    batch32: { textsPerSec: round((batches * 32 * 1000) / batch32Ms, 1), msPerBatch: round(batch32Ms / batches, 1) },
+  };
+}
+
+/** The shipped model, loaded without a cache. */
 export async function measureEmbeddingRate(
   modelDir: string,
-  { singles, batches, texts = englishSentence }: { singles: number; batches: number; texts?: (i: number) => string },
+  options: { singles: number; batches: number; texts?: (i: number) => string },
 ): Promise<EmbeddingRate> {
   const logger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
-  const embedder = await createEmbedderFromFiles(await loadModelFiles(modelDir), { modelDir, logger, cache: noCache });
-  let next = 0;
-  const fresh = (n: number): string[] => Array.from({ length: n }, () => texts(next++));
+  const embedder = await createEmbedderFromFiles(await loadModelFiles(modelDir), { modelDir, logger, cache: NO_CACHE });
   try {
-    for (let i = 0; i < 10; i += 1) await embedder.embed(fresh(1)); // warm-up
-    await embedder.embed(fresh(32));
-
-    const latencies: number[] = [];
-    const t1 = performance.now();
-    for (let i = 0; i < singles; i += 1) {
-      const batch = fresh(1);
-      const t = performance.now();
-      await embedder.embed(batch);
-      latencies.push(performance.now() - t);
-    }
-    const batch1Ms = performance.now() - t1;
-
-    const t32 = performance.now();
-    for (let i = 0; i < batches; i += 1) await embedder.embed(fresh(32));
-    const batch32Ms = performance.now() - t32;
-
-    const single = latencySummary(latencies);
-    return {
-      batch1: { textsPerSec: round((singles * 1000) / batch1Ms, 1), p50Ms: single.p50Ms, p99Ms: single.p99Ms },
-      batch32: { textsPerSec: round((batches * 32 * 1000) / batch32Ms, 1), msPerBatch: round(batch32Ms / batches, 1) },
-    };
+    return await measureEmbedder(embedder, options);
   } finally {
     await embedder.close();
   }
