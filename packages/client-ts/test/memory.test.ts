@@ -1,23 +1,13 @@
 import { expect } from 'chai';
-import { after, before, describe, it } from 'mocha';
-import { Code, CortexClient, CortexError, RecallMode, RememberOutcome } from '../src/index.js';
-import { startServer, type CortexProcess } from './server.js';
+import { describe, it } from 'mocha';
+import { Code, CortexError, RecallMode, RememberOutcome } from '../src/index.js';
+import { withRealServer } from './server.js';
 
 describe('CortexClient against a real server: memories', function () {
-  let server: CortexProcess;
-  let client: CortexClient;
-
-  before(async () => {
-    server = await startServer();
-    client = new CortexClient({ address: server.address, defaultDeadlineMs: 10_000 });
-  });
-  after(async () => {
-    client?.close();
-    await server?.stop();
-  });
+  const client = withRealServer();
 
   it('remembers, recalls by keyword, gets, lists every page and forgets', async () => {
-    const stored = await client.remember({
+    const stored = await client().remember({
       namespace: 'round-trip',
       memories: [
         { id: 'm1', content: 'the deploy key rotates every Tuesday', kind: 'fact', tags: ['ops'] },
@@ -30,31 +20,31 @@ describe('CortexClient against a real server: memories', function () {
     const generatedId = stored.results[3]?.memory?.id ?? '';
     expect(generatedId).to.not.equal('');
 
-    const recalled = await client.recall({ namespace: 'round-trip', query: 'deploy key', mode: RecallMode.RECALL_MODE_KEYWORD });
+    const recalled = await client().recall({ namespace: 'round-trip', query: 'deploy key', mode: RecallMode.RECALL_MODE_KEYWORD });
     expect(recalled.mode).to.equal(RecallMode.RECALL_MODE_KEYWORD);
     expect(recalled.hits.map((h) => h.memory?.id)).to.deep.equal(['m1']);
 
-    const got = await client.getMemory({ namespace: 'round-trip', id: 'm2' });
+    const got = await client().getMemory({ namespace: 'round-trip', id: 'm2' });
     expect(got.memory).to.deep.include({ id: 'm2', content: 'the user prefers short answers', importance: 0.9 });
 
     const listed: string[] = [];
-    for await (const memory of client.listAllMemories({ namespace: 'round-trip', pageSize: 1 })) listed.push(memory.id);
+    for await (const memory of client().listAllMemories({ namespace: 'round-trip', pageSize: 1 })) listed.push(memory.id);
     expect(listed).to.have.members(['m1', 'm2', 'm3', generatedId]).and.to.have.length(4);
 
-    const forgotten = await client.forget({ namespace: 'round-trip', ids: ['m1', 'm3', 'missing'] });
+    const forgotten = await client().forget({ namespace: 'round-trip', ids: ['m1', 'm3', 'missing'] });
     expect(forgotten.forgottenIds).to.have.members(['m1', 'm3']);
-    const error = await client.getMemory({ namespace: 'round-trip', id: 'm1' }).catch((e: unknown) => e);
+    const error = await client().getMemory({ namespace: 'round-trip', id: 'm1' }).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(CortexError).and.to.include({ code: Code.NOT_FOUND, codeName: 'NOT_FOUND' });
   });
 
   it('ends listAllMemories at once for an empty namespace', async () => {
     const listed = [];
-    for await (const memory of client.listAllMemories({ namespace: 'nothing-here' })) listed.push(memory);
+    for await (const memory of client().listAllMemories({ namespace: 'nothing-here' })) listed.push(memory);
     expect(listed).to.deep.equal([]);
   });
 
   it('rejects bad input with INVALID_ARGUMENT carrying the field violations', async () => {
-    const error = await client
+    const error = await client()
       .remember({ namespace: 'bad input!', memories: [{ id: 'ok', content: '' }] })
       .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(CortexError);
@@ -66,19 +56,19 @@ describe('CortexClient against a real server: memories', function () {
   });
 
   it('carries the caller-supplied correlation id back on errors', async () => {
-    const error = await rejection(client.getMemory({ namespace: 'round-trip', id: 'nope' }, { correlationId: 'trace-123' }));
+    const error = await rejection(client().getMemory({ namespace: 'round-trip', id: 'nope' }, { correlationId: 'trace-123' }));
     expect(error.correlationId).to.equal('trace-123');
   });
 
   it('generates a correlation id when the caller gives none', async () => {
-    const error = await rejection(client.getMemory({ namespace: 'round-trip', id: 'nope' }));
+    const error = await rejection(client().getMemory({ namespace: 'round-trip', id: 'nope' }));
     expect(error.correlationId).to.match(/^[0-9a-f-]{36}$/);
   });
 
   it('rejects with CANCELLED when the signal aborts', async () => {
     const controller = new AbortController();
     controller.abort();
-    const error = await client.getMemory({ namespace: 'round-trip', id: 'm2' }, { signal: controller.signal }).catch((e: unknown) => e);
+    const error = await client().getMemory({ namespace: 'round-trip', id: 'm2' }, { signal: controller.signal }).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(CortexError).and.to.include({ code: Code.CANCELLED });
   });
 });

@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { after, before } from 'mocha';
+import { CortexClient } from '../src/index.js';
 
 const SERVER_DIR = join(import.meta.dirname, '..', '..', 'server');
 /** The embedding model `scripts/fetch-model.mjs` put in this checkout, unless CORTEX_MODEL_DIR says otherwise. */
@@ -85,3 +87,25 @@ export async function freePort(): Promise<number> {
   if (address === null || typeof address === 'string') throw new Error('no port assigned');
   return address.port;
 }
+
+/**
+ * Starts a real server for the enclosing describe block and stops it afterwards; the returned
+ * function gives the client connected to it, inside that block's tests.
+ */
+export function withRealServer(): () => CortexClient {
+  let server: CortexProcess | undefined;
+  let client: CortexClient | undefined;
+  before(async () => {
+    server = await startServer();
+    client = new CortexClient({ address: server.address, defaultDeadlineMs: 10_000 });
+  });
+  after(async () => {
+    client?.close();
+    await server?.stop();
+  });
+  return () => {
+    if (client === undefined) throw new Error('the server has not started');
+    return client;
+  };
+}
+
