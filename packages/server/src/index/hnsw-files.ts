@@ -3,8 +3,9 @@
 // a checksum mismatch, which the loader treats as corrupt and rebuilds from SQLite.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { syncPath, writeFileSynced } from '../storage/durable-files.js';
 
 export const HNSW_FORMAT_VERSION = 1;
 
@@ -36,25 +37,6 @@ export async function checksumFile(path: string): Promise<string> {
   return `sha256:${hash.digest('hex')}`;
 }
 
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function writeFileDurably(path: string, data: string): Promise<void> {
-  const handle = await open(path, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Moves an already written temp index file into place and writes its sidecar.
  * `meta` is everything except what is measured from the file itself.
@@ -67,7 +49,7 @@ export async function commitIndexFile(
   const metaPath = metaPathFor(indexPath);
   const metaTemp = `${tempPath}.meta`;
   try {
-    await fsyncPath(tempPath);
+    await syncPath(tempPath);
     const [checksum, info] = await Promise.all([checksumFile(tempPath), stat(tempPath)]);
     const full: HnswFileMeta = {
       formatVersion: HNSW_FORMAT_VERSION,
@@ -76,10 +58,10 @@ export async function commitIndexFile(
       checksum,
       savedAt: new Date().toISOString(),
     };
-    await writeFileDurably(metaTemp, JSON.stringify(full));
+    await writeFileSynced(metaTemp, JSON.stringify(full));
     await rename(tempPath, indexPath);
     await rename(metaTemp, metaPath);
-    await fsyncPath(dirname(indexPath)).catch(() => undefined); // not every platform can fsync a directory
+    await syncPath(dirname(indexPath)).catch(() => undefined); // not every platform can fsync a directory
     return full;
   } catch (err) {
     await Promise.all([rm(tempPath, { force: true }), rm(metaTemp, { force: true })]);

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream';
 import { once } from 'node:events';
 import { createGzip, createGunzip } from 'node:zlib';
+import { syncPath, writeFileSynced } from '../storage/durable-files.js';
 import { ENCODING_VERSION, type LedgerEntry } from './chain.js';
 import type { SegmentRange, SegmentRecord } from './segments.js';
 import type { Checkpoint } from './signing.js';
@@ -88,7 +89,7 @@ export function createArchive(dir: string): Archive {
         gzip.end();
         await done;
         if (first === undefined || last === undefined) throw new Error('cannot archive an empty segment');
-        await fsyncFile(tmp);
+        await syncPath(tmp);
         const file = `segment-${pad(first.seq)}-${pad(last.seq)}.ndjson.gz`;
         const record: SegmentRecord = {
           firstSeq: first.seq,
@@ -122,8 +123,10 @@ export function createArchive(dir: string): Archive {
           checkpoint: checkpoint ?? null,
         };
         await rename(tmp, path(file));
-        await writeDurably(path(manifestName(file)), `${JSON.stringify(manifest, null, 2)}\n`);
-        await fsyncFile(dir);
+        const manifestPath = path(manifestName(file));
+        await writeFileSynced(`${manifestPath}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+        await rename(`${manifestPath}.tmp`, manifestPath);
+        await syncPath(dir);
         return record;
       } catch (error: unknown) {
         gzip.destroy();
@@ -197,25 +200,4 @@ function parseEntry(line: string): LedgerEntry {
 
 function pad(seq: number): string {
   return String(seq).padStart(16, '0');
-}
-
-async function writeDurably(target: string, text: string): Promise<void> {
-  const tmp = `${target}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, target);
-}
-
-async function fsyncFile(target: string): Promise<void> {
-  const handle = await open(target, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
