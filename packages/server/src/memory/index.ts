@@ -98,6 +98,9 @@ export function createMemoryService(deps: MemoryServiceDeps) {
   const insertTag = db.prepare('INSERT OR IGNORE INTO memory_tags (row_id, tag) VALUES (?, ?)');
   const deleteRow = db.prepare('DELETE FROM memories WHERE row_id = ?');
 
+  /** Readers see access statistics not yet flushed to SQLite, as if they were. */
+  const toMemory = (row: MemoryRow): Memory => memoryFromRow(access.overlay(row));
+
   function touch(rowIds: readonly number[]): void {
     if (rowIds.length === 0) return;
     const now = clock();
@@ -206,7 +209,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
         const entries = ledger.append(tx, hotTier.afterWrites(tx, ctx, written));
         const rows = rowsByIds(written.map((w) => w.rowId));
         const results: RememberResult[] = written.map((w) => ({
-          memory: memoryFromRow(rows.get(w.rowId) as MemoryRow),
+          memory: toMemory(rows.get(w.rowId) as MemoryRow),
           outcome: w.outcome,
         }));
         return { results, ledgerSeq: entries.at(-1)?.seq ?? 0 };
@@ -221,7 +224,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       }
       coldTier.rewarm(ctx, [row]);
       touch([row.row_id]);
-      return memoryFromRow(access.overlay(byId.get(namespace, id) as MemoryRow));
+      return toMemory(byId.get(namespace, id) as MemoryRow);
     },
 
     list(namespace: string, filter: MemoryFilter, pageSize: number, pageToken: string) {
@@ -239,7 +242,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       const last = page.at(-1);
       const nextPageToken =
         rows.length > pageSize && last ? encodePageToken({ createdAt: last.created_at, id: last.id } satisfies ListCursor, fingerprint) : '';
-      return { memories: page.map(memoryFromRow), nextPageToken };
+      return { memories: page.map(toMemory), nextPageToken };
     },
 
     forget(ctx: RequestContext, namespace: string, ids: readonly string[], filter: MemoryFilter) {
@@ -310,7 +313,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
         const score = query.mode === 'VECTOR' ? hit.vectorScore ?? 0 : query.mode === 'KEYWORD' ? hit.keywordScore ?? 0 : hit.score;
         if (score < query.minScore) continue;
         hits.push({
-          memory: memoryFromRow(row),
+          memory: toMemory(row),
           score,
           ...(hit.vectorScore !== undefined ? { vectorScore: hit.vectorScore, vectorRank: hit.vectorRank ?? 0 } : {}),
           ...(hit.keywordScore !== undefined ? { keywordScore: hit.keywordScore, keywordRank: hit.keywordRank ?? 0 } : {}),
