@@ -115,7 +115,12 @@ async function benchSize(n: number) {
         selectivity,
         allowed: allowedRows.length,
         defaultPath: exactPath ? 'exact int8 scan + float rescore' : 'hnsw with filter callback',
-        default: { recallAt10: round(recall(ftruth, shipped.results)), p50Ms: shipped.p50Ms, p99Ms: shipped.p99Ms, minResults: Math.min(...shipped.results.map((r) => r.length)) },
+        default: {
+          recallAt10: round(recall(ftruth, shipped.results)),
+          p50Ms: shipped.p50Ms,
+          p99Ms: shipped.p99Ms,
+          minResults: Math.min(...shipped.results.map((r) => r.length)),
+        },
         graphWalkOnly: { recallAt10: round(recall(ftruth, graph.results)), p50Ms: graph.p50Ms, p99Ms: graph.p99Ms },
       };
     });

@@ -130,13 +130,21 @@ async function benchAppendAndVerify() {
       if (!archived.ok) throw new Error(`verify failed: ${archived.reason}`);
       const archivedEntries = segments.archived().reduce((n, s) => n + s.entryCount, 0);
       out.verify = {
-        liveDatabase: { entries: live.entriesChecked, checkpoints: live.checkpointsChecked, entriesPerSec: Math.round(live.entriesChecked / (liveMs / 1000)) },
+        liveDatabase: {
+          entries: live.entriesChecked,
+          checkpoints: live.checkpointsChecked,
+          entriesPerSec: Math.round(live.entriesChecked / (liveMs / 1000)),
+        },
         archivePlusLive: {
           entries: archived.entriesChecked,
           fromArchive: archivedEntries,
           entriesPerSec: Math.round(archived.entriesChecked / (archivedMs / 1000)),
         },
-        sealAndArchive: { entries: archivedEntries, ms: Math.round(archiveMs), entriesPerSec: Math.round(archivedEntries / (archiveMs / 1000)) },
+        sealAndArchive: {
+          entries: archivedEntries,
+          ms: Math.round(archiveMs),
+          entriesPerSec: Math.round(archivedEntries / (archiveMs / 1000)),
+        },
       };
     }
     l.db.close();
@@ -175,7 +183,7 @@ async function startServer(dataDir: string, extraEnv: Record<string, string> = {
   const logs: Server['logs'] = [];
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         const entry = JSON.parse(line) as { message?: string; grpcPort?: number };
         if (entry.message !== 'rpc') logs.push(entry);
@@ -216,10 +224,10 @@ async function benchFanout() {
     const received = Array.from({ length: subscribers }, () => [] as number[]);
     let ready = 0;
     const streams = received.map((seqs, i) => {
-      const stream = (channels[i % channels.length] as LedgerServiceClient).subscribe(SubscribeRequest.fromPartial({ fromSeq: 1 }));
+      const stream = channels[i % channels.length]!.subscribe(SubscribeRequest.fromPartial({ fromSeq: 1 }));
       stream.on('data', (message: SubscribeResponse) => {
         const now = performance.timeOrigin + performance.now();
-        if (message.progress && message.progress.headSeq === 0) ready += 1;
+        if (message.progress?.headSeq === 0) ready += 1;
         for (const entry of message.commit?.entries ?? []) {
           seqs.push(entry.seq);
           latencies.push(now - (entry.time?.getTime() ?? now));
@@ -239,7 +247,7 @@ async function benchFanout() {
           (error) => (error ? reject(error) : resolve()),
         ),
       );
-    const inflight: Promise<void>[] = [];
+    const inflight: Array<Promise<void>> = [];
     while (sent < total) {
       const due = Math.floor(((performance.now() - start) / 1000) * rate);
       while (sent < Math.min(due, total)) {
@@ -250,7 +258,9 @@ async function benchFanout() {
     }
     await Promise.all(inflight);
     const writeMs = performance.now() - start;
-    while (received.some((s) => s.length < total) && performance.now() - start < writeMs + 30_000) await new Promise((r) => setTimeout(r, 10));
+    while (received.some((s) => s.length < total) && performance.now() - start < writeMs + 30_000) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     for (const stream of streams) stream.cancel();
     for (const c of [...channels, writer]) c.close();
     const sorted = latencies.sort((a, b) => a - b);
@@ -340,9 +350,9 @@ function insertMemories(db: ReturnType<typeof openDatabase>, count: number): voi
       let norm = 0;
       for (let d = 0; d < 384; d += 1) {
         v[d] = Math.random() - 0.5;
-        norm += (v[d] as number) ** 2;
+        norm += v[d]! ** 2;
       }
-      for (let d = 0; d < 384; d += 1) v[d] = (v[d] as number) / Math.sqrt(norm);
+      for (let d = 0; d < 384; d += 1) v[d] = v[d]! / Math.sqrt(norm);
       chunk.run(lastInsertRowid, quantizeVector(v));
     }
   })();

@@ -20,7 +20,11 @@ export interface MemoryRpcDeps {
   readonly maxContentBytes: number;
 }
 
-const OUTCOMES = { CREATED: RememberOutcome.REMEMBER_OUTCOME_CREATED, UPDATED: RememberOutcome.REMEMBER_OUTCOME_UPDATED, UNCHANGED: RememberOutcome.REMEMBER_OUTCOME_UNCHANGED } as const;
+const OUTCOMES = {
+  CREATED: RememberOutcome.REMEMBER_OUTCOME_CREATED,
+  UPDATED: RememberOutcome.REMEMBER_OUTCOME_UPDATED,
+  UNCHANGED: RememberOutcome.REMEMBER_OUTCOME_UNCHANGED,
+} as const;
 const MODES: Readonly<Partial<Record<RecallMode, RecallQuery['mode']>>> = {
   [RecallMode.RECALL_MODE_UNSPECIFIED]: 'HYBRID',
   [RecallMode.RECALL_MODE_VECTOR]: 'VECTOR',
