@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { Config } from '../config/index.js';
-import { createSubscriptionHub, type SubscriptionHub } from '../events/hub.js';
+import { createSubscriptionHub, type SubscriptionHub } from './subscribe/index.js';
 import type { Db, Transact } from '../storage/index.js';
 import { createArchive, type Archive } from './archive.js';
 import type { LedgerEntry } from './chain.js';

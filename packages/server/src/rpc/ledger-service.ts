@@ -1,7 +1,7 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
 import type { CortexError } from '../errors.js';
-import type { Sink, StreamMessage } from '../events/hub.js';
+import type { Sink, StreamMessage } from '../ledger/subscribe/index.js';
 import {
   LedgerServiceService,
   SubscribeResponse,

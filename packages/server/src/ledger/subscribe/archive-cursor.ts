@@ -1,6 +1,6 @@
-import type { Archive } from '../ledger/archive.js';
-import type { LedgerEntry } from '../ledger/chain.js';
-import type { SegmentRecord } from '../ledger/segments.js';
+import type { Archive } from '../archive.js';
+import type { LedgerEntry } from '../chain.js';
+import type { SegmentRecord } from '../segments.js';
 
 export interface CursorPage {
   readonly entries: LedgerEntry[];

@@ -1,5 +1,5 @@
-import type { LedgerEntry } from '../ledger/chain.js';
-import { approximateBytes } from '../ledger/rows.js';
+import type { LedgerEntry } from '../chain.js';
+import { approximateBytes } from '../rows.js';
 
 /** What a subscription sends: the entries of one transaction, or a bookmark. */
 export type StreamMessage =

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { CortexError } from '../errors.js';
-import type { Archive } from '../ledger/archive.js';
-import type { LedgerEntry } from '../ledger/chain.js';
-import type { SegmentRecord } from '../ledger/segments.js';
+import { CortexError } from '../../errors.js';
+import type { Archive } from '../archive.js';
+import type { LedgerEntry } from '../chain.js';
+import type { SegmentRecord } from '../segments.js';
 import { ArchiveCursor } from './archive-cursor.js';
 import { isUnfiltered, MAX_MESSAGE_ENTRIES, messageBytes, messageEntries, pack, type PackState, type StreamMessage, type SubscriptionFilter } from './messages.js';
 

@@ -1,6 +1,6 @@
-import { CortexError } from '../errors.js';
-import type { LedgerEntry } from '../ledger/chain.js';
-import type { Ledger } from '../ledger/index.js';
+import { CortexError } from '../../errors.js';
+import type { LedgerEntry } from '../chain.js';
+import type { Ledger } from '../index.js';
 import { pack, type StreamMessage, type SubscriptionFilter } from './messages.js';
 import { archivedAway, Subscription, type CatchUpSource, type Sink, type SubscriptionLimits } from './subscription.js';
 
