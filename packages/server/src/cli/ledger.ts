@@ -2,13 +2,14 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseTrustedKeys } from '../config/index.js';
 import { CortexError } from '../errors.js';
 import { createArchive } from '../ledger/archive.js';
 import { createCheckpointStore } from '../ledger/checkpoints.js';
 import { DEV_KEY_ID, readDevKey } from '../ledger/dev-key.js';
 import { createLedger } from '../ledger/index.js';
 import { createSegmentStore } from '../ledger/segments.js';
-import { parseTrustedKeys, publicKeyFromSecret } from '../ledger/signing.js';
+import { publicKeyFromSecret } from '../ledger/signing.js';
 import { createVerifier } from '../ledger/verify.js';
 
 export const LEDGER_USAGE = `usage: cortex ledger verify [--from N] [--to M] [--data-dir DIR] [--archive-dir DIR]

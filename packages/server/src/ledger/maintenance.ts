@@ -1,4 +1,5 @@
 import type { Logger } from 'winston';
+import type { LedgerConfig } from '../config/index.js';
 import type { Db } from '../storage/index.js';
 import type { Archive } from './archive.js';
 import type { LedgerEntry } from './chain.js';
@@ -7,21 +8,11 @@ import type { Ledger } from './index.js';
 import type { SegmentStore } from './segments.js';
 import type { Checkpoint, Signer } from './signing.js';
 
-export interface LedgerSettings {
-  /** Sign a checkpoint every this many entries (inside the appending transaction)... */
-  readonly checkpointEvery: number;
-  /** ...and at least this often while the head moves. */
-  readonly checkpointIntervalMs: number;
-  /** Seal a segment once this many entries are unsealed... */
-  readonly segmentEntries: number;
-  /** ...or once the oldest unsealed entry is this old. */
-  readonly segmentMaxAgeMs: number;
-  /** Archived segments whose entries also stay in the live database (for fast replay). */
-  readonly liveSegments: number;
-  /** Delete archived segments whose last entry is older than this; 0 keeps them for ever. */
-  readonly archiveRetentionMs: number;
-  readonly maintenanceIntervalMs: number;
-}
+/** The ledger's part of the configuration that maintenance reads (config/ledger.ts documents each). */
+export type LedgerSettings = Pick<
+  LedgerConfig,
+  'checkpointEvery' | 'checkpointIntervalMs' | 'segmentEntries' | 'segmentMaxAgeMs' | 'liveSegments' | 'archiveRetentionMs' | 'maintenanceIntervalMs'
+>;
 
 export interface LedgerMaintenanceDeps {
   readonly db: Db;
