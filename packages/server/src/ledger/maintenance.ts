@@ -1,5 +1,6 @@
 import type { Logger } from 'winston';
 import type { LedgerConfig } from '../config/index.js';
+import { errorMessage } from '../errors.js';
 import type { Db } from '../storage/index.js';
 import type { Archive } from './archive.js';
 import type { LedgerEntry } from './chain.js';
@@ -156,7 +157,7 @@ export function createLedgerMaintenance(deps: LedgerMaintenanceDeps): LedgerMain
       if (!db.open) return;
       runOnce()
         .catch((error: unknown) =>
-          logger.error('ledger maintenance failed', { error: error instanceof Error ? error.message : String(error) }),
+          logger.error('ledger maintenance failed', { error: errorMessage(error) }),
         )
         .finally(schedule);
     }, settings.maintenanceIntervalMs);

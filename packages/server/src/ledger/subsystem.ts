@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { Config } from '../config/index.js';
-import { createSubscriptionHub, type SubscriptionHub } from './subscribe/index.js';
+import { errorMessage } from '../errors.js';
 import type { Db, Transact } from '../storage/index.js';
 import { createArchive, type Archive } from './archive.js';
 import type { LedgerEntry } from './chain.js';
@@ -13,6 +13,7 @@ import { createLedgerMaintenance, type LedgerMaintenance } from './maintenance.j
 import { registerLedgerMetrics } from './metrics.js';
 import { createSegmentStore } from './segments.js';
 import { createSigner, type Signer } from './signing.js';
+import { createSubscriptionHub, type SubscriptionHub } from './subscribe/index.js';
 import { createVerifier, type Verifier } from './verify.js';
 
 export interface LedgerSubsystemDeps {
@@ -109,8 +110,4 @@ function createCheckpointSigner(config: LedgerSubsystemDeps['config'], logger: L
     { keyPath: dev.path, created: dev.created, keyId: signer.keyId, publicKey: signer.publicKey },
   );
   return signer;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,6 @@
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { Logger } from 'winston';
+import { errorMessage } from '../errors.js';
 
 /** A real dependency check: resolves when the dependency works, throws with the reason when not. */
 export type HealthCheck = () => void | Promise<void>;
@@ -29,7 +30,7 @@ export function createHealthMonitor(deps: HealthMonitorDeps) {
       try {
         await check();
       } catch (error: unknown) {
-        failures.set(name, error instanceof Error ? error.message : String(error));
+        failures.set(name, errorMessage(error));
       }
     }
     for (const [name, reason] of failures) {
