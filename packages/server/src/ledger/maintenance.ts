@@ -1,6 +1,7 @@
 import type { Logger } from 'winston';
 import type { LedgerConfig } from '../config/index.js';
 import { errorMessage } from '../errors.js';
+import { createPeriodicJob, yieldToEventLoop } from '../jobs/index.js';
 import type { Db } from '../storage/index.js';
 import type { Archive } from './archive.js';
 import type { LedgerEntry } from './chain.js';
@@ -50,7 +51,6 @@ export function createLedgerMaintenance(deps: LedgerMaintenanceDeps): LedgerMain
 
   let holds = 0;
   let running: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
   const checkpointNow = (): Checkpoint | undefined =>
@@ -151,18 +151,11 @@ export function createLedgerMaintenance(deps: LedgerMaintenanceDeps): LedgerMain
     return running;
   };
 
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      if (!db.open) return;
-      runOnce()
-        .catch((error: unknown) =>
-          logger.error('ledger maintenance failed', { error: errorMessage(error) }),
-        )
-        .finally(schedule);
-    }, settings.maintenanceIntervalMs);
-    timer.unref();
-  };
+  const schedule = createPeriodicJob({
+    intervalMs: settings.maintenanceIntervalMs,
+    run: runOnce,
+    onError: (error) => logger.error('ledger maintenance failed', { error: errorMessage(error) }),
+  });
 
   return {
     checkpointNow,
@@ -175,18 +168,11 @@ export function createLedgerMaintenance(deps: LedgerMaintenanceDeps): LedgerMain
         released = true;
       };
     },
-    start() {
-      stopped = false;
-      schedule();
-    },
+    start: schedule.start,
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      await schedule.stop();
       await running?.catch(() => undefined);
     },
   };
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

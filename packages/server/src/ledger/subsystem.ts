@@ -35,8 +35,8 @@ export interface LedgerSubsystem {
   /** Appends one explicit audit event in its own transaction. */
   record(event: LedgerEvent): LedgerEntry;
   readEntries(query: EntriesQuery): EntriesPage;
-  /** Ends subscriptions (UNAVAILABLE after flushing) and background work; the database stays open. */
-  stop(): Promise<void>;
+  /** Ends subscriptions (UNAVAILABLE after flushing); maintenance is a job its owner stops. */
+  closeStreams(): Promise<void>;
 }
 
 /** Catch-up reads this many entries per step; small enough to never stall the event loop. */
@@ -44,7 +44,7 @@ const CATCH_UP_PAGE = 256;
 
 /**
  * Builds the ledger and everything around it (signing, checkpoints, archive, verification,
- * the subscription hub) and starts its background maintenance.
+ * the subscription hub, the maintenance job, not yet started).
  */
 export function createLedgerSubsystem({ config, db, transact, clock, logger, registry }: LedgerSubsystemDeps): LedgerSubsystem {
   const settings = config.ledger;
@@ -78,7 +78,6 @@ export function createLedgerSubsystem({ config, db, transact, clock, logger, reg
   const trustedKeys = new Map([...settings.trustedKeys, [signer.publicKey, signer.keyId]]);
   const verify = createVerifier({ ledger, segments, checkpoints, archive, trustedKeys, holdPruning: maintenance.holdPruning });
   if (registry) registerLedgerMetrics(registry, { hub: () => hub.stats(), oldestLiveSeq: () => ledger.oldestLiveSeq() });
-  maintenance.start();
 
   return {
     ledger,
@@ -89,10 +88,7 @@ export function createLedgerSubsystem({ config, db, transact, clock, logger, reg
     verify,
     record: (event) => transact((tx) => ledger.append(tx, [event])[0] as LedgerEntry),
     readEntries: (query) => readEntriesPage(ledger, query),
-    async stop() {
-      await hub.close(Math.min(5000, config.shutdownGraceMs / 2));
-      await maintenance.stop();
-    },
+    closeStreams: () => hub.close(Math.min(5000, config.shutdownGraceMs / 2)),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'winston';
+import { createPeriodicJob } from '../jobs/index.js';
 import type { Db } from '../storage/index.js';
 
 interface PendingAccess {
@@ -51,8 +52,11 @@ export function createAccessRecorder({ db, logger, flushIntervalMs = 1000 }: Acc
     }
   }
 
-  const timer = setInterval(flush, flushIntervalMs);
-  timer.unref();
+  const flusher = createPeriodicJob({
+    intervalMs: flushIntervalMs,
+    run: flush,
+    onError: (error) => logger.warn('writing access statistics failed', { error: String(error) }),
+  });
 
   return {
     record(rowIds: readonly number[], now: number): void {
@@ -66,8 +70,11 @@ export function createAccessRecorder({ db, logger, flushIntervalMs = 1000 }: Acc
     },
     /** Writes what is pending now; maintenance calls it so the policy sees every access. */
     flush,
-    close(): void {
-      clearInterval(timer);
+    /** Starts the periodic flushes. */
+    start: flusher.start,
+    /** Stops the periodic flushes and writes what is pending. */
+    async stop(): Promise<void> {
+      await flusher.stop();
       flush();
     },
   };

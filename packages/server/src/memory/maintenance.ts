@@ -1,5 +1,5 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'winston';
+import { createPeriodicJob, yieldToEventLoop } from '../jobs/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import type { Db, Transact, Tx } from '../storage/index.js';
 import type { AccessRecorder } from './access-recorder.js';
@@ -147,7 +147,6 @@ export function createMaintenance(deps: MaintenanceDeps) {
   let queue: Promise<unknown> = Promise.resolve();
   let running = 0;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
 
   /**
    * Pages through `page` (keyset on a (key, row_id) cursor), handing each page to `handle` inside
@@ -174,7 +173,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
       const last = rows.at(-1);
       if (last === undefined || rows.length < settings.batchSize) return;
       after = { key: keyOf(last), row: last.row_id };
-      await nextTurn();
+      await yieldToEventLoop();
     }
   }
 
@@ -340,28 +339,26 @@ export function createMaintenance(deps: MaintenanceDeps) {
     return result;
   }
 
+  const schedule = createPeriodicJob({
+    intervalMs: settings.intervalMs,
+    async run() {
+      if (running > 0) return;
+      const result = await run();
+      if (Object.values(result).some((n) => n > 0)) logger.info('tier maintenance', result);
+    },
+    onError: (error) => logger.error('tier maintenance failed', { error: String(error) }),
+  });
+
   return {
     run,
 
     /** Starts the periodic job (when intervalMs > 0); a tick is skipped while a run is in progress. */
-    start(): void {
-      if (settings.intervalMs <= 0 || timer !== undefined) return;
-      timer = setInterval(() => {
-        if (running > 0 || stopped) return;
-        run().then(
-          (result) => {
-            if (Object.values(result).some((n) => n > 0)) logger.info('tier maintenance', result);
-          },
-          (error: unknown) => logger.error('tier maintenance failed', { error: String(error) }),
-        );
-      }, settings.intervalMs);
-      timer.unref();
-    },
+    start: schedule.start,
 
     /** Stops the schedule; a run in progress ends after its current batch. */
     async stop(): Promise<void> {
       stopped = true;
-      if (timer !== undefined) clearInterval(timer);
+      await schedule.stop();
       await queue;
     },
   };

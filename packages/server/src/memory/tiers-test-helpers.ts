@@ -129,8 +129,8 @@ export async function openTierFixture(options: TierFixtureOptions = {}): Promise
     tierOf: (id, namespace = 'ns') => tier.get(namespace, id)?.tier,
     async close({ keepData = false } = {}) {
       await maintenance.stop();
-      access.close();
-      await vectors.close();
+      await access.stop();
+      await vectors.stop();
       db.close();
       if (!keepData) rmSync(dir, { recursive: true, force: true });
     },

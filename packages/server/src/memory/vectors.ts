@@ -1,5 +1,6 @@
 import type { Logger } from 'winston';
 import type { Embedder } from '../embedding/index.js';
+import { createPeriodicJob } from '../jobs/index.js';
 import {
   dequantizeVector,
   loadOrCreateHnswIndex,
@@ -138,8 +139,11 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
       });
     return saving;
   };
-  const timer = setInterval(() => void save(), deps.saveIntervalMs);
-  timer.unref();
+  const saver = createPeriodicJob({
+    intervalMs: deps.saveIntervalMs,
+    run: save,
+    onError: (error) => logger.error('saving the vector index failed; it will be retried', { error: String(error) }),
+  });
 
   /** One change to the indexed set, inside the caller's transaction: bumps change_seq and logs it. */
   function recordChange(removed: readonly number[], added: readonly number[]): void {
@@ -242,8 +246,11 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
 
     size: () => index.size(),
     save,
-    async close(): Promise<void> {
-      clearInterval(timer);
+    /** Starts the periodic saves. */
+    start: saver.start,
+    /** Stops the periodic saves and writes the index if it changed. */
+    async stop(): Promise<void> {
+      await saver.stop();
       await save();
     },
   };

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { CortexError } from '../../errors.js';
+import { yieldToEventLoop } from '../../jobs/index.js';
 import type { Archive } from '../archive.js';
 import type { LedgerEntry } from '../chain.js';
 import type { SegmentRecord } from '../segments.js';
@@ -212,7 +213,7 @@ export class Subscription {
   private async catchUp(): Promise<void> {
     // Let I/O run between pages (a filtered catch-up may queue nothing for a long while). The
     // yield comes before the read, never between the read and the switch to live.
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
     if (this.cancelled || this.terminal) return;
     if (this.heartbeatDue() && this.packState.openTxId === undefined) this.enqueueProgress();
     const oldestLive = this.source.oldestLiveSeq();
