@@ -15,14 +15,14 @@ import {
   AgentServiceService,
   type GetSnapshotResponse,
   type PutStateResponse,
-} from './gen/cortex/v1/agent_service.js';
+} from '@cortex/proto/cortex/v1/agent_service';
 import {
   BuildContextRequest,
   ContextServiceService,
   CountTokensRequest,
   type BuildContextResponse,
   type CountTokensResponse,
-} from './gen/cortex/v1/context_service.js';
+} from '@cortex/proto/cortex/v1/context_service';
 import {
   GetEntriesRequest,
   LedgerServiceService,
@@ -33,8 +33,8 @@ import {
   type RecordResponse,
   type SubscribeResponse,
   type VerifyResponse,
-} from './gen/cortex/v1/ledger_service.js';
-import type { Memory } from './gen/cortex/v1/memory.js';
+} from '@cortex/proto/cortex/v1/ledger_service';
+import type { Memory } from '@cortex/proto/cortex/v1/memory';
 import {
   ForgetRequest,
   GetMemoryRequest,
@@ -49,9 +49,9 @@ import {
   type RecallResponse,
   type RememberResponse,
   type RunMaintenanceResponse,
-} from './gen/cortex/v1/memory_service.js';
-import { Code } from './gen/google/rpc/code.js';
-import { HealthCheckRequest, HealthService, type HealthCheckResponse_ServingStatus } from './gen/grpc/health/v1/health.js';
+} from '@cortex/proto/cortex/v1/memory_service';
+import { Code } from '@cortex/proto/google/rpc/code';
+import { HealthCheckRequest, HealthService, type HealthCheckResponse_ServingStatus } from '@cortex/proto/grpc/health/v1/health';
 import { forgetIdempotency, rememberIdempotency } from './idempotency.js';
 import type { PartialMessage } from './partial-message.js';
 import { retryPolicy, withRetry, type Idempotency, type RetryOptions, type RetryPolicy } from './retry.js';

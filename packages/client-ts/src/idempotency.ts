@@ -1,4 +1,4 @@
-import type { ForgetRequest, RememberRequest } from './gen/cortex/v1/memory_service.js';
+import type { ForgetRequest, RememberRequest } from '@cortex/proto/cortex/v1/memory_service';
 import type { Idempotency } from './retry.js';
 
 /**

@@ -2,10 +2,10 @@ export { CortexClient, type CallOptions, type CortexClientOptions } from './cort
 export { CortexError, type CortexErrorInit, type FieldViolation } from './errors.js';
 export type { RetryOptions } from './retry.js';
 export type { PartialMessage } from './partial-message.js';
-export { Code } from './gen/google/rpc/code.js';
-export { HealthCheckResponse_ServingStatus } from './gen/grpc/health/v1/health.js';
-export * from './gen/cortex/v1/memory.js';
-export * from './gen/cortex/v1/memory_service.js';
-export * from './gen/cortex/v1/context_service.js';
-export * from './gen/cortex/v1/ledger_service.js';
-export * from './gen/cortex/v1/agent_service.js';
+export { Code } from '@cortex/proto/google/rpc/code';
+export { HealthCheckResponse_ServingStatus } from '@cortex/proto/grpc/health/v1/health';
+export * from '@cortex/proto/cortex/v1/memory';
+export * from '@cortex/proto/cortex/v1/memory_service';
+export * from '@cortex/proto/cortex/v1/context_service';
+export * from '@cortex/proto/cortex/v1/ledger_service';
+export * from '@cortex/proto/cortex/v1/agent_service';

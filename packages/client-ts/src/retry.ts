@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CortexError } from './errors.js';
-import { Code } from './gen/google/rpc/code.js';
+import { Code } from '@cortex/proto/google/rpc/code';
 
 /**
  * How safe a call is to repeat after a failure whose outcome is unknown:

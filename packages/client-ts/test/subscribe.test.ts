@@ -9,8 +9,8 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '../src/index.js';
-import { ErrorInfo } from '../src/gen/google/rpc/error_details.js';
-import { Status } from '../src/gen/google/rpc/status.js';
+import { ErrorInfo } from '@cortex/proto/google/rpc/error_details';
+import { Status } from '@cortex/proto/google/rpc/status';
 import { startFakeServer, type FakeServer } from './fake-server.js';
 
 type Stream = ServerWritableStream<SubscribeRequest, SubscribeResponse>;
