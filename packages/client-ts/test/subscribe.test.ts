@@ -1,16 +1,10 @@
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
-import {
-  Code,
-  CortexClient,
-  CortexError,
-  LedgerServiceService,
-  type SubscribeRequest,
-  type SubscribeResponse,
-} from '../src/index.js';
+import { LedgerServiceService } from '@cortex/proto/cortex/v1/ledger_service';
 import { ErrorInfo } from '@cortex/proto/google/rpc/error_details';
 import { Status } from '@cortex/proto/google/rpc/status';
+import { Code, CortexClient, CortexError, type SubscribeRequest, type SubscribeResponse } from '../src/index.js';
 import { startFakeServer, type FakeServer } from './fake-server.js';
 
 type Stream = ServerWritableStream<SubscribeRequest, SubscribeResponse>;
