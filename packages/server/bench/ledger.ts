@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { credentials } from '@grpc/grpc-js';
 import winston from 'winston';
-import { LedgerServiceClient, SubscribeRequest, type SubscribeResponse } from '../src/gen/cortex/v1/ledger_service.js';
+import { LedgerServiceClient, SubscribeRequest, type SubscribeResponse } from '@cortex/proto/cortex/v1/ledger_service';
 import { quantizeVector } from '../src/index/index.js';
 import { createArchive } from '../src/ledger/archive.js';
 import { createCheckpointStore } from '../src/ledger/checkpoints.js';

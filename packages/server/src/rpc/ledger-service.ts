@@ -8,7 +8,7 @@ import {
   type LedgerEntry as ProtoEntry,
   type LedgerServiceServer,
   type SubscribeRequest,
-} from '../gen/cortex/v1/ledger_service.js';
+} from '@cortex/proto/cortex/v1/ledger_service';
 import type { LedgerEntry } from '../ledger/chain.js';
 import type { LedgerSubsystem } from '../ledger/subsystem.js';
 import { callContext, reportIfInternal, unary } from './call.js';

@@ -2170,7 +2170,8 @@ export const MemoryServiceService = {
   /**
    * Upserts a batch of up to 500 memories into one namespace, atomically: either every item
    * is stored (and a ledger entry appended for each change) or none is. Items with a
-   * client-supplied id are idempotent: sending the same item twice changes nothing.
+   * client-supplied id are idempotent: sending the same item twice changes nothing. So a
+   * batch is safe to repeat when every item has an id (see options.proto).
    */
   remember: {
     path: "/cortex.v1.MemoryService/Remember" as const,
@@ -2215,7 +2216,11 @@ export const MemoryServiceService = {
       Buffer.from(ListMemoriesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListMemoriesResponse => ListMemoriesResponse.decode(value),
   },
-  /** Deletes memories by id or by filter, atomically, with a ledger entry for each. */
+  /**
+   * Deletes memories by id or by filter, atomically, with a ledger entry for each. Safe to
+   * repeat when it names ids (a fixed set); by filter alone a repeat could delete memories
+   * written in between.
+   */
   forget: {
     path: "/cortex.v1.MemoryService/Forget" as const,
     requestStream: false as const,
@@ -2227,7 +2232,8 @@ export const MemoryServiceService = {
   },
   /**
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-   * or all, in bounded batches. The same job runs periodically on its own.
+   * or all, in bounded batches. The same job runs periodically on its own. Not declared safe
+   * to repeat: a repeat is another run, at a later time.
    */
   runMaintenance: {
     path: "/cortex.v1.MemoryService/RunMaintenance" as const,
@@ -2246,7 +2252,8 @@ export interface MemoryServiceServer extends UntypedServiceImplementation {
   /**
    * Upserts a batch of up to 500 memories into one namespace, atomically: either every item
    * is stored (and a ledger entry appended for each change) or none is. Items with a
-   * client-supplied id are idempotent: sending the same item twice changes nothing.
+   * client-supplied id are idempotent: sending the same item twice changes nothing. So a
+   * batch is safe to repeat when every item has an id (see options.proto).
    */
   remember: handleUnaryCall<RememberRequest, RememberResponse>;
   /**
@@ -2258,11 +2265,16 @@ export interface MemoryServiceServer extends UntypedServiceImplementation {
   getMemory: handleUnaryCall<GetMemoryRequest, GetMemoryResponse>;
   /** Lists memories of a namespace in a stable order (creation time, then id), page by page. */
   listMemories: handleUnaryCall<ListMemoriesRequest, ListMemoriesResponse>;
-  /** Deletes memories by id or by filter, atomically, with a ledger entry for each. */
+  /**
+   * Deletes memories by id or by filter, atomically, with a ledger entry for each. Safe to
+   * repeat when it names ids (a fixed set); by filter alone a repeat could delete memories
+   * written in between.
+   */
   forget: handleUnaryCall<ForgetRequest, ForgetResponse>;
   /**
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-   * or all, in bounded batches. The same job runs periodically on its own.
+   * or all, in bounded batches. The same job runs periodically on its own. Not declared safe
+   * to repeat: a repeat is another run, at a later time.
    */
   runMaintenance: handleUnaryCall<RunMaintenanceRequest, RunMaintenanceResponse>;
 }
@@ -2271,7 +2283,8 @@ export interface MemoryServiceClient extends Client {
   /**
    * Upserts a batch of up to 500 memories into one namespace, atomically: either every item
    * is stored (and a ledger entry appended for each change) or none is. Items with a
-   * client-supplied id are idempotent: sending the same item twice changes nothing.
+   * client-supplied id are idempotent: sending the same item twice changes nothing. So a
+   * batch is safe to repeat when every item has an id (see options.proto).
    */
   remember(
     request: RememberRequest,
@@ -2339,7 +2352,11 @@ export interface MemoryServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListMemoriesResponse) => void,
   ): ClientUnaryCall;
-  /** Deletes memories by id or by filter, atomically, with a ledger entry for each. */
+  /**
+   * Deletes memories by id or by filter, atomically, with a ledger entry for each. Safe to
+   * repeat when it names ids (a fixed set); by filter alone a repeat could delete memories
+   * written in between.
+   */
   forget(
     request: ForgetRequest,
     callback: (error: ServiceError | null, response: ForgetResponse) => void,
@@ -2357,7 +2374,8 @@ export interface MemoryServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-   * or all, in bounded batches. The same job runs periodically on its own.
+   * or all, in bounded batches. The same job runs periodically on its own. Not declared safe
+   * to repeat: a repeat is another run, at a later time.
    */
   runMaintenance(
     request: RunMaintenanceRequest,

@@ -1733,7 +1733,7 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
 /** LedgerService is the tamper-evident, hash-chained record of every change. */
 export type LedgerServiceService = typeof LedgerServiceService;
 export const LedgerServiceService = {
-  /** Appends an explicit audit event. */
+  /** Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry. */
   record: {
     path: "/cortex.v1.LedgerService/Record" as const,
     requestStream: false as const,
@@ -1782,7 +1782,7 @@ export const LedgerServiceService = {
 } as const;
 
 export interface LedgerServiceServer extends UntypedServiceImplementation {
-  /** Appends an explicit audit event. */
+  /** Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry. */
   record: handleUnaryCall<RecordRequest, RecordResponse>;
   /** Returns entries in a range of sequence numbers, page by page. */
   getEntries: handleUnaryCall<GetEntriesRequest, GetEntriesResponse>;
@@ -1799,7 +1799,7 @@ export interface LedgerServiceServer extends UntypedServiceImplementation {
 }
 
 export interface LedgerServiceClient extends Client {
-  /** Appends an explicit audit event. */
+  /** Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry. */
   record(
     request: RecordRequest,
     callback: (error: ServiceError | null, response: RecordResponse) => void,

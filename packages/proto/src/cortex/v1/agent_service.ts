@@ -1148,7 +1148,11 @@ export const AgentServiceService = {
     responseSerialize: (value: GetSnapshotResponse): Buffer => Buffer.from(GetSnapshotResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetSnapshotResponse => GetSnapshotResponse.decode(value),
   },
-  /** Sets and deletes state keys of an agent atomically, guarded by expected_version. */
+  /**
+   * Sets and deletes state keys of an agent atomically, guarded by expected_version. Not safe
+   * to repeat, even with expected_version: a repeat after a lost success fails with a spurious
+   * version conflict.
+   */
   putState: {
     path: "/cortex.v1.AgentService/PutState" as const,
     requestStream: false as const,
@@ -1166,7 +1170,11 @@ export interface AgentServiceServer extends UntypedServiceImplementation {
    * the ledger head.
    */
   getSnapshot: handleUnaryCall<GetSnapshotRequest, GetSnapshotResponse>;
-  /** Sets and deletes state keys of an agent atomically, guarded by expected_version. */
+  /**
+   * Sets and deletes state keys of an agent atomically, guarded by expected_version. Not safe
+   * to repeat, even with expected_version: a repeat after a lost success fails with a spurious
+   * version conflict.
+   */
   putState: handleUnaryCall<PutStateRequest, PutStateResponse>;
 }
 
@@ -1190,7 +1198,11 @@ export interface AgentServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetSnapshotResponse) => void,
   ): ClientUnaryCall;
-  /** Sets and deletes state keys of an agent atomically, guarded by expected_version. */
+  /**
+   * Sets and deletes state keys of an agent atomically, guarded by expected_version. Not safe
+   * to repeat, even with expected_version: a repeat after a lost success fails with a spurious
+   * version conflict.
+   */
   putState(
     request: PutStateRequest,
     callback: (error: ServiceError | null, response: PutStateResponse) => void,
