@@ -71,24 +71,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
   }
 
   const { tiers } = config;
-  const { hotTier, access, maintenance, memories } = createMemoryLayer({
-    db,
-    transact,
-    ledger,
-    vectors,
-    clock,
-    logger,
-    hot: { perAgent: tiers.hotPerAgent, total: tiers.hotTotal, recallBoost: tiers.hotRecallBoost },
-    policy: {
-      halfLifeMs: tiers.decayHalfLifeMs,
-      coldThreshold: tiers.coldThreshold,
-      demoteThreshold: tiers.hotDemoteThreshold,
-      promoteThreshold: tiers.hotPromoteThreshold,
-      promoteWindowMs: 24 * 3_600_000,
-      batchSize: tiers.maintenanceBatch,
-      intervalMs: tiers.maintenanceIntervalMs,
-    },
-  });
+  const { hotTier, access, maintenance, memories } = createMemoryLayer({ db, transact, ledger, vectors, clock, logger, tiers });
   const tokenizers = createTokenizerRegistry();
   const extractive = createExtractiveSummarizer({ embedSentences: (texts) => embedder.embed(texts) });
   const context = createContextService({

@@ -4,7 +4,7 @@ import type { LedgerSettings } from '../ledger/maintenance.js';
 import { parseTrustedKeys } from '../ledger/signing.js';
 import { loadTierConfig, type TierConfig } from './tiers.js';
 
-export type { TierConfig } from './tiers.js';
+export { TIER_DEFAULTS, type TierConfig } from './tiers.js';
 
 export type Environment = 'development' | 'production' | 'test';
 

@@ -1,34 +1,16 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'winston';
+import type { TierConfig } from '../config/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import type { Db, Transact, Tx } from '../storage/index.js';
 import type { AccessRecorder } from './access-recorder.js';
 import type { ColdTier } from './cold.js';
-import { ACCESS_SATURATION, RETENTION_WEIGHTS, retentionScore } from './decay.js';
 import type { HotTier } from './hot-tier.js';
+import { belowThresholdBounds, downwardMoves, promotes, promotionWindowStart, retentionScore, type DownwardMove } from './policy.js';
 import { memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow } from './rows.js';
 import { MAINTENANCE_CONTEXT, MEMORY_EXPIRED, tierChangedEvent } from './tier-events.js';
 import type { Memory, RequestContext, Tier } from './types.js';
 import type { MemoryVectors } from './vectors.js';
-
-/** The retention policy: thresholds on memory/decay.ts retentionScore (0..1, pinned = 1). */
-export interface TierPolicy {
-  readonly halfLifeMs: number;
-  /** HOT or WARM → COLD below this (pinned memories score 1, so they are never archived). */
-  readonly coldThreshold: number;
-  /** HOT → WARM below this. */
-  readonly demoteThreshold: number;
-  /** WARM → HOT at or above this, for an agent's memory read within promoteWindowMs, into free HOT capacity. */
-  readonly promoteThreshold: number;
-  readonly promoteWindowMs: number;
-}
-
-export interface MaintenanceSettings extends TierPolicy {
-  /** Rows examined per transaction; the event loop gets a turn between transactions. */
-  readonly batchSize: number;
-  /** Period of the background job; 0 leaves it to explicit runs (RunMaintenance). */
-  readonly intervalMs: number;
-}
 
 export interface MaintenanceDeps {
   readonly db: Db;
@@ -41,7 +23,12 @@ export interface MaintenanceDeps {
   readonly access: Pick<AccessRecorder, 'flush'>;
   readonly clock: () => number;
   readonly logger: Logger;
-  readonly settings: MaintenanceSettings;
+  /**
+   * The policy's thresholds and half-life (decided by memory/policy.ts), the rows examined per
+   * transaction (the event loop gets a turn between transactions) and the period of the
+   * background job (0 leaves it to explicit runs, RunMaintenance).
+   */
+  readonly tiers: TierConfig;
 }
 
 export interface MaintenanceRunOptions {
@@ -85,30 +72,6 @@ interface ExpiredRow {
   readonly expires_at: number;
 }
 
-/** Necessary conditions for retentionScore < threshold, as SQL-friendly bounds. */
-export interface CandidateBounds {
-  readonly maxImportance: number;
-  readonly maxAccessCount: number;
-  readonly touchedBefore: number;
-}
-
-/**
- * Each term of the retention score is ≥ 0, so a score below `threshold` needs every term alone
- * below it: importance < T/w_i; last touch older than halfLife·log2(w_r/T); accesses below
- * (1+64)^(T/w_a) − 1. These bounds (slightly loosened for rounding) narrow the scan to a range of
- * the (tier, last_accessed_at) index; the exact score still decides. Null: no memory can qualify.
- */
-export function belowThresholdBounds(threshold: number, now: number, halfLifeMs: number): CandidateBounds | null {
-  if (!(threshold > 0)) return null;
-  const { importance: wi, recency: wr, access: wa } = RETENTION_WEIGHTS;
-  const unbounded = Number.MAX_SAFE_INTEGER;
-  return {
-    maxImportance: threshold / wi + 1e-9,
-    maxAccessCount: threshold > wa ? unbounded : Math.ceil(Math.pow(1 + ACCESS_SATURATION, threshold / wa)) + 1,
-    touchedBefore: threshold > wr ? unbounded : Math.ceil(now - halfLifeMs * Math.log2(wr / threshold)) + 1,
-  };
-}
-
 const POLICY_COLUMNS = 'row_id, id, namespace, agent_id, tier, pinned, importance, created_at, last_accessed_at, access_count';
 
 /**
@@ -118,7 +81,7 @@ const POLICY_COLUMNS = 'row_id, id, namespace, agent_id, tier, pinned, importanc
  * while another is in progress.
  */
 export function createMaintenance(deps: MaintenanceDeps) {
-  const { db, transact, ledger, vectors, hotTier, coldTier, clock, logger, settings } = deps;
+  const { db, transact, ledger, vectors, hotTier, coldTier, clock, logger, tiers } = deps;
   const inNamespace = '(@namespace IS NULL OR namespace = @namespace)';
   const live = '(expires_at IS NULL OR expires_at > @now)';
   const expiredPage = db.prepare<Record<string, unknown>, ExpiredRow>(
@@ -172,7 +135,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
       else transact(step);
       afterPage();
       const last = rows.at(-1);
-      if (last === undefined || rows.length < settings.batchSize) return;
+      if (last === undefined || rows.length < tiers.maintenanceBatch) return;
       after = { key: keyOf(last), row: last.row_id };
       await nextTurn();
     }
@@ -182,7 +145,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
     const dryRun = options.dryRun ?? false;
     const now = options.asOf ?? clock();
     const ctx = options.ctx ?? MAINTENANCE_CONTEXT;
-    const scope = { namespace: options.namespace ?? null, now, limit: settings.batchSize };
+    const scope = { namespace: options.namespace ?? null, now, limit: tiers.maintenanceBatch };
     const counts = { promoted: 0, demoted: 0, archived: 0, expired: 0 };
     /** Rows already decided in this run: a dry run must not count them again in a later phase. */
     const decided = new Set<number>();
@@ -210,7 +173,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
           pinned: row.pinned === 1,
         },
         now,
-        settings.halfLifeMs,
+        tiers.decayHalfLifeMs,
       );
     const move = (row: PolicyRow, to: Tier, score: number): LedgerEvent =>
       tierChangedEvent(ctx, {
@@ -255,8 +218,8 @@ export function createMaintenance(deps: MaintenanceDeps) {
     );
 
     // 2. Archive, 3. demote: HOT/WARM memories whose retention fell below a threshold.
-    const sweepBelow = async (fromTier: Tier, threshold: number, to: Tier, onMove: (rows: PolicyRow[], tx: Tx) => void) => {
-      const bounds = belowThresholdBounds(threshold, now, settings.halfLifeMs);
+    const sweepBelow = async ({ from: fromTier, to, below: threshold }: DownwardMove, onMove: (rows: PolicyRow[], tx: Tx) => void) => {
+      const bounds = belowThresholdBounds(threshold, now, tiers.decayHalfLifeMs);
       if (bounds === null) return;
       await sweep<PolicyRow>(
         dryRun,
@@ -285,26 +248,25 @@ export function createMaintenance(deps: MaintenanceDeps) {
     const archive = (rows: PolicyRow[], tx: Tx) => {
       for (const row of rows) coldTier.archive(tx, { row_id: row.row_id, tier: row.tier, content: contentOf.get(row.row_id)?.content ?? '' });
     };
-    await sweepBelow('HOT', settings.coldThreshold, 'COLD', archive);
-    await sweepBelow('WARM', settings.coldThreshold, 'COLD', archive);
-    await sweepBelow('HOT', settings.demoteThreshold, 'WARM', (rows, tx) => {
+    const demote = (rows: PolicyRow[], tx: Tx) => {
       for (const row of rows) setTier.run(TIER_CODES.WARM, row.row_id);
       hotTier.dropAfterCommit(tx, rows.map((row) => row.row_id));
-    });
+    };
+    for (const step of downwardMoves(tiers)) await sweepBelow(step, step.to === 'COLD' ? archive : demote);
 
     // 4. Promote: agents' WARM memories read recently and scoring high, most recent first, into
     // free HOT capacity only (promotion never pushes another memory out).
     await sweep<PolicyRow>(
       dryRun,
       { key: Number.MAX_SAFE_INTEGER, row: Number.MAX_SAFE_INTEGER },
-      (after) => recentPage.all({ ...scope, since: now - settings.promoteWindowMs, afterKey: after.key, afterRow: after.row }),
+      (after) => recentPage.all({ ...scope, since: promotionWindowStart(now), afterKey: after.key, afterRow: after.row }),
       (row) => row.last_accessed_at,
       (rows, tx) => {
         const promoted: Array<{ row: PolicyRow; score: number }> = [];
         for (const row of rows) {
           if (decided.has(row.row_id)) continue;
           const score = retention(row);
-          if (score < settings.promoteThreshold) continue;
+          if (!promotes(tiers, score)) continue;
           const agentCount = hotTier.agentSize(row.namespace, row.agent_id) + (pending.get(`${row.namespace}\u0000${row.agent_id}`) ?? 0);
           const totalCount = hotTier.size() + pendingTotal;
           if (agentCount >= hotTier.settings.perAgent || totalCount >= hotTier.settings.total) continue;
@@ -345,7 +307,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
 
     /** Starts the periodic job (when intervalMs > 0); a tick is skipped while a run is in progress. */
     start(): void {
-      if (settings.intervalMs <= 0 || timer !== undefined) return;
+      if (tiers.maintenanceIntervalMs <= 0 || timer !== undefined) return;
       timer = setInterval(() => {
         if (running > 0 || stopped) return;
         run().then(
@@ -354,7 +316,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
           },
           (error: unknown) => logger.error('tier maintenance failed', { error: String(error) }),
         );
-      }, settings.intervalMs);
+      }, tiers.maintenanceIntervalMs);
       timer.unref();
     },
 
