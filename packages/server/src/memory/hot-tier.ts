@@ -1,3 +1,4 @@
+import { boostHits } from '../index/fusion.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import type { Db, Transact, Tx } from '../storage/index.js';
 import { memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow } from './rows.js';
@@ -228,15 +229,10 @@ export function createHotTier({ db, transact, ledger, settings }: HotTierDeps) {
         .slice(0, limit);
     },
 
-    /**
-     * HOT hits of a fused recall ranking get their score multiplied by 1 + recallBoost, and the
-     * list is re-sorted (stably, so equal scores keep fusion's order).
-     */
+    /** A fused recall ranking with HOT hits boosted by recallBoost (index/fusion.ts boostHits). */
     boost<H extends { readonly id: string; readonly score: number }>(hits: readonly H[]): H[] {
-      if (settings.recallBoost === 0 || all.size === 0) return [...hits];
-      return hits
-        .map((hit) => (all.has(Number(hit.id)) ? { ...hit, score: hit.score * (1 + settings.recallBoost) } : hit))
-        .sort((a, b) => b.score - a.score);
+      if (all.size === 0) return [...hits];
+      return boostHits(hits, (id) => all.has(Number(id)), settings.recallBoost);
     },
 
     has: (rowId: number) => all.has(rowId),

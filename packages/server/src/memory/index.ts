@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CortexError, notFound } from '../errors.js';
-import { fuseRankings } from '../index/fusion.js';
+import { fuseRankings, fusionDepth } from '../index/fusion.js';
 import type { KeywordIndex } from '../index/keyword.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import type { Db, Transact } from '../storage/index.js';
@@ -58,23 +58,6 @@ export interface RecallHit {
   readonly keywordScore?: number;
   readonly keywordRank?: number;
 }
-
-/**
- * Each list feeding hybrid fusion is deeper than top_k (twice, and at least this), so fusion can
- * promote what one list ranks low. Deeper lists mostly add chance overlaps and cost time: with
- * HYBRID_RRF_K, depth 20 and 50 recall the same on LoCoMo dev, and 20 is ~1.5 ms faster at 100k.
- */
-const FUSION_DEPTH = 20;
-
-/**
- * RRF damping constant for HYBRID recall. The customary 60 comes from fusing many 1000-deep TREC
- * runs; over two lists it flattens ranks so much that a memory both lists rank ~25th outscores
- * the one either list ranks first, so chance overlaps deep in the lists crowd out each
- * retriever's best hits, the more so the deeper the lists (i.e. the larger top_k). A small k keeps
- * each list's top hits on top and still rewards agreement near the top. LoCoMo dev, recall@5/@10:
- * k=60 0.50/0.65 at depth 20 but 0.47/0.57 at depth 50; k=5 0.53/0.65 and 0.54/0.64.
- */
-const HYBRID_RRF_K = 5;
 
 /** Recall searches the tiers an agent works with unless the caller names others. */
 const DEFAULT_RECALL_TIERS: readonly Tier[] = ['HOT', 'WARM'];
@@ -283,12 +266,13 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     /**
      * Recall by meaning, by keyword, or both fused; filters apply inside each search. COLD memories
      * (only when the filter names the COLD tier) are found by meaning only, and re-warmed when
-     * returned; HOT hits get a small boost of their HYBRID score (see hotTier.boost).
+     * returned; HOT hits get a small boost of their HYBRID score (see hotTier.boost). Ranking (list
+     * depth, fusion, boost) is index/fusion.ts.
      */
     async recall(namespace: string, query: RecallQuery, ctx: RequestContext = INTERNAL_CONTEXT): Promise<RecallHit[]> {
       const filter = withDefaultTiers(query.filter);
       const condition = filterCondition(namespace, filter, clock());
-      const depth = query.mode === 'HYBRID' ? Math.max(2 * query.topK, FUSION_DEPTH) : query.topK;
+      const depth = query.mode === 'HYBRID' ? fusionDepth(query.topK) : query.topK;
       const keyword =
         query.mode === 'VECTOR'
           ? []
@@ -300,7 +284,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
           : coldTier
               .withColdHits(filter, condition, queryVector, depth, () => vectors.search(namespace, queryVector, depth, allowedRows(filter, condition)))
               .map((h) => ({ id: String(h.rowId), score: h.score }));
-      const ranked = fuseRankings({ vector, keyword }, { k: HYBRID_RRF_K });
+      const ranked = fuseRankings({ vector, keyword });
       const fused = query.mode === 'HYBRID' ? hotTier.boost(ranked) : ranked;
       // Rows are re-read (and re-checked against the filter) now: the async embedding above
       // leaves room for a concurrent Forget.
