@@ -11,6 +11,7 @@ import type { MemoryService } from './memory/index.js';
 import { createMemoryLayer } from './memory/layer.js';
 import type { Maintenance } from './memory/maintenance.js';
 import { createSnapshotReader, type SnapshotReader } from './memory/snapshot.js';
+import { createMemoryStore } from './memory/store/index.js';
 import { createMemoryVectors, type MemoryVectors } from './memory/vectors.js';
 import { startWalCheckpointer } from './storage/checkpointer.js';
 import { createTransactor, openDatabase, type Db } from './storage/index.js';
@@ -49,6 +50,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
   const ledgerSystem = createLedgerSubsystem({ config, db, transact, clock, logger, registry });
   const { ledger } = ledgerSystem;
 
+  const store = createMemoryStore(db);
   let embedder: Embedder;
   let vectors: MemoryVectors;
   try {
@@ -59,6 +61,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
     });
     vectors = await createMemoryVectors({
       db,
+      store,
       embedder,
       logger,
       indexPath: join(config.dataDir, 'vectors.hnsw'),
@@ -71,7 +74,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
   }
 
   const { tiers } = config;
-  const { hotTier, access, maintenance, memories } = createMemoryLayer({ db, transact, ledger, vectors, clock, logger, tiers });
+  const { hotTier, access, maintenance, memories } = createMemoryLayer({ db, store, transact, ledger, vectors, clock, logger, tiers });
   const tokenizers = createTokenizerRegistry();
   const extractive = createExtractiveSummarizer({ embedSentences: (texts) => embedder.embed(texts) });
   const context = createContextService({
@@ -92,7 +95,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
       : extractive,
   });
   const agentState = createAgentStateStore({ db, transact, ledger, clock });
-  const readSnapshot = createSnapshotReader({ db, agentState, ledger, hotTier, clock });
+  const readSnapshot = createSnapshotReader({ db, store, agentState, ledger, hotTier, clock });
 
 
   return {

@@ -2,23 +2,24 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'winston';
 import type { TierConfig } from '../config/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
-import type { Db, Transact, Tx } from '../storage/index.js';
+import type { Transact, Tx } from '../storage/index.js';
 import type { AccessRecorder } from './access-recorder.js';
 import type { ColdTier } from './cold.js';
+import type { DeleteWithLedger } from './delete.js';
 import type { HotTier } from './hot-tier.js';
 import { belowThresholdBounds, downwardMoves, promotes, promotionWindowStart, retentionScore, type DownwardMove } from './policy.js';
 import { memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow } from './rows.js';
 import { MAINTENANCE_CONTEXT, MEMORY_EXPIRED, tierChangedEvent } from './tier-events.js';
+import type { ExpiredRow, MemoryStore, PolicyRow } from './store/index.js';
 import type { Memory, RequestContext, Tier } from './types.js';
-import type { MemoryVectors } from './vectors.js';
 
 export interface MaintenanceDeps {
-  readonly db: Db;
+  readonly store: MemoryStore;
   readonly transact: Transact;
   readonly ledger: Ledger;
-  readonly vectors: MemoryVectors;
   readonly hotTier: HotTier;
   readonly coldTier: ColdTier;
+  readonly deleteWithLedger: DeleteWithLedger;
   /** Pending access statistics are written before a run, so the policy sees every read. */
   readonly access: Pick<AccessRecorder, 'flush'>;
   readonly clock: () => number;
@@ -49,31 +50,6 @@ export interface MaintenanceResult {
   readonly expired: number;
 }
 
-/** Row columns the policy looks at. */
-interface PolicyRow {
-  readonly row_id: number;
-  readonly id: string;
-  readonly namespace: string;
-  readonly agent_id: string;
-  readonly tier: number;
-  readonly pinned: number;
-  readonly importance: number;
-  readonly created_at: number;
-  readonly last_accessed_at: number;
-  readonly access_count: number;
-}
-
-interface ExpiredRow {
-  readonly row_id: number;
-  readonly id: string;
-  readonly namespace: string;
-  readonly agent_id: string;
-  readonly tier: number;
-  readonly expires_at: number;
-}
-
-const POLICY_COLUMNS = 'row_id, id, namespace, agent_id, tier, pinned, importance, created_at, last_accessed_at, access_count';
-
 /**
  * Tier maintenance: expires, archives, demotes and promotes memories under the retention policy,
  * in bounded batches (one transaction each, with a ledger event per change) that yield to the
@@ -81,31 +57,7 @@ const POLICY_COLUMNS = 'row_id, id, namespace, agent_id, tier, pinned, importanc
  * while another is in progress.
  */
 export function createMaintenance(deps: MaintenanceDeps) {
-  const { db, transact, ledger, vectors, hotTier, coldTier, clock, logger, tiers } = deps;
-  const inNamespace = '(@namespace IS NULL OR namespace = @namespace)';
-  const live = '(expires_at IS NULL OR expires_at > @now)';
-  const expiredPage = db.prepare<Record<string, unknown>, ExpiredRow>(
-    `SELECT row_id, id, namespace, agent_id, tier, expires_at FROM memories
-      WHERE expires_at IS NOT NULL AND expires_at <= @now AND ${inNamespace} AND (expires_at, row_id) > (@afterKey, @afterRow)
-      ORDER BY expires_at, row_id LIMIT @limit`,
-  );
-  const belowPage = db.prepare<Record<string, unknown>, PolicyRow>(
-    `SELECT ${POLICY_COLUMNS} FROM memories
-      WHERE tier = @tier AND pinned = 0 AND importance < @maxImportance AND access_count < @maxAccessCount
-        AND last_accessed_at < @touchedBefore AND created_at < @touchedBefore AND ${live} AND ${inNamespace}
-        AND (last_accessed_at, row_id) > (@afterKey, @afterRow)
-      ORDER BY last_accessed_at, row_id LIMIT @limit`,
-  );
-  const recentPage = db.prepare<Record<string, unknown>, PolicyRow>(
-    `SELECT ${POLICY_COLUMNS} FROM memories
-      WHERE tier = ${TIER_CODES.WARM} AND agent_id != '' AND access_count > 0 AND last_accessed_at >= @since
-        AND ${live} AND ${inNamespace} AND (last_accessed_at, row_id) < (@afterKey, @afterRow)
-      ORDER BY last_accessed_at DESC, row_id DESC LIMIT @limit`,
-  );
-  const contentOf = db.prepare<[number], { content: string }>('SELECT content FROM memories WHERE row_id = ?');
-  const rowById = db.prepare<[number], MemoryRow>('SELECT * FROM memories WHERE row_id = ?');
-  const deleteRow = db.prepare('DELETE FROM memories WHERE row_id = ?');
-  const setTier = db.prepare('UPDATE memories SET tier = ? WHERE row_id = ?');
+  const { store, transact, ledger, hotTier, coldTier, deleteWithLedger, clock, logger, tiers } = deps;
 
   let queue: Promise<unknown> = Promise.resolve();
   let running = 0;
@@ -191,28 +143,20 @@ export function createMaintenance(deps: MaintenanceDeps) {
     await sweep<ExpiredRow>(
       dryRun,
       lowest,
-      (after) => expiredPage.all({ ...scope, afterKey: after.key, afterRow: after.row }),
+      (after) => store.expiredPage({ ...scope, afterKey: after.key, afterRow: after.row }),
       (row) => row.expires_at,
       (rows, tx) => {
         counts.expired += rows.length;
         if (tx === undefined) return;
-        for (const row of rows) {
-          vectors.remove(tx, row.row_id);
-          deleteRow.run(row.row_id);
-        }
-        hotTier.dropAfterCommit(tx, rows.map((row) => row.row_id));
-        ledger.append(
-          tx,
-          rows.map((row) => ({
-            namespace: row.namespace,
-            actor: ctx.actor,
-            action: MEMORY_EXPIRED,
-            subject: row.id,
-            agentId: row.agent_id,
-            correlationId: ctx.correlationId,
-            payload: { expiresAt: row.expires_at, tier: tierOfCode(row.tier) },
-          })),
-        );
+        deleteWithLedger(tx, rows, (row) => ({
+          namespace: row.namespace,
+          actor: ctx.actor,
+          action: MEMORY_EXPIRED,
+          subject: row.id,
+          agentId: row.agent_id,
+          correlationId: ctx.correlationId,
+          payload: { expiresAt: row.expires_at, tier: tierOfCode(row.tier) },
+        }));
       },
       settled,
     );
@@ -224,7 +168,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
       await sweep<PolicyRow>(
         dryRun,
         lowest,
-        (after) => belowPage.all({ ...scope, ...bounds, tier: TIER_CODES[fromTier], afterKey: after.key, afterRow: after.row }),
+        (after) => store.belowPage({ ...scope, ...bounds, tier: TIER_CODES[fromTier], afterKey: after.key, afterRow: after.row }),
         (row) => row.last_accessed_at,
         (rows, tx) => {
           const moving = rows.flatMap((row) => {
@@ -246,10 +190,10 @@ export function createMaintenance(deps: MaintenanceDeps) {
       );
     };
     const archive = (rows: PolicyRow[], tx: Tx) => {
-      for (const row of rows) coldTier.archive(tx, { row_id: row.row_id, tier: row.tier, content: contentOf.get(row.row_id)?.content ?? '' });
+      for (const row of rows) coldTier.archive(tx, { row_id: row.row_id, tier: row.tier, content: store.contentOf(row.row_id) });
     };
     const demote = (rows: PolicyRow[], tx: Tx) => {
-      for (const row of rows) setTier.run(TIER_CODES.WARM, row.row_id);
+      for (const row of rows) store.setTier(row.row_id, 'WARM');
       hotTier.dropAfterCommit(tx, rows.map((row) => row.row_id));
     };
     for (const step of downwardMoves(tiers)) await sweepBelow(step, step.to === 'COLD' ? archive : demote);
@@ -259,7 +203,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
     await sweep<PolicyRow>(
       dryRun,
       { key: Number.MAX_SAFE_INTEGER, row: Number.MAX_SAFE_INTEGER },
-      (after) => recentPage.all({ ...scope, since: promotionWindowStart(now), afterKey: after.key, afterRow: after.row }),
+      (after) => store.recentPage({ ...scope, since: promotionWindowStart(now), afterKey: after.key, afterRow: after.row }),
       (row) => row.last_accessed_at,
       (rows, tx) => {
         const promoted: Array<{ row: PolicyRow; score: number }> = [];
@@ -278,8 +222,8 @@ export function createMaintenance(deps: MaintenanceDeps) {
         if (tx === undefined || promoted.length === 0) return;
         const memories: Array<{ rowId: number; memory: Memory }> = [];
         for (const { row } of promoted) {
-          setTier.run(TIER_CODES.HOT, row.row_id);
-          memories.push({ rowId: row.row_id, memory: memoryFromRow(rowById.get(row.row_id) as MemoryRow) });
+          store.setTier(row.row_id, 'HOT');
+          memories.push({ rowId: row.row_id, memory: memoryFromRow(store.byRowId(row.row_id) as MemoryRow) });
         }
         // Least recently used first, so the most recent ends up most recently used in the LRU.
         hotTier.addAfterCommit(tx, memories.reverse());

@@ -14,6 +14,7 @@ import type { HotTier } from './hot-tier.js';
 import type { MemoryInput, MemoryService } from './index.js';
 import { createMemoryLayer } from './layer.js';
 import type { Maintenance } from './maintenance.js';
+import { createMemoryStore } from './store/index.js';
 import { createMemoryVectors, type MemoryVectors } from './vectors.js';
 
 export const HOUR = 3_600_000;
@@ -81,8 +82,10 @@ export async function openTierFixture(options: TierFixtureOptions = {}): Promise
   const transact = createTransactor(db);
   const ledger = createLedger({ db, clock });
   const logger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
+  const store = createMemoryStore(db);
   const vectors = await createMemoryVectors({
     db,
+    store,
     embedder: bagOfWordsEmbedder(),
     logger,
     indexPath: join(dir, 'vectors.hnsw'),
@@ -90,6 +93,7 @@ export async function openTierFixture(options: TierFixtureOptions = {}): Promise
   });
   const { hotTier, coldTier, access, maintenance, memories } = createMemoryLayer({
     db,
+    store,
     transact,
     ledger,
     vectors,
