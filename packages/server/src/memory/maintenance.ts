@@ -9,8 +9,8 @@ import type { DeleteWithLedger } from './delete.js';
 import type { HotTier } from './hot-tier.js';
 import { belowThresholdBounds, downwardMoves, promotes, promotionWindowStart, retentionScore, type DownwardMove } from './policy.js';
 import { memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow } from './rows.js';
-import { MAINTENANCE_CONTEXT, MEMORY_EXPIRED, tierChangedEvent } from './tier-events.js';
 import type { ExpiredRow, MemoryStore, PolicyRow } from './store/index.js';
+import { MAINTENANCE_CONTEXT, MEMORY_EXPIRED, tierChangedEvent } from './tier-events.js';
 import type { Memory, RequestContext, Tier } from './types.js';
 
 export interface MaintenanceDeps {
