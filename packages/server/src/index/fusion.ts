@@ -45,7 +45,7 @@ export const DEFAULT_RRF_K = 5;
  * promote what one list ranks low. Deeper lists mostly add chance overlaps and cost time: with
  * DEFAULT_RRF_K, depth 20 and 50 recall the same on LoCoMo dev, and 20 is ~1.5 ms faster at 100k.
  */
-export const FUSION_DEPTH = 20;
+const FUSION_DEPTH = 20;
 
 /** How many hits each list of a hybrid recall for `topK` results should hold. */
 export function fusionDepth(topK: number): number {
