@@ -12,6 +12,7 @@ import type { MemoryService } from './memory/index.js';
 import { createMemoryLayer } from './memory/layer.js';
 import type { Maintenance } from './memory/maintenance.js';
 import { createSnapshotReader, type SnapshotReader } from './memory/snapshot.js';
+import { createMemoryStore } from './memory/store/index.js';
 import { createMemoryVectors, type MemoryVectors } from './memory/vectors.js';
 import { createWalCheckpointer } from './storage/checkpointer.js';
 import { createTransactor, openDatabase, type Db } from './storage/index.js';
@@ -54,6 +55,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
   const ledgerSystem = createLedgerSubsystem({ config, db, transact, clock, logger, registry });
   const { ledger } = ledgerSystem;
 
+  const store = createMemoryStore(db);
   let embedder: Embedder;
   let vectors: MemoryVectors;
   try {
@@ -64,6 +66,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
     });
     vectors = await createMemoryVectors({
       db,
+      store,
       embedder,
       logger,
       indexPath: join(config.dataDir, 'vectors.hnsw'),
@@ -75,24 +78,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
   }
 
   const { tiers } = config;
-  const { hotTier, access, maintenance, memories } = createMemoryLayer({
-    db,
-    transact,
-    ledger,
-    vectors,
-    clock,
-    logger,
-    hot: { perAgent: tiers.hotPerAgent, total: tiers.hotTotal, recallBoost: tiers.hotRecallBoost },
-    policy: {
-      halfLifeMs: tiers.decayHalfLifeMs,
-      coldThreshold: tiers.coldThreshold,
-      demoteThreshold: tiers.hotDemoteThreshold,
-      promoteThreshold: tiers.hotPromoteThreshold,
-      promoteWindowMs: 24 * 3_600_000,
-      batchSize: tiers.maintenanceBatch,
-      intervalMs: tiers.maintenanceIntervalMs,
-    },
-  });
+  const { hotTier, access, maintenance, memories } = createMemoryLayer({ db, store, transact, ledger, vectors, clock, logger, tiers });
   const tokenizers = createTokenizerRegistry();
   const extractive = createExtractiveSummarizer({ embedSentences: (texts) => embedder.embed(texts) });
   const context = createContextService({
@@ -113,7 +99,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
       : extractive,
   });
   const agentState = createAgentStateStore({ db, transact, ledger, clock });
-  const readSnapshot = createSnapshotReader({ db, agentState, ledger, hotTier, clock });
+  const readSnapshot = createSnapshotReader({ db, store, agentState, ledger, hotTier, clock });
   const jobs = createJobs();
   jobs.add(createWalCheckpointer({ db, path: dbPath, logger }), ledgerSystem.maintenance, vectors, access);
 

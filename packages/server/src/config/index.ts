@@ -5,7 +5,7 @@ import { loadTierConfig, type TierConfig } from './tiers.js';
 
 export type { LedgerConfig } from './ledger.js';
 export { parseTrustedKeys } from './ledger.js';
-export type { TierConfig } from './tiers.js';
+export { TIER_DEFAULTS, type TierConfig } from './tiers.js';
 
 export type Environment = 'development' | 'production' | 'test';
 

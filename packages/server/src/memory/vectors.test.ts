@@ -7,6 +7,7 @@ import type { Embedder } from '../embedding/index.js';
 import { generateClusteredVectors } from '../index/synthetic-vectors.js';
 import { createTransactor, openDatabase, type Db, type Transact } from '../storage/index.js';
 import { TIER_CODES } from './rows.js';
+import { createMemoryStore } from './store/index.js';
 import { createMemoryVectors, type MemoryVectors } from './vectors.js';
 
 const DIMS = 32;
@@ -45,7 +46,7 @@ describe('memory vectors: change log, crash restart and pruning', () => {
 
   const indexPath = () => join(dir, 'vectors.hnsw');
   /** Saves only when asked (or on stop): an instance dropped without stop() is a crashed server. */
-  const open = () => createMemoryVectors({ db, embedder, logger, indexPath: indexPath(), saveIntervalMs: 86_400_000 });
+  const open = () => createMemoryVectors({ db, store: createMemoryStore(db), embedder, logger, indexPath: indexPath(), saveIntervalMs: 86_400_000 });
   const rowOf = (id: string): number => {
     let rowId = rowIds.get(id);
     if (rowId === undefined) {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { ACCESS_SATURATION, recencyDecay, retentionScore, RETENTION_WEIGHTS } from './decay.js';
+import { ACCESS_SATURATION, belowThresholdBounds, recencyDecay, retentionScore, RETENTION_WEIGHTS } from './policy.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -91,5 +91,33 @@ describe('retentionScore', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('belowThresholdBounds', () => {
+  it('never excludes a memory whose retention is below the threshold', () => {
+    const halfLifeMs = 168 * HOUR;
+    const now = 1_000 * DAY;
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.001, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 0, max: 400 * DAY }),
+        (threshold, importance, accessCount, age) => {
+          const touched = now - age;
+          const score = retentionScore({ importance, createdAt: touched, lastAccessedAt: touched, accessCount, pinned: false }, now, halfLifeMs);
+          if (score >= threshold) return;
+          const bounds = belowThresholdBounds(threshold, now, halfLifeMs)!;
+          expect(importance).to.be.below(bounds.maxImportance);
+          expect(accessCount).to.be.below(bounds.maxAccessCount);
+          expect(touched).to.be.below(bounds.touchedBefore);
+        },
+      ),
+    );
+  });
+
+  it('lets nothing qualify below a threshold of 0', () => {
+    expect(belowThresholdBounds(0, 0, HOUR)).to.equal(null);
   });
 });
