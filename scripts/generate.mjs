@@ -9,6 +9,9 @@ const buf = join(root, 'node_modules', '.bin', 'buf');
 const run = (...args) => execFileSync(buf, args, { cwd: root, stdio: 'inherit' });
 
 run('lint');
+// The Go plugins, at the versions packages/client-go/go.mod pins, from the Go module proxy.
+const goModule = join(root, 'packages', 'client-go');
+execFileSync('go', ['install', 'tool'], { cwd: goModule, stdio: 'inherit', env: { ...process.env, GOBIN: join(goModule, 'bin') } });
 run('generate');
 // Reflection needs the descriptors with their comments, so grpcurl `describe` shows the docs.
 run('build', '-o', 'packages/server/src/gen/cortex.binpb');

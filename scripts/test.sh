@@ -14,7 +14,7 @@ node_modules/.bin/buf lint
 echo "--- generated code is up to date"
 node scripts/generate.mjs
 if git rev-parse --git-dir >/dev/null 2>&1; then
-  drift=$(git status --porcelain -- packages/server/src/gen packages/client-ts/src/gen)
+  drift=$(git status --porcelain -- packages/server/src/gen packages/client-ts/src/gen packages/client-go/cortexv1)
   if [ -n "$drift" ]; then
     echo "generated code differs from the committed code; run 'npm run generate' and commit:" >&2
     echo "$drift" >&2
