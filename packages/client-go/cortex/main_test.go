@@ -13,12 +13,17 @@ import (
 )
 
 // server is the real Cortex server the tests of this package share; each test uses its own
-// namespace.
+// namespace. It requires apiKey.
 var server *testserver.Server
+
+const apiKey = "go-sdk-test-key-0123456789"
+
+// serverEnv turns authentication on; replicas of the shared server use it too.
+var serverEnv = map[string]string{"CORTEX_API_KEYS": "go-tests:" + apiKey}
 
 func TestMain(m *testing.M) {
 	var err error
-	server, err = testserver.Start(testserver.Options{})
+	server, err = testserver.Start(testserver.Options{Env: serverEnv})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting the test server:", err)
 		os.Exit(1)
@@ -30,12 +35,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// dial connects to the shared server, closing the client when the test ends.
+// dial connects to the shared server with its API key, closing the client when the test ends.
 func dial(t *testing.T, opts ...cortex.Option) *cortex.Client {
 	t.Helper()
-	return dialTarget(t, server.Addr(), opts...)
+	return dialTarget(t, server.Addr(), append([]cortex.Option{cortex.WithAPIKey(apiKey)}, opts...)...)
 }
 
+// dialTarget connects to target with opts, closing the client when the test ends.
 func dialTarget(t *testing.T, target string, opts ...cortex.Option) *cortex.Client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
