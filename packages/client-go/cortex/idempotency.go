@@ -44,15 +44,15 @@ var requestRules = map[protoreflect.FullName]func(proto.Message) idempotency{
 // undeclaredReads are the RPCs that change nothing but do not say so in the proto yet. Once
 // the proto marks them `option idempotency_level = NO_SIDE_EFFECTS`, this table goes away.
 var undeclaredReads = map[protoreflect.FullName]bool{
-	"cortex.v1.MemoryService.Recall":       true,
-	"cortex.v1.MemoryService.GetMemory":    true,
-	"cortex.v1.MemoryService.ListMemories": true,
+	"cortex.v1.MemoryService.Recall":        true,
+	"cortex.v1.MemoryService.GetMemory":     true,
+	"cortex.v1.MemoryService.ListMemories":  true,
 	"cortex.v1.ContextService.BuildContext": true,
 	"cortex.v1.ContextService.CountTokens":  true,
-	"cortex.v1.LedgerService.GetEntries":   true,
-	"cortex.v1.LedgerService.Verify":       true,
-	"cortex.v1.AgentService.GetSnapshot":   true,
-	"grpc.health.v1.Health.Check":          true,
+	"cortex.v1.LedgerService.GetEntries":    true,
+	"cortex.v1.LedgerService.Verify":        true,
+	"cortex.v1.AgentService.GetSnapshot":    true,
+	"grpc.health.v1.Health.Check":           true,
 }
 
 // idempotencyOf classifies one call: the request rule of its RPC if any, else the RPC's

@@ -47,6 +47,9 @@ func (a *attempts) of(method string) int {
 	return a.counts[method]
 }
 
+// errOf keeps only a call's error.
+func errOf[T any](_ T, err error) error { return err }
+
 // fastReconnect makes a lazy client notice a server that came up within a fraction of a second.
 var fastReconnect = cortex.WithDialOptions(grpc.WithConnectParams(grpc.ConnectParams{
 	Backoff:           backoff.Config{BaseDelay: 50 * time.Millisecond, Multiplier: 1.6, MaxDelay: 300 * time.Millisecond},
@@ -64,13 +67,21 @@ func TestOnlyCallsSafeToRepeatAreRetriedWhenNothingListens(t *testing.T) {
 		call func() error
 		want int
 	}{
-		"GetMemory":      {func() error { _, err := client.GetMemory(ctx, &cortexv1.GetMemoryRequest{Namespace: "n", Id: "a"}); return err }, 3},
-		"GetSnapshot":    {func() error { _, err := client.GetSnapshot(ctx, &cortexv1.GetSnapshotRequest{Namespace: "n", AgentId: "a"}); return err }, 3},
-		"Remember":       {func() error { _, err := client.Remember(ctx, &cortexv1.RememberRequest{Namespace: "n", Memories: withID}); return err }, 3},
-		"Forget":         {func() error { _, err := client.Forget(ctx, &cortexv1.ForgetRequest{Namespace: "n", Ids: []string{"a"}}); return err }, 3},
-		"Record":         {func() error { _, err := client.Record(ctx, &cortexv1.RecordRequest{Actor: "me", Action: "x"}); return err }, 1},
-		"PutState":       {func() error { _, err := client.PutState(ctx, &cortexv1.PutStateRequest{Namespace: "n", AgentId: "a"}); return err }, 1},
-		"RunMaintenance": {func() error { _, err := client.RunMaintenance(ctx, &cortexv1.RunMaintenanceRequest{}); return err }, 1},
+		"GetMemory": {func() error { return errOf(client.GetMemory(ctx, &cortexv1.GetMemoryRequest{Namespace: "n", Id: "a"})) }, 3},
+		"GetSnapshot": {func() error {
+			return errOf(client.GetSnapshot(ctx, &cortexv1.GetSnapshotRequest{Namespace: "n", AgentId: "a"}))
+		}, 3},
+		"Remember": {func() error {
+			return errOf(client.Remember(ctx, &cortexv1.RememberRequest{Namespace: "n", Memories: withID}))
+		}, 3},
+		"Forget": {func() error {
+			return errOf(client.Forget(ctx, &cortexv1.ForgetRequest{Namespace: "n", Ids: []string{"a"}}))
+		}, 3},
+		"Record": {func() error { return errOf(client.Record(ctx, &cortexv1.RecordRequest{Actor: "me", Action: "x"})) }, 1},
+		"PutState": {func() error {
+			return errOf(client.PutState(ctx, &cortexv1.PutStateRequest{Namespace: "n", AgentId: "a"}))
+		}, 1},
+		"RunMaintenance": {func() error { return errOf(client.RunMaintenance(ctx, &cortexv1.RunMaintenanceRequest{})) }, 1},
 	}
 	for method, c := range calls {
 		if err := c.call(); !cortex.IsUnavailable(err) {
