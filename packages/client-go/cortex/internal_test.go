@@ -2,12 +2,17 @@ package cortex
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/cortex-memory/cortex/packages/client-go/cortexv1"
 )
@@ -134,5 +139,58 @@ func TestTrailerAndStatusSurviveWrapping(t *testing.T) {
 	}
 	if status.Code(wrapped) != codes.ResourceExhausted || CorrelationIDOf(wrapped) != "id-1" {
 		t.Errorf("status code %v, correlation id %q through a wrap", status.Code(wrapped), CorrelationIDOf(wrapped))
+	}
+}
+
+func TestCloneOrNewNeverSharesOrPanicsOnNil(t *testing.T) {
+	var none *cortexv1.SubscribeRequest
+	if made := cloneOrNew(none); made == nil {
+		t.Error("a nil request gave nil")
+	}
+	request := &cortexv1.SubscribeRequest{FromSeq: 3}
+	if copied := cloneOrNew(request); copied == request || copied.GetFromSeq() != 3 {
+		t.Errorf("copy = %v, want a new message with from_seq 3", copied)
+	}
+}
+
+// TestUndeclaredOnlyCoversRPCsTheProtoIsSilentAbout keeps one source of truth: once the proto
+// declares an RPC's idempotency, its stand-in entry must go.
+func TestUndeclaredOnlyCoversRPCsTheProtoIsSilentAbout(t *testing.T) {
+	for name := range undeclared {
+		found, err := protoregistry.GlobalFiles.FindDescriptorByName(name)
+		if err != nil {
+			t.Errorf("%s: no such RPC", name)
+			continue
+		}
+		options, _ := found.(protoreflect.MethodDescriptor).Options().(*descriptorpb.MethodOptions)
+		extension, err := protoregistry.GlobalTypes.FindExtensionByName(idempotentWhenSet)
+		if options.GetIdempotencyLevel() != descriptorpb.MethodOptions_IDEMPOTENCY_UNKNOWN || err == nil && proto.HasExtension(options, extension) {
+			t.Errorf("the proto declares the idempotency of %s now: delete its entry from undeclared", name)
+		}
+	}
+}
+
+func TestIsSetFollowsPathsThroughMessagesAndLists(t *testing.T) {
+	recall := &cortexv1.RecallRequest{Filter: &cortexv1.MemoryFilter{Tags: []string{"x"}}}
+	batch := &cortexv1.RememberRequest{Memories: []*cortexv1.MemoryInput{{Id: "a", Importance: proto.Float64(0)}, {Id: "b"}}}
+	cases := []struct {
+		message proto.Message
+		path    string
+		want    bool
+	}{
+		{recall, "filter.tags", true},
+		{recall, "filter.kinds", false},
+		{recall, "filter", true},
+		{recall, "query", false},
+		{batch, "memories.id", true},
+		{batch, "memories.importance", false}, // set in the first item only
+		{batch, "memories.no_such_field", false},
+		{&cortexv1.RememberRequest{}, "memories.id", false},
+		{recall, "filter.tags.more", false},
+	}
+	for _, c := range cases {
+		if got := isSet(c.message.ProtoReflect(), strings.Split(c.path, ".")); got != c.want {
+			t.Errorf("isSet(%T, %s) = %v, want %v", c.message, c.path, got, c.want)
+		}
 	}
 }

@@ -24,7 +24,7 @@ func allPages[Req proto.Message, Resp any, Item any](
 	p pager[Req, Resp, Item],
 ) iter.Seq2[Item, error] {
 	return func(yield func(Item, error) bool) {
-		page := proto.Clone(req).(Req)
+		page := cloneOrNew(req)
 		for {
 			response, err := fetch(ctx, page, opts...)
 			if err != nil {
@@ -44,4 +44,13 @@ func allPages[Req proto.Message, Resp any, Item any](
 			p.setToken(page, token)
 		}
 	}
+}
+
+// cloneOrNew copies m, or makes an empty message of m's type when m is nil, so the SDK can set
+// fields (a page token, a resume point) without touching the caller's request.
+func cloneOrNew[M proto.Message](m M) M {
+	if !m.ProtoReflect().IsValid() {
+		return m.ProtoReflect().Type().New().Interface().(M)
+	}
+	return proto.Clone(m).(M)
 }

@@ -10,7 +10,6 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/cortex-memory/cortex/packages/client-go/cortexv1"
 )
@@ -35,7 +34,7 @@ func (c *Client) Subscribe(ctx context.Context, req *cortexv1.SubscribeRequest, 
 		ctx, cancel := bound(ctx, call.timeout)
 		defer cancel()
 		ctx = c.outgoing(ctx, call.correlationID)
-		s := &subscription{request: proto.Clone(req).(*cortexv1.SubscribeRequest), yield: yield}
+		s := &subscription{request: cloneOrNew(req), yield: yield}
 		for failures := 1; ; failures++ {
 			err := s.follow(ctx, c.ledger)
 			if s.stopped || err == nil || s.finished() {
