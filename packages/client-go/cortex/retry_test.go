@@ -120,8 +120,13 @@ func TestAReadIsRetriedUntilALateServerIsUp(t *testing.T) {
 	client := dialTarget(t, "127.0.0.1:"+strconv.Itoa(port), cortex.WithLazyConnect(), counted.option(), fastReconnect,
 		cortex.WithRetry(cortex.RetryPolicy{MaxAttempts: 200, InitialBackoff: 100 * time.Millisecond, MaxBackoff: 300 * time.Millisecond}))
 	page, err := client.ListMemories(context.Background(), &cortexv1.ListMemoriesRequest{Namespace: "late"}, cortex.Timeout(90*time.Second))
-	if late := <-started; late != nil {
-		t.Cleanup(func() { _ = late.Stop() })
+	select {
+	case late := <-started:
+		if late != nil {
+			t.Cleanup(func() { _ = late.Stop() })
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("the late server was never started (ListMemories: %v)", err)
 	}
 	if err != nil || len(page.GetMemories()) != 0 {
 		t.Fatalf("ListMemories = %v, %v; want an empty page", page, err)
