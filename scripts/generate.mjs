@@ -10,6 +10,9 @@ const run = (command, ...args) => execFileSync(command, args, { cwd: root, stdio
 const buf = (...args) => run(join(root, 'node_modules', '.bin', 'buf'), ...args);
 
 buf('lint');
+// The Go plugins, at the versions packages/client-go/go.mod pins, from the Go module proxy.
+const goModule = join(root, 'packages', 'client-go');
+execFileSync('go', ['install', 'tool'], { cwd: goModule, stdio: 'inherit', env: { ...process.env, GOBIN: join(goModule, 'bin') } });
 buf('generate'); // every plugin in buf.gen.yaml
 // With the comments, so grpcurl `describe` shows the API docs.
 buf('build', '-o', 'packages/proto/cortex.binpb');

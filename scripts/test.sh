@@ -15,6 +15,7 @@ node_modules/.bin/buf lint
 GENERATED=(
   packages/proto/src
   packages/proto/cortex.binpb
+  packages/client-go/cortexv1
 )
 
 echo "--- generated code is up to date (also builds @cortex/proto, which the typecheck needs)"
