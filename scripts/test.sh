@@ -11,10 +11,17 @@ node scripts/fetch-model.mjs
 echo "--- buf lint"
 node_modules/.bin/buf lint
 
-echo "--- generated code is up to date"
+# Every generated tree (one per SDK) and the descriptor set; a new SDK adds its tree here.
+GENERATED=(
+  packages/proto/src
+  packages/proto/cortex.binpb
+  packages/client-go/cortexv1
+)
+
+echo "--- generated code is up to date (also builds @cortex/proto, which the typecheck needs)"
 node scripts/generate.mjs
 if git rev-parse --git-dir >/dev/null 2>&1; then
-  drift=$(git status --porcelain -- packages/server/src/gen packages/client-ts/src/gen)
+  drift=$(git status --porcelain -- "${GENERATED[@]}")
   if [ -n "$drift" ]; then
     echo "generated code differs from the committed code; run 'npm run generate' and commit:" >&2
     echo "$drift" >&2

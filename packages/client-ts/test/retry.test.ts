@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { after, afterEach, before, describe, it } from 'mocha';
 import { Metadata, status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { Code, CortexClient, CortexError, MemoryServiceService, type GetMemoryResponse } from '../src/index.js';
+import { MemoryServiceService } from '@cortex/proto/cortex/v1/memory_service';
+import { Code, CortexClient, CortexError, type GetMemoryResponse } from '../src/index.js';
 import { AttemptCounter } from './attempts.js';
 import { startFakeServer, type FakeServer } from './fake-server.js';
 import { freePort, startServer, type CortexProcess } from './server.js';

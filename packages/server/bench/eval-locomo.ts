@@ -12,7 +12,7 @@
 // Prints one JSON document on stdout and a markdown table on stderr.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { RecallMode, type MemoryInput } from '../src/gen/cortex/v1/memory_service.js';
+import { RecallMode, type MemoryInput } from '@cortex/proto/cortex/v1/memory_service';
 import { call, startTestServer } from '../test/harness.js';
 import { option, progress, round } from './lib/cli.js';
 import { CATEGORIES, loadConversations, turnContent, type Category, type ContentFormat } from './lib/locomo.js';

@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline';
 import { credentials } from '@grpc/grpc-js';
 import { createSqliteEmbeddingCache, embeddingCacheKey } from '../src/embedding/index.js';
 import { loadModelFiles } from '../src/embedding/model-files.js';
-import { MemoryServiceClient, type MemoryInput } from '../src/gen/cortex/v1/memory_service.js';
+import { MemoryServiceClient, type MemoryInput } from '@cortex/proto/cortex/v1/memory_service';
 import { generateClusteredVectors } from '../src/index/synthetic-vectors.js';
 import { createCheckpointStore } from '../src/ledger/checkpoints.js';
 import { createLedger, type LedgerEvent } from '../src/ledger/index.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { credentials } from '@grpc/grpc-js';
 import winston from 'winston';
-import { LedgerServiceClient, SubscribeRequest, type SubscribeResponse } from '../src/gen/cortex/v1/ledger_service.js';
+import { LedgerServiceClient, SubscribeRequest, type SubscribeResponse } from '@cortex/proto/cortex/v1/ledger_service';
 import { quantizeVector } from '../src/index/index.js';
 import { createArchive } from '../src/ledger/archive.js';
 import { createCheckpointStore } from '../src/ledger/checkpoints.js';
@@ -21,28 +21,19 @@ import { createSegmentStore } from '../src/ledger/segments.js';
 import { createSigner } from '../src/ledger/signing.js';
 import { createVerifier } from '../src/ledger/verify.js';
 import { createTransactor, openDatabase } from '../src/storage/index.js';
+import { option, percentile, progress, round } from './lib/cli.js';
 
-function arg(name: string, fallback: string): string {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? found.slice(name.length + 3) : fallback;
-}
-const only = new Set(arg('only', 'append,verify,fanout,restart').split(','));
-const restartEntries = Number(arg('entries', '1000000'));
-const restartMemories = Number(arg('memories', '100000'));
-const subscribers = Number(arg('subscribers', '200'));
-const rate = Number(arg('rate', '500'));
-const seconds = Number(arg('seconds', '5'));
+const only = new Set(option('only', 'append,verify,fanout,restart').split(','));
+const restartEntries = Number(option('entries', '1000000'));
+const restartMemories = Number(option('memories', '100000'));
+const subscribers = Number(option('subscribers', '200'));
+const rate = Number(option('rate', '500'));
+const seconds = Number(option('seconds', '5'));
 
 const SERVER_DIR = join(import.meta.dirname, '..');
 const MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(SERVER_DIR, '..', '..', 'models', 'all-MiniLM-L6-v2');
 const SIGNING_KEY = 'ledger-benchmark-signing-key-0123456789';
-const progress = (msg: string): void => void process.stderr.write(`${msg}\n`);
-const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
 const silent = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
-}
 
 function event(i: number): LedgerEvent {
   return {
@@ -272,7 +263,7 @@ async function benchFanout() {
       entriesWritten: total,
       deliveries: latencies.length,
       subscribersWithEveryEntryInOrder: complete,
-      commitToDeliveryMs: { p50: round(percentile(sorted, 0.5)), p99: round(percentile(sorted, 0.99)), max: round(sorted.at(-1) ?? Number.NaN) },
+      commitToDeliveryMs: { p50: round(percentile(sorted, 0.5), 1), p99: round(percentile(sorted, 0.99), 1), max: round(sorted.at(-1) ?? Number.NaN, 1) },
       note: 'server in its own process; latency = client receive time - entry time (server clock at append, ms resolution), all on one machine',
     };
   } finally {

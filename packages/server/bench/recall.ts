@@ -24,7 +24,7 @@ import winston from 'winston';
 import { openCortexCore } from '../src/core.js';
 import { createOnnxEmbedder, createSqliteEmbeddingCache, embeddingCacheKey } from '../src/embedding/index.js';
 import { loadModelFiles } from '../src/embedding/model-files.js';
-import { MemoryServiceClient, RecallMode, type MemoryInput } from '../src/gen/cortex/v1/memory_service.js';
+import { MemoryServiceClient, RecallMode, type MemoryInput } from '@cortex/proto/cortex/v1/memory_service';
 import { exactSearch } from '../src/index/index.js';
 import { generateClusteredVectors } from '../src/index/synthetic-vectors.js';
 import { openDatabase } from '../src/storage/index.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { credentials, status } from '@grpc/grpc-js';
-import { LedgerServiceClient } from '../src/gen/cortex/v1/ledger_service.js';
+import { LedgerServiceClient } from '@cortex/proto/cortex/v1/ledger_service';
 import { call, errorDetails, startTestServer, type TestServer } from './harness.js';
 import { range, recordMany, subscribe } from './ledger-helpers.js';
 

@@ -8,7 +8,7 @@ import {
   type LedgerServiceClient,
   type RecordResponse,
   type SubscribeResponse,
-} from '../src/gen/cortex/v1/ledger_service.js';
+} from '@cortex/proto/cortex/v1/ledger_service';
 import { call, TEST_MODEL_DIR } from './harness.js';
 
 export const SERVER_DIR = join(import.meta.dirname, '..');

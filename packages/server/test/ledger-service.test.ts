@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Metadata, status } from '@grpc/grpc-js';
 import { hashEntry } from '../src/ledger/chain.js';
-import type { LedgerEntry as ProtoEntry } from '../src/gen/cortex/v1/ledger_service.js';
+import type { LedgerEntry as ProtoEntry } from '@cortex/proto/cortex/v1/ledger_service';
 import { call, callError, errorDetails, startTestServer, type TestServer } from './harness.js';
 import { record, recordMany } from './ledger-helpers.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { status } from '@grpc/grpc-js';
-import type { LedgerEntry } from '../src/gen/cortex/v1/ledger_service.js';
+import type { LedgerEntry } from '@cortex/proto/cortex/v1/ledger_service';
 import { call, startTestServer, type TestServer } from './harness.js';
 import { range, record, recordMany, subscribe, type Collector } from './ledger-helpers.js';
 

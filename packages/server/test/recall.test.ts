@@ -4,8 +4,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { credentials } from '@grpc/grpc-js';
-import { MemoryServiceClient, RecallMode, type MemoryInput, type RecallRequest } from '../src/gen/cortex/v1/memory_service.js';
-import type { MemoryFilter } from '../src/gen/cortex/v1/memory.js';
+import { MemoryServiceClient, RecallMode, type MemoryInput, type RecallRequest } from '@cortex/proto/cortex/v1/memory_service';
+import type { MemoryFilter } from '@cortex/proto/cortex/v1/memory';
 import { openDatabase } from '../src/storage/index.js';
 import { call, startTestServer, TEST_MODEL_DIR, type TestServer } from './harness.js';
 

@@ -4,7 +4,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { HealthCheckResponse_ServingStatus } from '../src/gen/grpc/health/v1/health.js';
+import { HealthCheckResponse_ServingStatus } from '@cortex/proto/grpc/health/v1/health';
 import { call, callError, errorDetails, startTestServer, type TestServer } from './harness.js';
 
 const listRequest = { namespace: 'srv', pageSize: 1, pageToken: '', filter: undefined };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
-import { MemoryServiceClient } from '../src/gen/cortex/v1/memory_service.js';
+import { MemoryServiceClient } from '@cortex/proto/cortex/v1/memory_service';
 import { call, startTestServer, TEST_MODEL_DIR } from './harness.js';
 
 const SERVER_DIR = join(import.meta.dirname, '..');

@@ -1,14 +1,14 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
 import type { CortexError } from '../errors.js';
-import type { Sink, StreamMessage } from '../events/hub.js';
+import type { Sink, StreamMessage } from '../ledger/subscribe/index.js';
 import {
   LedgerServiceService,
   SubscribeResponse,
   type LedgerEntry as ProtoEntry,
   type LedgerServiceServer,
   type SubscribeRequest,
-} from '../gen/cortex/v1/ledger_service.js';
+} from '@cortex/proto/cortex/v1/ledger_service';
 import type { LedgerEntry } from '../ledger/chain.js';
 import type { LedgerSubsystem } from '../ledger/subsystem.js';
 import { callContext, reportIfInternal, unary } from './call.js';

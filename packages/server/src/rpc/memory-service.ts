@@ -4,7 +4,7 @@ import {
   RememberOutcome,
   type MemoryInput,
   type MemoryServiceServer,
-} from '../gen/cortex/v1/memory_service.js';
+} from '@cortex/proto/cortex/v1/memory_service';
 import type { MemoryService, RecallQuery } from '../memory/index.js';
 import type { Maintenance } from '../memory/maintenance.js';
 import { unary } from './call.js';
