@@ -30,7 +30,7 @@ const queryCount = Number(option('queries', '200'));
 
 const silent: IndexLogger = { info: () => undefined, warn: () => undefined };
 
-function recall(truth: readonly number[][], found: readonly (readonly SearchHit[])[]): number {
+function recall(truth: readonly number[][], found: ReadonlyArray<readonly SearchHit[]>): number {
   let hits = 0;
   let total = 0;
   truth.forEach((labels, i) => {

@@ -263,7 +263,11 @@ async function benchFanout() {
       entriesWritten: total,
       deliveries: latencies.length,
       subscribersWithEveryEntryInOrder: complete,
-      commitToDeliveryMs: { p50: round(percentile(sorted, 0.5), 1), p99: round(percentile(sorted, 0.99), 1), max: round(sorted.at(-1) ?? Number.NaN, 1) },
+      commitToDeliveryMs: {
+        p50: round(percentile(sorted, 0.5), 1),
+        p99: round(percentile(sorted, 0.99), 1),
+        max: round(sorted.at(-1) ?? Number.NaN, 1),
+      },
       note: 'server in its own process; latency = client receive time - entry time (server clock at append, ms resolution), all on one machine',
     };
   } finally {

@@ -1,4 +1,4 @@
-import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from 'winston';
 import { errorMessage } from '../errors.js';
 import { createPeriodicJob } from '../jobs/index.js';
@@ -19,7 +19,7 @@ export interface HealthMonitorDeps {
  * database or model as NOT_SERVING instead of a process that merely answers.
  */
 export function createHealthMonitor(deps: HealthMonitorDeps) {
-  const health = new HealthImplementation(Object.fromEntries(Object.keys(deps.services).map((s) => [s, 'NOT_SERVING' as ServingStatus])));
+  const health = new HealthImplementation(Object.fromEntries(Object.keys(deps.services).map((s) => [s, 'NOT_SERVING'])));
   const failures = new Map<string, string>();
   let draining = false;
 
@@ -66,7 +66,7 @@ export function createHealthMonitor(deps: HealthMonitorDeps) {
     health,
     runChecks,
     /** Checks again every intervalMs. */
-    start: schedule.start,
+    start: () => schedule.start(),
     drain,
     /** Drains, then stops the checks once the one in progress has finished. */
     async stop(): Promise<void> {

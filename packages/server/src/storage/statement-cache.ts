@@ -8,12 +8,12 @@ type Params = Array<string | number>;
  * is dropped.
  */
 export function createStatementCache(db: Database.Database, size = 32) {
-  const statements = new Map<string, Database.Statement<Params, unknown>>();
+  const statements = new Map<string, Database.Statement<Params>>();
   return function prepared<Row>(sql: string): Database.Statement<Params, Row> {
     let statement = statements.get(sql);
     if (statement === undefined) {
-      statement = db.prepare<Params, unknown>(sql);
-      if (statements.size >= size) statements.delete(statements.keys().next().value as string);
+      statement = db.prepare<Params>(sql);
+      if (statements.size >= size) statements.delete(statements.keys().next().value!);
       statements.set(sql, statement);
     }
     return statement as Database.Statement<Params, Row>;
