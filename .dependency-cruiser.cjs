@@ -13,8 +13,6 @@ const LAYERS = [
   { name: 'foundation', members: ['errors.ts', 'config/', 'observability/', 'storage/', 'page-token.ts', 'jobs/'] },
   { name: 'retrieval', members: ['embedding/', 'index/'] },
   { name: 'ledger', members: ['ledger/'] }, // with its subscription layer, ledger/subscribe/
-  // Today's subscription layer, until it moves into ledger/subscribe/; then this line goes.
-  { name: 'events', members: ['events/'] },
   { name: 'memory', members: ['memory/'] },
   { name: 'context', members: ['context/'] },
   { name: 'rpc', members: ['rpc/'] },
