@@ -8,7 +8,7 @@ import { Status } from '@cortex/proto/google/rpc/status';
 
 const any = (type: string, value: Uint8Array) => ({ typeUrl: `type.googleapis.com/${type}`, value: Buffer.from(value) });
 
-function serviceError(code: Code, message: string, details: ReturnType<typeof any>[], trailers: Record<string, string> = {}) {
+function serviceError(code: Code, message: string, details: Array<ReturnType<typeof any>>, trailers: Record<string, string> = {}) {
   const metadata = new Metadata();
   Object.entries(trailers).forEach(([k, v]) => metadata.set(k, v));
   metadata.set('grpc-status-details-bin', Buffer.from(Status.encode({ code, message, details }).finish()));

@@ -94,7 +94,7 @@ describe('CortexClient retries', function () {
 
     const answer = (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const failure = failures.shift();
-      if (!failure) return callback(null, {});
+      if (!failure) { callback(null, {}); return; }
       const metadata = new Metadata();
       Object.entries(failure.trailers ?? {}).forEach(([k, v]) => metadata.set(k, v));
       callback({ code: failure.code, details: `injected ${status[failure.code]}`, metadata });

@@ -135,7 +135,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`server exited early with ${code}: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         const entry = JSON.parse(line) as { message?: string; grpcPort?: number };
         if (entry.message === 'cortex serving' && entry.grpcPort) resolve(entry.grpcPort);

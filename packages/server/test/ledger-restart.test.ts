@@ -53,7 +53,7 @@ describe('ledger across restarts, and the offline verifier', function () {
     writing = false;
     await Promise.all(writers);
     client.close();
-    const lastSeen = before.seqs().at(-1) as number;
+    const lastSeen = before.seqs().at(-1)!;
     expect(before.seqs()).to.deep.equal(range(1, lastSeen));
 
     const second = await spawnServer(env());

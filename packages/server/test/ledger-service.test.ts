@@ -41,7 +41,7 @@ describe('LedgerService', function () {
       { namespace: 'ops', actor: 'deploy-bot', action: 'deploy.finished', subject: 'svc/api', agentId: 'agent-1', payloadJson: '{"version": "1.2.3", "big": 12345678901234567890}' },
       metadata,
     );
-    const entry = response.entry as ProtoEntry;
+    const entry = response.entry!;
     expect(entry).to.deep.include({ namespace: 'ops', actor: 'deploy-bot', action: 'deploy.finished', subject: 'svc/api', agentId: 'agent-1', correlationId: 'audit-req-1' });
     expect(entry.txId).to.equal(entry.seq);
     // The client's exact bytes are stored and hashed (no re-serialisation, no lost digits).

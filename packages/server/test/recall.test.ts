@@ -164,7 +164,7 @@ describe('vector index persistence', function () {
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
     const port = await new Promise<number>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
         const entry = JSON.parse(line) as { message?: string; grpcPort?: number };
         if (entry.message === 'cortex serving' && entry.grpcPort) resolve(entry.grpcPort);
       });

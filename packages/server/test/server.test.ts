@@ -34,7 +34,7 @@ describe('server', function () {
     it(`lists every service through server reflection ${version}`, async () => {
       const require = createRequire(import.meta.url);
       const protoPath = require.resolve(`@grpc/reflection/build/proto/grpc/reflection/${version}/reflection.proto`);
-      const pkg = loadPackageDefinition(loadSync(protoPath)) as GrpcObject;
+      const pkg = loadPackageDefinition(loadSync(protoPath));
       const reflection = ((pkg.grpc as GrpcObject).reflection as GrpcObject)[version] as GrpcObject;
       const Reflection = reflection.ServerReflection as ServiceClientConstructor;
       const client = new Reflection(server.address, credentials.createInsecure());
@@ -59,7 +59,7 @@ describe('server', function () {
   it('serves every file a service depends on through reflection, well-known types included', async () => {
     const require = createRequire(import.meta.url);
     const protoPath = require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
-    const pkg = loadPackageDefinition(loadSync(protoPath)) as GrpcObject;
+    const pkg = loadPackageDefinition(loadSync(protoPath));
     const Reflection = (((pkg.grpc as GrpcObject).reflection as GrpcObject).v1 as GrpcObject).ServerReflection as ServiceClientConstructor;
     const client = new Reflection(server.address, credentials.createInsecure());
     const stream = client.ServerReflectionInfo!();

@@ -56,7 +56,7 @@ const STATEMENT_CACHE_SIZE = 64;
  */
 const OVERFETCH = 8;
 
-type Ranked = { readonly row_id: number; readonly score: number };
+interface Ranked { readonly row_id: number; readonly score: number }
 
 export function createKeywordIndex(db: Db) {
   const rankAll = db.prepare<[string, number], Ranked>(

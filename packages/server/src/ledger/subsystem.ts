@@ -86,7 +86,7 @@ export function createLedgerSubsystem({ config, db, transact, clock, logger, reg
     archive,
     signer,
     verify,
-    record: (event) => transact((tx) => ledger.append(tx, [event])[0] as LedgerEntry),
+    record: (event) => transact((tx) => ledger.append(tx, [event])[0]!),
     readEntries: (query) => readEntriesPage(ledger, query),
     closeStreams: () => hub.close(Math.min(5000, config.shutdownGraceMs / 2)),
   };

@@ -155,7 +155,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
         const entries = ledger.append(tx, hotTier.afterWrites(tx, ctx, written));
         const rows = store.byRowIds(written.map((w) => w.rowId));
         const results: RememberResult[] = written.map((w) => ({
-          memory: toMemory(rows.get(w.rowId) as MemoryRow),
+          memory: toMemory(rows.get(w.rowId)!),
           outcome: w.outcome,
         }));
         return { results, ledgerSeq: entries.at(-1)?.seq ?? 0 };
@@ -170,7 +170,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       }
       coldTier.rewarm(ctx, [row]);
       touch([row.row_id]);
-      return toMemory(store.byId(namespace, id) as MemoryRow);
+      return toMemory(store.byId(namespace, id)!);
     },
 
     list(namespace: string, filter: MemoryFilter, pageSize: number, pageToken: string) {

@@ -8,7 +8,7 @@ import type { ColdTier } from './cold.js';
 import type { DeleteWithLedger } from './delete.js';
 import type { HotTier } from './hot-tier.js';
 import { belowThresholdBounds, downwardMoves, promotes, promotionWindowStart, retentionScore, type DownwardMove } from './policy.js';
-import { memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow } from './rows.js';
+import { memoryFromRow, TIER_CODES, tierOfCode } from './rows.js';
 import type { ExpiredRow, MemoryStore, PolicyRow } from './store/index.js';
 import { MAINTENANCE_CONTEXT, MEMORY_EXPIRED, tierChangedEvent } from './tier-events.js';
 import type { Memory, RequestContext, Tier } from './types.js';
@@ -222,7 +222,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
         const memories: Array<{ rowId: number; memory: Memory }> = [];
         for (const { row } of promoted) {
           store.setTier(row.row_id, 'HOT');
-          memories.push({ rowId: row.row_id, memory: memoryFromRow(store.byRowId(row.row_id) as MemoryRow) });
+          memories.push({ rowId: row.row_id, memory: memoryFromRow(store.byRowId(row.row_id)!) });
         }
         // Least recently used first, so the most recent ends up most recently used in the LRU.
         hotTier.addAfterCommit(tx, memories.reverse());

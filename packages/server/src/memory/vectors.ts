@@ -165,11 +165,11 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
       const chunked = contents.map((content) => embedder.chunk(content));
       const vectors = await embedder.embed(chunked.flat());
       let next = 0;
-      return chunked.map((chunks) => chunks.map(() => vectors[next++] as Float32Array));
+      return chunked.map((chunks) => chunks.map(() => vectors[next++]!));
     },
 
     embedQuery(query: string): Promise<Float32Array> {
-      return embedder.embed([query]).then(([vector]) => vector as Float32Array);
+      return embedder.embed([query]).then(([vector]) => vector!);
     },
 
     /** Replaces a memory's chunk vectors inside the caller's transaction. */

@@ -55,9 +55,9 @@ export function pack(entries: readonly LedgerEntry[], lastComplete: boolean, fil
   const unfiltered = isUnfiltered(filter);
   let start = 0;
   while (start < entries.length) {
-    const txId = (entries[start] as LedgerEntry).txId;
+    const txId = (entries[start]!).txId;
     let end = start;
-    while (end < entries.length && (entries[end] as LedgerEntry).txId === txId) end += 1;
+    while (end < entries.length && (entries[end]!).txId === txId) end += 1;
     const group = entries.slice(start, end);
     const complete = end < entries.length || lastComplete;
     const selected = unfiltered ? group : group.filter((e) => matches(filter, e));
