@@ -124,3 +124,18 @@ export function turnContent(turn: Turn, format: ContentFormat): string {
   const text = `${turn.text}${photo}`.trim();
   return format === 'speaker' ? `${turn.speaker}: ${text}` : text;
 }
+
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+
+/**
+ * A session's "1:56 pm on 8 May, 2023" as milliseconds since the epoch (read as UTC), or undefined
+ * when the text is not in that form.
+ */
+export function sessionTime(sessionDate: string): number | undefined {
+  const m = /(\d{1,2}):(\d{2})\s*(am|pm)\s+on\s+(\d{1,2})\s+([A-Za-z]+),?\s+(\d{4})/i.exec(sessionDate);
+  if (m === null) return undefined;
+  const month = MONTHS.indexOf(m[5]!.toLowerCase());
+  if (month < 0) return undefined;
+  const hour = (Number(m[1]) % 12) + (m[3]!.toLowerCase() === 'pm' ? 12 : 0);
+  return Date.UTC(Number(m[6]), month, Number(m[4]), hour, Number(m[2]));
+}

@@ -25,7 +25,8 @@ export interface ContextRequest {
   readonly compression: CompressionMode;
   readonly history: readonly Turn[];
   readonly candidateCount: number;
-  readonly minRelevance: number;
+  /** undefined: the default floor; 0: none. */
+  readonly minRelevance: number | undefined;
   readonly dedupeThreshold: number;
   readonly filter: MemoryFilter;
 }
@@ -84,7 +85,7 @@ export function createContextService(deps: ContextServiceDeps) {
           model: request.model,
           halfLifeMs: deps.halfLifeMs,
           dedupeThreshold: request.dedupeThreshold,
-          minRelevance: request.minRelevance,
+          ...(request.minRelevance === undefined ? {} : { minRelevance: request.minRelevance }),
           compression: request.compression,
           history: request.history,
         },

@@ -3,11 +3,18 @@
 import { ContextInputError, InvalidBudgetError } from './errors.js';
 import type { BuildContextInput, CompressionMode, FormatStyle } from './types.js';
 
+/**
+ * The default relevance floor: a memory (or history sentence) whose cosine similarity to the query is
+ * below it is unrelated to it. Calibrated on the LoCoMo dev conversations (npm run eval:context): see
+ * the README's context section for the measurement.
+ */
+export const DEFAULT_MIN_RELEVANCE = 0.1;
+
 export const DEFAULTS = {
   reserveTokens: 0,
   halfLifeMs: 7 * 24 * 3_600_000,
   dedupeThreshold: 0.95,
-  minRelevance: 0,
+  minRelevance: DEFAULT_MIN_RELEVANCE,
   compression: 'combined' as CompressionMode,
   maxMemoryTokens: 256,
 } as const;

@@ -28,3 +28,22 @@ export function centroid(vectors: readonly Float32Array[]): Float32Array {
   }
   return out;
 }
+
+/** `v` at unit length (itself when it already is; all zeros stays all zeros), so cosine becomes a dot product. */
+export function normalized(v: Float32Array): Float32Array {
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  if (Math.abs(norm - 1) < 1e-4) return v;
+  const out = new Float32Array(v.length);
+  if (norm === 0) return out;
+  const scale = 1 / Math.sqrt(norm);
+  for (let i = 0; i < v.length; i++) out[i] = v[i]! * scale;
+  return out;
+}
+
+export function dot(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return 0;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
+}

@@ -9,3 +9,4 @@ export type { ChangesSince, HnswLoadExpectation, HnswLoadResult, IndexChange } f
 export type { HnswFileMeta, RebuildReason } from './hnsw-files.js';
 export { DEFAULT_RRF_K, boostHits, fuseRankings, fusionDepth } from './fusion.js';
 export type { FusedHit, FusionLists, FusionOptions, ScoredId } from './fusion.js';
+export { STOPWORDS } from './keyword.js';
