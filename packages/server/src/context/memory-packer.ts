@@ -8,7 +8,7 @@
 // boundaries (marginal.ts); the final whole-text count is the authority and repairs any case where
 // a marginal was off.
 import type { Layout } from './format.js';
-import { createSectionMeter, type MeasuredSection } from './marginal.js';
+import { createSectionMeter, type MeasuredSection, type SectionMeter } from './marginal.js';
 import type { RankedCandidate } from './rank.js';
 import type { Tokenizer } from './tokenizers.js';
 
@@ -20,7 +20,7 @@ export interface PreparedSection extends MeasuredSection {
   readonly compressed: boolean;
 }
 export type Prepared = PreparedSection | { readonly kind: 'duplicate'; readonly of: string };
-export type Prepare = (r: RankedCandidate, meter: ReturnType<typeof createSectionMeter>) => Promise<Prepared>;
+export type Prepare = (r: RankedCandidate, meter: SectionMeter) => Promise<Prepared>;
 
 export interface PackRequest {
   readonly ranked: readonly RankedCandidate[];
@@ -51,7 +51,7 @@ export interface Scan {
 
 export function createMemoryPacker({ ranked, prepare, layout, tokenizer }: PackRequest) {
   const prepared: Prepared[] = [];
-  let meter: ReturnType<typeof createSectionMeter> | undefined;
+  let meter: SectionMeter | undefined;
   const prepareOnce = async (r: RankedCandidate): Promise<Prepared> => (prepared[r.rank] ??= await prepare(r, meter!));
   const sectionOf = (rank: number): PreparedSection => prepared[rank] as PreparedSection;
   const renderWith = (historyBlocks: readonly string[]) => (ranks: readonly number[]): string =>
@@ -113,9 +113,13 @@ export function createMemoryPacker({ ranked, prepare, layout, tokenizer }: PackR
         text = render(chosen);
         total = tokenizer.count(text);
       }
+      const measured = meter !== undefined && layout.junctionAfterSections(historyBlocks) === scan.junction ? meter : undefined;
       for (;;) {
         const next = await bestUnchosen(ranked, new Set(chosen), prepareOnce);
         if (next === undefined) break;
+        // A memory that cannot fit by its exact marginal cost is not worth counting the whole text for.
+        const bound = measured === undefined ? undefined : insertionCost(measured, chosen, next);
+        if (bound !== undefined && total + bound > limit) break;
         const trial = [...chosen, next].sort((a, b) => a - b);
         const trialText = render(trial);
         const trialTotal = tokenizer.count(trialText);
@@ -136,6 +140,22 @@ export function createMemoryPacker({ ranked, prepare, layout, tokenizer }: PackR
       };
     },
   };
+
+  /**
+   * What inserting `rank` at its place among the chosen sections costs, by the boundary argument of
+   * marginal.ts: before another section it adds itself and a separator, at the end it is appended.
+   * Undefined in front of the first section (the title's neighbourhood) or where the argument fails.
+   */
+  function insertionCost(m: SectionMeter, chosen: readonly number[], rank: number): number | undefined {
+    const section = sectionOf(rank);
+    const after = chosen.filter((r) => r < rank);
+    if (after.length === 0 || !/^\S/u.test(section.section)) return undefined;
+    if (after.length === chosen.length) {
+      const last = sectionOf(after.at(-1)!);
+      return m.appendCost(last, m.withSeparator(last), section);
+    }
+    return m.withSeparator(section);
+  }
 
   /** Each section's marginal cost in order, as the scan measures them, against these conversation blocks. */
   function sectionCosts(chosen: readonly number[], historyBlocks: readonly string[]): Map<number, number> {

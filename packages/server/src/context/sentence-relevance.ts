@@ -16,7 +16,7 @@ import { contentTerms, lexicalSimilarity, splitSentences, termFrequencies } from
 import type { EmbedSentences, Turn } from './types.js';
 import { centroid, dot, normalized } from './vectors.js';
 
-export const WEIGHTS = { query: 0.45, turn: 0.2, keywords: 0.25, recent: 0.1, centrality: 0.02 } as const;
+export const WEIGHTS = { query: 0.4, turn: 0.2, keywords: 0.3, recent: 0.1, centrality: 0.02 } as const;
 
 export interface SentenceRelevance {
   /** Per unit, higher is more relevant; comparable to a cosine similarity when `calibrated`. */

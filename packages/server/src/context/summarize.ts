@@ -145,7 +145,11 @@ function createMmrSelection(units: readonly Quote[], pool: readonly number[], sc
       while (queue.length > 0 && misses < MAX_CONSECUTIVE_MISSES) {
         const { unit } = queue.pop()!;
         let sim = maxSimilarity.get(unit) ?? 0;
-        for (let k = compared.get(unit) ?? 0; k < chosen.length; k++) sim = Math.max(sim, similarity(unit, chosen[k]!));
+        // A sentence of an already quoted turn continues that quote rather than repeating it.
+        const turn = units[unit]!.turn;
+        for (let k = compared.get(unit) ?? 0; k < chosen.length; k++) {
+          if (units[chosen[k]!]!.turn !== turn) sim = Math.max(sim, similarity(unit, chosen[k]!));
+        }
         maxSimilarity.set(unit, sim);
         compared.set(unit, chosen.length);
         if (sim >= NEAR_DUPLICATE) continue;
