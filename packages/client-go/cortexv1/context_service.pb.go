@@ -285,7 +285,8 @@ type BuildContextRequest struct {
 	// (see ConversationSummary). Memories and the summary share what the recent turns leave by need:
 	// see BudgetSplit.
 	History []*ConversationTurn `protobuf:"bytes,8,rep,name=history,proto3" json:"history,omitempty"`
-	// How many candidate memories to retrieve before packing, 1..500 (default 50).
+	// How many candidate memories to retrieve before packing, 1..500. Default: enough to fill the
+	// budget with short memories, one per 40 tokens of token_budget - reserve_tokens, at least 50.
 	CandidateCount int32 `protobuf:"varint,9,opt,name=candidate_count,json=candidateCount,proto3" json:"candidate_count,omitempty"`
 	// Candidates whose relevance (cosine similarity to the query, 0..1) is below this are dropped
 	// (DROP_REASON_BELOW_THRESHOLD), and older history sentences below it are not quoted. 0 means

@@ -34,6 +34,9 @@ const questionLimit = Number(option('questions', '0')) || Number.POSITIVE_INFINI
 const serverDir = option('server-dir', '');
 const dumpPath = option('dump', '');
 const BATCH = 500;
+/** The issue's long-history case: this many turns, summarized once to warm the embedding cache, then timed. */
+const LONG_HISTORY_TURNS = 700;
+const LONG_HISTORY_CALLS = 100;
 /** A summary quoting at least this share of an evidence turn's words carries the turn. */
 const SURVIVAL_WORD_SHARE = 0.5;
 
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
   const tally = (key: string): Tally => tallies.get(key) ?? tallies.set(key, new Tally()).get(key)!;
   const recall = { at10: 0, at50: 0, questions: 0 };
   const dump: unknown[] = [];
+  let longHistory: Awaited<ReturnType<typeof longHistoryLatency>> | undefined;
   try {
     if (modes.includes('memory')) {
       // All conversations first: FTS5 keeps one set of BM25 statistics for every namespace.
@@ -144,6 +148,7 @@ async function main(): Promise<void> {
       }
       progress(`[${conversation.name}] ${questions.length} questions, ${Math.round((performance.now() - started) / 1000)} s so far`);
     }
+    if (modes.includes('history')) longHistory = await longHistoryLatency(conversations, build);
   } finally {
     await server.stop({ keepData: serverDir !== '' });
   }
@@ -159,11 +164,30 @@ async function main(): Promise<void> {
     },
     ...(modes.includes('memory') ? { recall: { 'recall@10': round(recall.at10 / Math.max(1, recall.questions), 4), 'recall@50': round(recall.at50 / Math.max(1, recall.questions), 4) } } : {}),
     results,
+    ...(longHistory === undefined ? {} : { longHistory }),
     totalSec: round((performance.now() - started) / 1000, 1),
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   if (dumpPath) writeFileSync(dumpPath, JSON.stringify(dump));
   progress(markdownTable(results));
+}
+
+/**
+ * BuildContext over a 700-turn history (conversations joined end to end) at 4k tokens, one question
+ * after another: the first call embeds every sentence, the timed ones find them all in the cache.
+ */
+async function longHistoryLatency(
+  conversations: readonly Conversation[],
+  build: (request: BuildContextRequest) => Promise<{ value: BuildContextResponse; ms: number }>,
+) {
+  const turns = conversations.flatMap((c) => c.turns).slice(0, LONG_HISTORY_TURNS);
+  const history = turns.map((turn) => ({ role: turn.speaker, content: turnContent(turn, 'plain'), at: undefined }));
+  const questions = conversations.flatMap((c) => c.questions);
+  const request = (i: number) => BuildContextRequest.fromPartial({ namespace: 'ctx-long-history', query: questions[i % questions.length]!.question, tokenBudget: 4000, model, history });
+  const first = await build(request(0));
+  const times: number[] = [];
+  for (let i = 1; i <= LONG_HISTORY_CALLS; i++) times.push((await build(request(i))).ms);
+  return { turns: history.length, tokenBudget: 4000, firstCallMs: round(first.ms, 1), ...latencySummary(times) };
 }
 
 function markdownTable(results: Record<string, ReturnType<Tally['report']>>): string {

@@ -19,10 +19,14 @@ import { centroid, dot, normalized } from './vectors.js';
 export const WEIGHTS = { query: 0.4, turn: 0.2, keywords: 0.3, recent: 0.1, centrality: 0.02 } as const;
 
 export interface SentenceRelevance {
-  /** Per unit, higher is more relevant; comparable to a cosine similarity when `calibrated`. */
+  /** Per unit, higher is more relevant: the order quotes are considered in. */
   readonly relevance: Float64Array;
-  /** True when relevance comes from embeddings, so a relevance floor means something. */
-  readonly calibrated: boolean;
+  /**
+   * Per unit, the cosine similarity a relevance floor is held against: the best of the sentence's
+   * and its turn's similarity to the query and the sentence's to the recent turns. Undefined
+   * without embeddings, where no floor applies.
+   */
+  readonly similarityToContext?: Float64Array;
   /** Similarity of two units, 0..1, for maximal marginal relevance. */
   similarity(a: number, b: number): number;
 }
@@ -77,16 +81,20 @@ function semanticRelevance(
   }
   const center = normalized(centroid(vectors));
   const relevance = new Float64Array(units.length);
+  const similarityToContext = new Float64Array(units.length);
   units.forEach((u, i) => {
     const v = vectors[i]!;
+    const toQuery = queryDots?.[i] ?? 0;
+    const toRecent = recent === undefined ? 0 : dot(v, recent);
     relevance[i] =
-      (queryDots === undefined ? 0 : WEIGHTS.query * queryDots[i]!) +
+      WEIGHTS.query * toQuery +
       WEIGHTS.turn * turnRelevance[u.turn]! +
       WEIGHTS.keywords * keywords[i]! +
-      (recent === undefined ? 0 : WEIGHTS.recent * dot(v, recent)) +
+      WEIGHTS.recent * toRecent +
       WEIGHTS.centrality * dot(v, center);
+    similarityToContext[i] = Math.max(toQuery, turnRelevance[u.turn]!, toRecent);
   });
-  return { relevance, calibrated: true, similarity: (a, b) => Math.max(0, dot(vectors[a]!, vectors[b]!)) };
+  return { relevance, similarityToContext, similarity: (a, b) => Math.max(0, dot(vectors[a]!, vectors[b]!)) };
 }
 
 function lexicalRelevance(units: readonly Quote[], keywords: Float64Array): SentenceRelevance {
@@ -101,7 +109,7 @@ function lexicalRelevance(units: readonly Quote[], keywords: Float64Array): Sent
   };
   // Lead sentences first among equals: a small bonus that fades with the position in the turn.
   const relevance = Float64Array.from(units, (u, i) => keywords[i]! + 0.01 / (1 + u.index));
-  return { relevance, calibrated: false, similarity: (a, b) => lexicalSimilarity(tf(a), tf(b)) };
+  return { relevance, similarity: (a, b) => lexicalSimilarity(tf(a), tf(b)) };
 }
 
 /** BM25 of each sentence (with its speaker) for the query's content words, scaled so the best is 1. */

@@ -24,7 +24,8 @@ export interface ContextRequest {
   readonly model: string;
   readonly compression: CompressionMode;
   readonly history: readonly Turn[];
-  readonly candidateCount: number;
+  /** undefined: defaultCandidateCount(tokenBudget − reserveTokens). */
+  readonly candidateCount: number | undefined;
   /** undefined: the default floor; 0: none. */
   readonly minRelevance: number | undefined;
   readonly dedupeThreshold: number;
@@ -35,6 +36,16 @@ export interface ContextResult extends BuildContextResult {
   readonly tokenizer: string;
   /** Relevance of each packed or dropped candidate, by memory id. */
   readonly relevance: ReadonlyMap<string, number>;
+}
+
+/** A short memory (a sentence or two with its header) costs about this many tokens. */
+const TOKENS_PER_CANDIDATE = 40;
+const MIN_CANDIDATES = 50;
+const MAX_CANDIDATES = 500;
+
+/** Enough candidates to fill the budget with short memories: a bigger budget looks deeper. */
+export function defaultCandidateCount(limit: number): number {
+  return Math.min(MAX_CANDIDATES, Math.max(MIN_CANDIDATES, Math.ceil(limit / TOKENS_PER_CANDIDATE)));
 }
 
 /**
@@ -53,7 +64,7 @@ export function createContextService(deps: ContextServiceDeps) {
       const hits = await memories.recall(request.namespace, {
         mode: 'HYBRID',
         query: request.query,
-        topK: request.candidateCount,
+        topK: request.candidateCount ?? defaultCandidateCount(request.tokenBudget - request.reserveTokens),
         minScore: 0,
         filter: request.agentId ? { ...request.filter, agentIds: [request.agentId, ''] } : request.filter,
       }, ctx);

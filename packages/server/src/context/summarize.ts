@@ -29,9 +29,8 @@ export function createExtractiveSummarizer(deps: ExtractiveSummarizerDeps = {}):
     async plan(request: SummarizeRequest): Promise<SummaryPlan> {
       const units = request.turns.flatMap((turn, t) => splitSentences(turn.content).map((text, index) => ({ turn: t, index, text })));
       const scores = await scoreSentences({ units, turns: request.turns, recent: request.recent, query: request.query }, deps.embedSentences);
-      const floor = scores.calibrated ? request.minRelevance : 0;
       const names = new Set([...request.turns, ...request.recent].flatMap((t) => contentTerms(t.role)));
-      const candidates = quotable(units, scores, floor, names);
+      const candidates = quotable(units, scores, request.minRelevance, names);
       return {
         need: estimateNeed(units, candidates, request),
         write: (maxTokens, omit) => Promise.resolve(write(units, candidates, scores, request, maxTokens, omit)),
@@ -45,7 +44,7 @@ function quotable(units: readonly Quote[], scores: SentenceRelevance, floor: num
   const seen = new Set<string>();
   return units
     .map((_, i) => i)
-    .filter((i) => scores.relevance[i]! >= floor && !isTrivial(units[i]!.text, names))
+    .filter((i) => (scores.similarityToContext?.[i] ?? 1) >= floor && !isTrivial(units[i]!.text, names))
     .sort((a, b) => scores.relevance[b]! - scores.relevance[a]! || a - b)
     .filter((i) => {
       const key = normalizeText(units[i]!.text);

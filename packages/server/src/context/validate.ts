@@ -5,10 +5,11 @@ import type { BuildContextInput, CompressionMode, FormatStyle } from './types.js
 
 /**
  * The default relevance floor: a memory (or history sentence) whose cosine similarity to the query is
- * below it is unrelated to it. Calibrated on the LoCoMo dev conversations (npm run eval:context): see
- * the README's context section for the measurement.
+ * below it is unrelated to it. Calibrated on the LoCoMo dev conversations with all-MiniLM-L6-v2:
+ * 1.2% of evidence turns fall below 0.15, against 57% of question/turn pairs from different
+ * conversations (README, "Context quality").
  */
-export const DEFAULT_MIN_RELEVANCE = 0.1;
+export const DEFAULT_MIN_RELEVANCE = 0.15;
 
 export const DEFAULTS = {
   reserveTokens: 0,

@@ -72,7 +72,7 @@ export function createContextRpc({ context, logger }: ContextRpcDeps): ContextSe
         model: request.model,
         compression: COMPRESSION[request.compression] ?? 'combined',
         history: request.history.map((turn) => ({ role: turn.role, content: turn.content, ...(turn.at ? { at: turn.at.getTime() } : {}) })),
-        candidateCount: request.candidateCount || 50,
+        candidateCount: request.candidateCount || undefined,
         minRelevance: request.disableRelevanceFloor ? 0 : request.minRelevance || undefined,
         dedupeThreshold: request.dedupeThreshold || 0.95,
         filter: filterFromProto(request.filter),

@@ -217,7 +217,10 @@ export interface BuildContextRequest {
    * see BudgetSplit.
    */
   history: ConversationTurn[];
-  /** How many candidate memories to retrieve before packing, 1..500 (default 50). */
+  /**
+   * How many candidate memories to retrieve before packing, 1..500. Default: enough to fill the
+   * budget with short memories, one per 40 tokens of token_budget - reserve_tokens, at least 50.
+   */
   candidateCount: number;
   /**
    * Candidates whose relevance (cosine similarity to the query, 0..1) is below this are dropped
