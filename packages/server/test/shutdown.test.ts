@@ -40,7 +40,7 @@ describe('graceful shutdown', function () {
     const { child, port, exit } = await spawnServer(dataDir);
     const client = new MemoryServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
     const acknowledged: string[] = [];
-    const refusals: number[] = [];
+    const refusals: status[] = [];
     let stop = false;
 
     const writer = async (w: number) => {
@@ -67,7 +67,7 @@ describe('graceful shutdown', function () {
     client.close();
 
     expect(code).to.equal(0);
-    expect(refusals.every((c) => c === status.UNAVAILABLE || c === status.CANCELLED)).to.equal(true, `codes ${refusals}`);
+    expect(refusals.every((c) => c === status.UNAVAILABLE || c === status.CANCELLED)).to.equal(true, `codes ${refusals.join(',')}`);
 
     const restarted = await startTestServer({ dataDir });
     try {

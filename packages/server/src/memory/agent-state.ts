@@ -57,9 +57,9 @@ export function createAgentStateStore({ db, transact, ledger, clock }: AgentStat
             },
           );
         }
-        const next: Record<string, string> = change.replace ? {} : { ...current.state };
-        for (const key of change.deleteKeys) delete next[key];
-        Object.assign(next, change.set);
+        const deleted = new Set(change.deleteKeys);
+        const kept = change.replace ? [] : Object.entries(current.state).filter(([key]) => !deleted.has(key));
+        const next: Record<string, string> = { ...Object.fromEntries(kept), ...change.set };
         const state = Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
         const version = current.version + 1;
         write.run(namespace, agentId, version, JSON.stringify(state), clock());
