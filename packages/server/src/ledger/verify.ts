@@ -1,4 +1,4 @@
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 import { yieldToEventLoop } from '../jobs/index.js';
 import { ArchiveFormatError, type Archive } from './archive.js';
 import { GENESIS_HASH, hashEntry, type LedgerEntry } from './chain.js';
@@ -79,13 +79,13 @@ async function verify(deps: VerifierDeps, range: VerifyRange): Promise<VerifyRep
   const to = unsetIfZero(range.toSeq) ?? head;
   if (from < oldest) {
     throw new CortexError('OUT_OF_RANGE', `entries before ${oldest} were removed by archive retention`, {
-      reason: 'LEDGER_RANGE_EXPIRED',
+      reason: ErrorReason.LEDGER_RANGE_EXPIRED,
       metadata: { oldestSeq: String(oldest), headSeq: String(head) },
     });
   }
   if (to > head) {
     throw new CortexError('OUT_OF_RANGE', `to_seq ${to} is beyond the head ${head}`, {
-      reason: 'LEDGER_RANGE_BEYOND_HEAD',
+      reason: ErrorReason.LEDGER_RANGE_BEYOND_HEAD,
       metadata: { headSeq: String(head) },
     });
   }

@@ -1,4 +1,4 @@
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Db, Transact } from '../storage/index.js';
 import type { RequestContext } from './types.js';
@@ -52,7 +52,7 @@ export function createAgentStateStore({ db, transact, ledger, clock }: AgentStat
             'ABORTED',
             `state of agent ${agentId} is at version ${current.version}, not ${change.expectedVersion}`,
             {
-              reason: 'STATE_VERSION_CONFLICT',
+              reason: ErrorReason.STATE_VERSION_CONFLICT,
               metadata: { currentVersion: String(current.version), expectedVersion: String(change.expectedVersion) },
             },
           );

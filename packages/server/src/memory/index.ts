@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { CortexError, notFound } from '../errors.js';
+import { CortexError, ErrorReason, notFound } from '../errors.js';
 import { fuseRankings, fusionDepth } from '../index/fusion.js';
 import type { KeywordIndex } from '../index/keyword.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
@@ -188,7 +188,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     forget(ctx: RequestContext, namespace: string, ids: readonly string[], filter: MemoryFilter) {
       if (ids.length === 0 && isEmptyFilter(filter)) {
         throw new CortexError('INVALID_ARGUMENT', 'Forget needs ids or a filter with at least one constraint', {
-          reason: 'FORGET_NEEDS_SELECTOR',
+          reason: ErrorReason.FORGET_NEEDS_SELECTOR,
           fieldViolations: [{ field: 'ids', description: 'give ids or a non-empty filter' }],
         });
       }
