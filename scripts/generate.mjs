@@ -10,5 +10,7 @@ const run = (...args) => execFileSync(buf, args, { cwd: root, stdio: 'inherit' }
 
 run('lint');
 run('generate');
+// Python SDK: grpc_tools.protoc in the package's virtual environment (created on first use).
+execFileSync('bash', ['scripts/python-sdk.sh', 'generate'], { cwd: root, stdio: 'inherit' });
 // Reflection needs the descriptors with their comments, so grpcurl `describe` shows the docs.
 run('build', '-o', 'packages/server/src/gen/cortex.binpb');
