@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Python SDK's virtual environment, code generation and tests (packages/client-python).
 #   scripts/python-sdk.sh generate   regenerate src/cortex_client/_proto from proto/
-#   scripts/python-sdk.sh test       install the package with its test extras, run pytest
+#   scripts/python-sdk.sh test       install the package with its test extras, type-check it, run pytest
 # The environment lives in packages/client-python/.venv (gitignored) and is (re)installed from
 # PyPI whenever pyproject.toml changes.
 set -euo pipefail
@@ -32,6 +32,7 @@ case "${1:-}" in
     venv
     # Installed as a user would (a built wheel, not the source tree), then tested.
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall .
+    .venv/bin/python -m mypy src/cortex_client tools
     .venv/bin/python -m pytest -q "${@:2}"
     ;;
   *)

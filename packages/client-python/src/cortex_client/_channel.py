@@ -48,8 +48,11 @@ class TLS:
         server_name: str | None = None,
     ) -> TLS:
         """Reads PEM files: the CA to trust, and the client certificate and key for mutual TLS."""
-        read = lambda path: None if path is None else Path(path).read_bytes()  # noqa: E731
-        return cls(read(ca), read(cert), read(key), server_name)
+        return cls(_read(ca), _read(cert), _read(key), server_name)
+
+
+def _read(path: str | os.PathLike[str] | None) -> bytes | None:
+    return None if path is None else Path(path).read_bytes()
 
 
 TLSLike = Union[TLS, bool, None]

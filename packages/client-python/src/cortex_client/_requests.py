@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar, Union
 
-from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
+from google.protobuf.descriptor import EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from ._proto.cortex.v1.memory_service_pb2 import MemoryInput
@@ -50,7 +50,7 @@ def json_text(payload: str | Mapping[str, Any]) -> str:
     return payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
 
 
-def _normalize_fields(descriptor: Descriptor, fields: Mapping[str, Any]) -> dict[str, Any]:
+def _normalize_fields(descriptor: Any, fields: Mapping[str, Any]) -> dict[str, Any]:
     normalized: dict[str, Any] = {}
     for name, value in fields.items():
         if value is None:

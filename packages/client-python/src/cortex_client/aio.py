@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any
 
 import grpc
@@ -384,7 +384,7 @@ class AsyncCortexClient:
             if remaining <= 0:
                 raise call.expired()
             try:
-                return await invoke(call.request, timeout=remaining, metadata=call.metadata)  # type: ignore[no-any-return]
+                return await invoke(call.request, timeout=remaining, metadata=call.metadata)
             except grpc.RpcError as rpc_error:
                 error = from_rpc_error(rpc_error, call.correlation_id)
             delay = call.retry_delay(error, attempt)
@@ -443,7 +443,7 @@ class AsyncSubscription(AsyncIterator[Commit]):
         self.cancel()
         await self._commits.aclose()
 
-    async def _follow(self) -> AsyncIterator[Commit]:
+    async def _follow(self) -> AsyncGenerator[Commit, None]:
         try:
             while not self._closed.is_set():
                 self._call = self._client._open_stream(self._cursor.request(), self._correlation_id)

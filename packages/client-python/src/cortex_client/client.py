@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import grpc
@@ -393,7 +393,7 @@ class CortexClient:
             if remaining <= 0:
                 raise call.expired()
             try:
-                return invoke(call.request, timeout=remaining, metadata=call.metadata)  # type: ignore[no-any-return]
+                return invoke(call.request, timeout=remaining, metadata=call.metadata)
             except grpc.RpcError as rpc_error:
                 error = from_rpc_error(rpc_error, call.correlation_id)
             delay = call.retry_delay(error, attempt)
@@ -448,7 +448,7 @@ class Subscription(Iterator[Commit]):
         if self._call is not None:
             self._call.cancel()
 
-    def _follow(self) -> Iterator[Commit]:
+    def _follow(self) -> Generator[Commit, None, None]:
         try:
             while not self._closed.is_set():
                 self._call = self._client._open_stream(self._cursor.request(), self._correlation_id)

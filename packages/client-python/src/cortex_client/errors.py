@@ -158,9 +158,9 @@ def error_class(code: grpc.StatusCode) -> type[CortexError]:
 
 def from_rpc_error(error: grpc.RpcError, correlation_id: str | None = None) -> CortexError:
     """Decodes a failed call (sync `grpc.RpcError` or `grpc.aio.AioRpcError`)."""
-    code: grpc.StatusCode = error.code()  # type: ignore[attr-defined]
-    details: str = error.details() or ""  # type: ignore[attr-defined]
-    raw_trailers = error.trailing_metadata() or ()  # type: ignore[attr-defined]
+    code: grpc.StatusCode = error.code()
+    details: str = error.details() or ""
+    raw_trailers = error.trailing_metadata() or ()
     return from_status(code, details, list(raw_trailers), correlation_id)
 
 
