@@ -8,7 +8,7 @@ import inspect
 import pytest
 
 from cortex_client import AsyncCortexClient, CortexClient
-from cortex_client._idempotency import Idempotency, idempotency
+from cortex_client._idempotency import Idempotency, idempotency, is_set
 from cortex_client._rpc import RPCS, Rpc
 
 CLIENTS = [CortexClient, AsyncCortexClient]
@@ -49,3 +49,19 @@ def test_the_descriptors_list_the_services_the_clients_were_written_for() -> Non
 def test_idempotency_matches_the_typescript_client(name: str, request_fields: dict, expected: Idempotency) -> None:
     rpc = RPCS[name]
     assert idempotency(rpc.descriptor, rpc.request_class(**request_fields)) == expected
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "path", "expected"),
+    [
+        ({"filter": {"tags": ["a"]}}, "filter.tags", True),
+        ({"filter": {}}, "filter.tags", False),
+        ({}, "filter", False),
+        ({"filter": {}}, "filter", True),
+        ({"query": "q"}, "query", True),
+        ({"top_k": 0}, "top_k", False),
+    ],
+)
+def test_is_set_follows_request_paths(request_fields: dict, path: str, expected: bool) -> None:
+    rpc = RPCS["MemoryService.Recall"]
+    assert is_set(rpc.request_class(**request_fields), path.split(".")) is expected
