@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 
@@ -126,3 +127,23 @@ def test_progress_moves_the_cursor_only_between_transactions() -> None:
     cursor.accept(_part(3, [42], continued=True))
     cursor.accept(SubscribeResponse(progress={"head_seq": 60}))
     assert cursor.next_seq == 42
+
+
+async def test_async_subscribe_resumes_across_a_server_restart(restartable: CortexServer) -> None:
+    ns = "restart-async"
+    fast = RetryPolicy(max_attempts=50, initial_backoff=0.05, max_backoff=0.5)
+    async with AsyncCortexClient(restartable.address, retry=fast, timeout=30) as client:
+        await client.remember(ns, [{"id": "before", "content": "before the restart"}])
+        subscription = client.subscribe(1, namespace=ns, heartbeat_interval_ms=100)
+        received = [await asyncio.wait_for(subscription.__anext__(), 20)]
+        await asyncio.to_thread(restartable.stop)
+        await asyncio.to_thread(restartable.start)
+        await client.get_snapshot(ns, "bot")  # A read: retried until the channel is back.
+        await client.put_state(ns, "bot", set={"phase": "after"})
+        await client.record("tester", "test.after", namespace=ns)
+        while len(entry_seqs(received)) < 3:
+            received.append(await asyncio.wait_for(subscription.__anext__(), 30))
+        await subscription.aclose()
+        expected = [e.seq async for e in client.get_entries(1) if e.namespace == ns]
+    assert entry_seqs(received) == expected
+    assert [e.action for c in received for e in c.entries] == ["memory.created", "state.put", "test.after"]
