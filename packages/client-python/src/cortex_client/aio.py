@@ -55,6 +55,8 @@ class AsyncCortexClient:
         options: ChannelOptions = (),
         interceptors: Sequence[Any] = (),
     ) -> None:
+        if not timeout > 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
         settings = channel_settings(target, api_key, tls, options)
         self.target = settings.target
         self._api_key = settings.api_key

@@ -63,6 +63,8 @@ class CortexClient:
         options: ChannelOptions = (),
         interceptors: Sequence[Any] = (),
     ) -> None:
+        if not timeout > 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
         settings = channel_settings(target, api_key, tls, options)
         self.target = settings.target
         self._api_key = settings.api_key
