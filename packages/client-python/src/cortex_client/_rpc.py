@@ -1,34 +1,35 @@
 """Every RPC of cortex.v1, read from the generated descriptors: one place maps a method to its
-stub, request and response classes, so a new RPC needs only its thin client method."""
+stub and request class, so a new RPC needs only its thin client method."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
+from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
 from google.protobuf.message_factory import GetMessageClass
 
-from ._proto.cortex.v1 import (
-    agent_service_pb2,
-    agent_service_pb2_grpc,
-    context_service_pb2,
-    context_service_pb2_grpc,
-    ledger_service_pb2,
-    ledger_service_pb2_grpc,
-    memory_service_pb2,
-    memory_service_pb2_grpc,
-)
+from ._proto.cortex import v1 as _generated
 
-_MODULES: tuple[tuple[ModuleType, ModuleType], ...] = (
-    (memory_service_pb2, memory_service_pb2_grpc),
-    (context_service_pb2, context_service_pb2_grpc),
-    (ledger_service_pb2, ledger_service_pb2_grpc),
-    (agent_service_pb2, agent_service_pb2_grpc),
-)
+
+def _service_modules() -> list[tuple[ModuleType, ModuleType]]:
+    """Every generated `<file>_pb2` with services, and its `<file>_pb2_grpc`: found, not listed,
+    so a new .proto file under proto/cortex/v1 needs no change here."""
+    modules = []
+    for info in sorted(pkgutil.iter_modules(_generated.__path__), key=lambda m: m.name):
+        if info.name.endswith("_pb2"):
+            pb2 = importlib.import_module(f"{_generated.__name__}.{info.name}")
+            if pb2.DESCRIPTOR.services_by_name:
+                modules.append((pb2, importlib.import_module(f"{pb2.__name__}_grpc")))
+    return modules
+
+
+_MODULES = _service_modules()
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,6 @@ class Rpc:
     descriptor: MethodDescriptor
     stub_class: Any
     request_class: type[Message]
-    response_class: type[Message]
 
     @property
     def method(self) -> str:
@@ -59,10 +59,6 @@ def snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def services() -> list[ServiceDescriptor]:
-    return [service for pb2, _ in _MODULES for service in pb2.DESCRIPTOR.services_by_name.values()]
-
-
 def _load() -> dict[str, Rpc]:
     rpcs: dict[str, Rpc] = {}
     for pb2, pb2_grpc in _MODULES:
@@ -75,7 +71,6 @@ def _load() -> dict[str, Rpc]:
                     descriptor=method,
                     stub_class=stub_class,
                     request_class=GetMessageClass(method.input_type),
-                    response_class=GetMessageClass(method.output_type),
                 )
     return rpcs
 
