@@ -36,7 +36,7 @@ from ._retry import RetryPolicy
 from ._rpc import RPCS
 from ._subscription import Cursor, Reconnects
 from ._types import CompressionLike, FilterLike, PayloadLike, RecallModeLike, Timestamp, Turns
-from .errors import CortexError, from_rpc_error
+from .errors import from_rpc_error
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -474,4 +474,4 @@ class Subscription(Iterator[Commit]):
                 self._call.cancel()
 
 
-__all__ = ["CortexClient", "Subscription", "CortexError"]
+__all__ = ["CortexClient", "Subscription"]
