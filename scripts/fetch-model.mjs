@@ -144,7 +144,7 @@ async function fromHub(tmpDir, target) {
     return await verifyAndInstall(tmpFile, target, expected);
   } catch (err) {
     const reason = err && err.name === 'AbortError' ? 'timed out' : describe(err);
-    throw new Error(`${url}: ${reason}`);
+    throw new Error(`${url}: ${reason}`, { cause: err });
   } finally {
     clearTimeout(timer);
   }

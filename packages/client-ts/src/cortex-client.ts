@@ -15,14 +15,14 @@ import {
   AgentServiceService,
   type GetSnapshotResponse,
   type PutStateResponse,
-} from './gen/cortex/v1/agent_service.js';
+} from '@cortex/proto/cortex/v1/agent_service';
 import {
   BuildContextRequest,
   ContextServiceService,
   CountTokensRequest,
   type BuildContextResponse,
   type CountTokensResponse,
-} from './gen/cortex/v1/context_service.js';
+} from '@cortex/proto/cortex/v1/context_service';
 import {
   GetEntriesRequest,
   LedgerServiceService,
@@ -33,8 +33,8 @@ import {
   type RecordResponse,
   type SubscribeResponse,
   type VerifyResponse,
-} from './gen/cortex/v1/ledger_service.js';
-import type { Memory } from './gen/cortex/v1/memory.js';
+} from '@cortex/proto/cortex/v1/ledger_service';
+import type { Memory } from '@cortex/proto/cortex/v1/memory';
 import {
   ForgetRequest,
   GetMemoryRequest,
@@ -49,10 +49,11 @@ import {
   type RecallResponse,
   type RememberResponse,
   type RunMaintenanceResponse,
-} from './gen/cortex/v1/memory_service.js';
-import { Code } from './gen/google/rpc/code.js';
-import { HealthCheckRequest, HealthService, type HealthCheckResponse_ServingStatus } from './gen/grpc/health/v1/health.js';
-import { forgetIdempotency, rememberIdempotency } from './idempotency.js';
+} from '@cortex/proto/cortex/v1/memory_service';
+import { Code } from '@cortex/proto/google/rpc/code';
+import { HealthCheckRequest, HealthService, type HealthCheckResponse_ServingStatus } from '@cortex/proto/grpc/health/v1/health';
+import { cortexApi } from './api.js';
+import { idempotencyTable, type IdempotencyOf } from './idempotency.js';
 import type { PartialMessage } from './partial-message.js';
 import { retryPolicy, withRetry, type Idempotency, type RetryOptions, type RetryPolicy } from './retry.js';
 import { readStream } from './subscription.js';
@@ -90,14 +91,15 @@ interface UnaryMethod<Req, Res> {
 
 /**
  * The Cortex SDK: one promise-returning method per RPC, over one channel. Every call carries
- * the API key and a correlation id; failures reject with CortexError; idempotent calls are
- * retried on transient failures (see retry.ts).
+ * the API key and a correlation id; failures reject with CortexError; calls that proto/ declares
+ * safe to repeat are retried on transient failures (see idempotency.ts and retry.ts).
  */
 export class CortexClient {
   readonly #grpc: Client;
   readonly #apiKey: string | undefined;
   readonly #retry: RetryPolicy;
   readonly #defaultDeadlineMs: number | undefined;
+  readonly #idempotency: ReadonlyMap<string, IdempotencyOf> = idempotencyTable(cortexApi());
 
   constructor(options: CortexClientOptions) {
     if (!options.address) throw new TypeError('CortexClient needs an address, e.g. "localhost:4949"');
@@ -118,20 +120,19 @@ export class CortexClient {
 
   /** Upserts a batch of memories. Retried only when every item has a client-supplied id. */
   remember(request: PartialMessage<RememberRequest>, options?: CallOptions): Promise<RememberResponse> {
-    const message = RememberRequest.fromPartial(request);
-    return this.#unary(MemoryServiceService.remember, message, rememberIdempotency(message), options);
+    return this.#unary(MemoryServiceService.remember, RememberRequest.fromPartial(request), options);
   }
 
   recall(request: PartialMessage<RecallRequest>, options?: CallOptions): Promise<RecallResponse> {
-    return this.#unary(MemoryServiceService.recall, RecallRequest.fromPartial(request), 'read', options);
+    return this.#unary(MemoryServiceService.recall, RecallRequest.fromPartial(request), options);
   }
 
   getMemory(request: PartialMessage<GetMemoryRequest>, options?: CallOptions): Promise<GetMemoryResponse> {
-    return this.#unary(MemoryServiceService.getMemory, GetMemoryRequest.fromPartial(request), 'read', options);
+    return this.#unary(MemoryServiceService.getMemory, GetMemoryRequest.fromPartial(request), options);
   }
 
   listMemories(request: PartialMessage<ListMemoriesRequest>, options?: CallOptions): Promise<ListMemoriesResponse> {
-    return this.#unary(MemoryServiceService.listMemories, ListMemoriesRequest.fromPartial(request), 'read', options);
+    return this.#unary(MemoryServiceService.listMemories, ListMemoriesRequest.fromPartial(request), options);
   }
 
   /**
@@ -152,37 +153,36 @@ export class CortexClient {
 
   /** Deletes memories. Retried only when it names ids. */
   forget(request: PartialMessage<ForgetRequest>, options?: CallOptions): Promise<ForgetResponse> {
-    const message = ForgetRequest.fromPartial(request);
-    return this.#unary(MemoryServiceService.forget, message, forgetIdempotency(message), options);
+    return this.#unary(MemoryServiceService.forget, ForgetRequest.fromPartial(request), options);
   }
 
   runMaintenance(request: PartialMessage<RunMaintenanceRequest>, options?: CallOptions): Promise<RunMaintenanceResponse> {
-    return this.#unary(MemoryServiceService.runMaintenance, RunMaintenanceRequest.fromPartial(request), 'unsafe', options);
+    return this.#unary(MemoryServiceService.runMaintenance, RunMaintenanceRequest.fromPartial(request), options);
   }
 
   // ContextService
 
   buildContext(request: PartialMessage<BuildContextRequest>, options?: CallOptions): Promise<BuildContextResponse> {
-    return this.#unary(ContextServiceService.buildContext, BuildContextRequest.fromPartial(request), 'read', options);
+    return this.#unary(ContextServiceService.buildContext, BuildContextRequest.fromPartial(request), options);
   }
 
   countTokens(request: PartialMessage<CountTokensRequest>, options?: CallOptions): Promise<CountTokensResponse> {
-    return this.#unary(ContextServiceService.countTokens, CountTokensRequest.fromPartial(request), 'read', options);
+    return this.#unary(ContextServiceService.countTokens, CountTokensRequest.fromPartial(request), options);
   }
 
   // LedgerService
 
   /** Appends an audit event. Never retried: a repeat would append a second entry. */
   record(request: PartialMessage<RecordRequest>, options?: CallOptions): Promise<RecordResponse> {
-    return this.#unary(LedgerServiceService.record, RecordRequest.fromPartial(request), 'unsafe', options);
+    return this.#unary(LedgerServiceService.record, RecordRequest.fromPartial(request), options);
   }
 
   getEntries(request: PartialMessage<GetEntriesRequest>, options?: CallOptions): Promise<GetEntriesResponse> {
-    return this.#unary(LedgerServiceService.getEntries, GetEntriesRequest.fromPartial(request), 'read', options);
+    return this.#unary(LedgerServiceService.getEntries, GetEntriesRequest.fromPartial(request), options);
   }
 
   verify(request: PartialMessage<VerifyRequest>, options?: CallOptions): Promise<VerifyResponse> {
-    return this.#unary(LedgerServiceService.verify, VerifyRequest.fromPartial(request), 'read', options);
+    return this.#unary(LedgerServiceService.verify, VerifyRequest.fromPartial(request), options);
   }
 
   /**
@@ -211,7 +211,7 @@ export class CortexClient {
   // AgentService
 
   getSnapshot(request: PartialMessage<GetSnapshotRequest>, options?: CallOptions): Promise<GetSnapshotResponse> {
-    return this.#unary(AgentServiceService.getSnapshot, GetSnapshotRequest.fromPartial(request), 'read', options);
+    return this.#unary(AgentServiceService.getSnapshot, GetSnapshotRequest.fromPartial(request), options);
   }
 
   /**
@@ -219,14 +219,15 @@ export class CortexClient {
    * lost success would fail with a spurious version conflict.
    */
   putState(request: PartialMessage<PutStateRequest>, options?: CallOptions): Promise<PutStateResponse> {
-    return this.#unary(AgentServiceService.putState, PutStateRequest.fromPartial(request), 'unsafe', options);
+    return this.#unary(AgentServiceService.putState, PutStateRequest.fromPartial(request), options);
   }
 
   // grpc.health.v1.Health
 
   /** The serving status of one service (`cortex.v1.MemoryService`, ...) or, by default, the server. */
   async checkHealth(service = '', options?: CallOptions): Promise<HealthCheckResponse_ServingStatus> {
-    const response = await this.#unary(HealthService.check, HealthCheckRequest.fromPartial({ service }), 'read', options);
+    // grpc.health.v1 is vendored unchanged, without idempotency levels; Check only reads.
+    const response = await this.#call(HealthService.check, HealthCheckRequest.fromPartial({ service }), 'read', options);
     return response.status;
   }
 
@@ -235,7 +236,14 @@ export class CortexClient {
     this.#grpc.close();
   }
 
-  async #unary<Req, Res>(
+  /** A cortex.v1 call, retried as far as proto/ declares it safe to repeat. */
+  async #unary<Req extends object, Res>(method: UnaryMethod<Req, Res>, request: Req, options?: CallOptions): Promise<Res> {
+    const idempotencyOf = this.#idempotency.get(method.path);
+    if (idempotencyOf === undefined) throw new Error(`${method.path} is not in the API descriptors`);
+    return this.#call(method, request, idempotencyOf(request), options);
+  }
+
+  async #call<Req, Res>(
     method: UnaryMethod<Req, Res>,
     request: Req,
     idempotency: Idempotency,

@@ -2,13 +2,13 @@ import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { Metadata } from '@grpc/grpc-js';
 import { CortexError, parseRetryAfter } from './errors.js';
-import { Code } from './gen/google/rpc/code.js';
-import { BadRequest, ErrorInfo, RetryInfo } from './gen/google/rpc/error_details.js';
-import { Status } from './gen/google/rpc/status.js';
+import { Code } from '@cortex/proto/google/rpc/code';
+import { BadRequest, ErrorInfo, RetryInfo } from '@cortex/proto/google/rpc/error_details';
+import { Status } from '@cortex/proto/google/rpc/status';
 
 const any = (type: string, value: Uint8Array) => ({ typeUrl: `type.googleapis.com/${type}`, value: Buffer.from(value) });
 
-function serviceError(code: Code, message: string, details: ReturnType<typeof any>[], trailers: Record<string, string> = {}) {
+function serviceError(code: Code, message: string, details: Array<ReturnType<typeof any>>, trailers: Record<string, string> = {}) {
   const metadata = new Metadata();
   Object.entries(trailers).forEach(([k, v]) => metadata.set(k, v));
   metadata.set('grpc-status-details-bin', Buffer.from(Status.encode({ code, message, details }).finish()));

@@ -1,7 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
-import { Code, codeToJSON } from './gen/google/rpc/code.js';
-import { BadRequest, ErrorInfo, RetryInfo } from './gen/google/rpc/error_details.js';
-import { Status } from './gen/google/rpc/status.js';
+import { Code, codeToJSON } from '@cortex/proto/google/rpc/code';
+import { BadRequest, ErrorInfo, RetryInfo } from '@cortex/proto/google/rpc/error_details';
+import { Status } from '@cortex/proto/google/rpc/status';
 
 /** One offending field of a request, from google.rpc.BadRequest. */
 export interface FieldViolation {

@@ -1,11 +1,60 @@
+// The one API of @cortex/client: CortexClient, its options and errors, and the message types and
+// enums its methods take and return. The raw grpc-js clients and service definitions stay in
+// @cortex/proto.
 export { CortexClient, type CallOptions, type CortexClientOptions } from './cortex-client.js';
 export { CortexError, type CortexErrorInit, type FieldViolation } from './errors.js';
 export type { RetryOptions } from './retry.js';
 export type { PartialMessage } from './partial-message.js';
-export { Code } from './gen/google/rpc/code.js';
-export { HealthCheckResponse_ServingStatus } from './gen/grpc/health/v1/health.js';
-export * from './gen/cortex/v1/memory.js';
-export * from './gen/cortex/v1/memory_service.js';
-export * from './gen/cortex/v1/context_service.js';
-export * from './gen/cortex/v1/ledger_service.js';
-export * from './gen/cortex/v1/agent_service.js';
+export { Code } from '@cortex/proto/google/rpc/code';
+export { HealthCheckResponse_ServingStatus } from '@cortex/proto/grpc/health/v1/health';
+export { Tier, type Memory, type MemoryFilter } from '@cortex/proto/cortex/v1/memory';
+export {
+  RecallMode,
+  RememberOutcome,
+  type ForgetRequest,
+  type ForgetResponse,
+  type GetMemoryRequest,
+  type GetMemoryResponse,
+  type ListMemoriesRequest,
+  type ListMemoriesResponse,
+  type MemoryInput,
+  type RecallHit,
+  type RecallRequest,
+  type RecallResponse,
+  type RememberRequest,
+  type RememberResponse,
+  type RememberResult,
+  type RunMaintenanceRequest,
+  type RunMaintenanceResponse,
+} from '@cortex/proto/cortex/v1/memory_service';
+export {
+  CompressionStrategy,
+  DropReason,
+  type BuildContextRequest,
+  type BuildContextResponse,
+  type ContextSection,
+  type ConversationTurn,
+  type CountTokensRequest,
+  type CountTokensResponse,
+  type DroppedMemory,
+} from '@cortex/proto/cortex/v1/context_service';
+export type {
+  Commit,
+  GetEntriesRequest,
+  GetEntriesResponse,
+  LedgerEntry,
+  Progress,
+  RecordRequest,
+  RecordResponse,
+  SubscribeRequest,
+  SubscribeResponse,
+  VerifyRequest,
+  VerifyResponse,
+} from '@cortex/proto/cortex/v1/ledger_service';
+export type {
+  GetSnapshotRequest,
+  GetSnapshotResponse,
+  PutStateRequest,
+  PutStateResponse,
+  TierCounts,
+} from '@cortex/proto/cortex/v1/agent_service';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { CortexError } from './errors.js';
-import { Code } from './gen/google/rpc/code.js';
+import { Code } from '@cortex/proto/google/rpc/code';
 import { backoffMs, isRetryable, retryDelayMs, retryPolicy, withRetry, type Idempotency } from './retry.js';
 
 const ALMOST_ONE = 1 - Number.EPSILON;

@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CortexError } from './errors.js';
-import { Code } from './gen/google/rpc/code.js';
+import { Code } from '@cortex/proto/google/rpc/code';
 
 /**
- * How safe a call is to repeat after a failure whose outcome is unknown:
- * - `read`: changes nothing, so any repeat is harmless;
- * - `idempotent`: a write whose repeat leaves the same result (Remember with ids, Forget by ids);
+ * How safe a call is to repeat after a failure whose outcome is unknown, as proto/ declares it
+ * (see idempotency.ts):
+ * - `read`: changes nothing, so any repeat is harmless (NO_SIDE_EFFECTS);
+ * - `idempotent`: a write whose repeat leaves the same result (IDEMPOTENT, or a request that meets
+ *   its RPC's idempotent_when_set: Remember with ids, Forget by ids);
  * - `unsafe`: a repeat could apply the change twice or fail spuriously; never retried.
  */
 export type Idempotency = 'read' | 'idempotent' | 'unsafe';

@@ -1,11 +1,16 @@
 // The TypeScript runner of the conformance suite (conformance/README.md): every scenario's calls go
 // through CortexClient's public methods, chosen and fed generically from the RPC name and the
-// request's proto3 JSON, so a new scenario needs no code here.
+// request's proto3 JSON (converted with @cortex/proto's generated codecs), so a new scenario
+// needs no code here.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
+import * as agentMessages from '@cortex/proto/cortex/v1/agent_service';
+import * as contextMessages from '@cortex/proto/cortex/v1/context_service';
+import * as ledgerMessages from '@cortex/proto/cortex/v1/ledger_service';
+import * as memoryMessages from '@cortex/proto/cortex/v1/memory_service';
 import * as cortex from '../src/index.js';
 import { startServer, type CortexProcess } from './server.js';
 
@@ -13,6 +18,8 @@ const CONFORMANCE = join(import.meta.dirname, '..', '..', '..', 'conformance');
 const SCENARIOS = readdirSync(join(CONFORMANCE, 'scenarios')).filter((f) => f.endsWith('.json')).sort();
 const TAKE_TIMEOUT_MS = 10_000;
 const RUN = randomBytes(4).toString('hex');
+/** The generated message codecs, by name, to turn a step's JSON into a request and a result back into JSON. */
+const MESSAGES: Readonly<Record<string, unknown>> = { ...agentMessages, ...contextMessages, ...ledgerMessages, ...memoryMessages };
 
 interface ServerEnv {
   readonly env: Record<string, string>;
@@ -58,7 +65,7 @@ type Method = (request: unknown, options?: cortex.CallOptions) => unknown;
 const serverEnv = JSON.parse(readFileSync(join(CONFORMANCE, 'server-env.json'), 'utf8')) as ServerEnv;
 
 describe('conformance scenarios through @cortex/client', function () {
-  let server: CortexProcess;
+  let server: CortexProcess | undefined;
   const clients = new Map<string, cortex.CortexClient>();
 
   before(async () => {
@@ -72,6 +79,7 @@ describe('conformance scenarios through @cortex/client', function () {
   const clientAs = (name: string): cortex.CortexClient => {
     let client = clients.get(name);
     if (client === undefined) {
+      if (server === undefined) throw new Error('the server has not started');
       const apiKey = serverEnv.keys[name];
       if (apiKey === undefined) throw new Error(`server-env.json has no key named ${name}`);
       client = new cortex.CortexClient({ address: server.address, apiKey, defaultDeadlineMs: 20_000 });
@@ -137,7 +145,7 @@ async function allItems(client: cortex.CortexClient, rpc: string, request: unkno
     const page = (await method(client, lowerFirst(rpc))({ ...(request as object), pageToken })) as Record<string, unknown>;
     const json = response.toJSON(page) as Record<string, unknown>;
     items.push(...((json[itemsField(page)] as unknown[] | undefined) ?? []));
-    pageToken = String(page.nextPageToken ?? '');
+    pageToken = typeof page.nextPageToken === 'string' ? page.nextPageToken : '';
   } while (pageToken !== '');
   return items;
 }
@@ -177,8 +185,8 @@ function method(client: cortex.CortexClient, name: string): Method {
 }
 
 function codec(name: string): Codec {
-  const found = (cortex as unknown as Record<string, Codec | undefined>)[name];
-  if (found === undefined || typeof found.fromJSON !== 'function') throw new Error(`@cortex/client exports no message ${name}`);
+  const found = MESSAGES[name] as Codec | undefined;
+  if (found === undefined || typeof found.fromJSON !== 'function') throw new Error(`@cortex/proto has no message ${name}`);
   return found;
 }
 

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { after, afterEach, before, describe, it } from 'mocha';
 import { Metadata, status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { Code, CortexClient, CortexError, MemoryServiceService, type GetMemoryResponse } from '../src/index.js';
+import { MemoryServiceService } from '@cortex/proto/cortex/v1/memory_service';
+import { Code, CortexClient, CortexError, type GetMemoryResponse } from '../src/index.js';
 import { AttemptCounter } from './attempts.js';
 import { startFakeServer, type FakeServer } from './fake-server.js';
 import { freePort, startServer, type CortexProcess } from './server.js';
@@ -93,7 +94,7 @@ describe('CortexClient retries', function () {
 
     const answer = (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const failure = failures.shift();
-      if (!failure) return callback(null, {});
+      if (!failure) { callback(null, {}); return; }
       const metadata = new Metadata();
       Object.entries(failure.trailers ?? {}).forEach(([k, v]) => metadata.set(k, v));
       callback({ code: failure.code, details: `injected ${status[failure.code]}`, metadata });

@@ -108,4 +108,3 @@ export function withRealServer(): () => CortexClient {
     return client;
   };
 }
-

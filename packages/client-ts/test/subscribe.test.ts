@@ -1,16 +1,10 @@
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
-import {
-  Code,
-  CortexClient,
-  CortexError,
-  LedgerServiceService,
-  type SubscribeRequest,
-  type SubscribeResponse,
-} from '../src/index.js';
-import { ErrorInfo } from '../src/gen/google/rpc/error_details.js';
-import { Status } from '../src/gen/google/rpc/status.js';
+import { LedgerServiceService } from '@cortex/proto/cortex/v1/ledger_service';
+import { ErrorInfo } from '@cortex/proto/google/rpc/error_details';
+import { Status } from '@cortex/proto/google/rpc/status';
+import { Code, CortexClient, CortexError, type SubscribeRequest, type SubscribeResponse } from '../src/index.js';
 import { startFakeServer, type FakeServer } from './fake-server.js';
 
 type Stream = ServerWritableStream<SubscribeRequest, SubscribeResponse>;
@@ -23,8 +17,8 @@ const commit = (seq: number): SubscribeResponse => ({
 describe('CortexClient.subscribe', function () {
   let fake: FakeServer;
   let client: CortexClient;
-  /** What the fake server saw of the latest stream. */
-  let seen: { request?: SubscribeRequest; metadata?: Metadata; cancelled: Promise<void> };
+  /** What the fake server saw of the latest stream, and how that stream ended. */
+  let seen: { request?: SubscribeRequest; metadata?: Metadata; outcome: Promise<'cancelled by the client' | 'ended by the server'> };
   let behaviour: (stream: Stream) => void;
 
   before(async () => {
@@ -33,7 +27,10 @@ describe('CortexClient.subscribe', function () {
         seen = {
           request: stream.request,
           metadata: stream.metadata,
-          cancelled: new Promise((resolve) => stream.once('cancelled', () => resolve())),
+          outcome: new Promise((resolve) => {
+            stream.once('cancelled', () => resolve('cancelled by the client'));
+            stream.once('finish', () => resolve('ended by the server'));
+          }),
         };
         behaviour(stream);
       },
@@ -45,11 +42,18 @@ describe('CortexClient.subscribe', function () {
     await fake.stop();
   });
 
-  /** Sends seq 1, 2, 3, ... every 10 ms until the client goes away. */
-  const endless = (stream: Stream) => {
+  /**
+   * Sends seq 1, 2, 3, ... every 10 ms, and after 100 ends the stream itself: a client that does
+   * not cancel sees the stream end instead, so a test can tell the two apart without a timeout.
+   */
+  const long = (stream: Stream) => {
     let seq = 0;
-    const timer = setInterval(() => stream.write(commit(++seq)), 10);
+    const timer = setInterval(() => {
+      if (seq === 100) stream.end();
+      else stream.write(commit(++seq));
+    }, 10);
     stream.once('cancelled', () => clearInterval(timer));
+    stream.once('finish', () => clearInterval(timer));
   };
 
   it('yields messages in order, sending the request, API key and correlation id', async () => {
@@ -68,7 +72,7 @@ describe('CortexClient.subscribe', function () {
   });
 
   it('ends the iteration and cancels the call when the signal aborts', async () => {
-    behaviour = endless;
+    behaviour = long;
     const controller = new AbortController();
     const received: number[] = [];
     for await (const message of client.subscribe({}, { signal: controller.signal })) {
@@ -76,15 +80,18 @@ describe('CortexClient.subscribe', function () {
       if (received.length === 3) controller.abort();
     }
     expect(received.slice(0, 3)).to.deep.equal([1, 2, 3]);
-    await seen.cancelled;
+    expect(await seen.outcome).to.equal('cancelled by the client');
   });
 
   it('cancels the call when the loop breaks', async () => {
-    behaviour = endless;
+    behaviour = long;
+    const received: number[] = [];
     for await (const message of client.subscribe({})) {
-      if (message.commit?.txId === 2) break;
+      received.push(message.commit?.txId ?? 0);
+      if (received.length === 2) break;
     }
-    await seen.cancelled;
+    expect(received).to.deep.equal([1, 2]);
+    expect(await seen.outcome).to.equal('cancelled by the client');
   });
 
   it('opens nothing when the signal is already aborted', async () => {

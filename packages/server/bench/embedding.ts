@@ -22,8 +22,8 @@ const batchRounds = Number(option('batches', '20'));
 const threadsArg = option('threads', '');
 const intraOpNumThreads = threadsArg === '' ? undefined : Number(threadsArg);
 
-const modelDir = process.env['CORTEX_MODEL_DIR']
-  ? resolve(process.env['CORTEX_MODEL_DIR'])
+const modelDir = process.env.CORTEX_MODEL_DIR
+  ? resolve(process.env.CORTEX_MODEL_DIR)
   : fileURLToPath(new URL('../../../models/all-MiniLM-L6-v2', import.meta.url));
 const logger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
 

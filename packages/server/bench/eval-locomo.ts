@@ -12,7 +12,7 @@
 // Prints one JSON document on stdout and a markdown table on stderr.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { RecallMode, type MemoryInput } from '../src/gen/cortex/v1/memory_service.js';
+import { RecallMode, type MemoryInput } from '@cortex/proto/cortex/v1/memory_service';
 import { call, startTestServer } from '../test/harness.js';
 import { option, progress, round } from './lib/cli.js';
 import { CATEGORIES, loadConversations, turnContent, type Category, type ContentFormat } from './lib/locomo.js';
@@ -20,11 +20,15 @@ import { CATEGORIES, loadConversations, turnContent, type Category, type Content
 const TOP_K = 10;
 const CUTOFFS = [5, 10] as const;
 const BATCH = 500;
-const MODES = { VECTOR: RecallMode.RECALL_MODE_VECTOR, KEYWORD: RecallMode.RECALL_MODE_KEYWORD, HYBRID: RecallMode.RECALL_MODE_HYBRID } as const;
+const MODES = {
+  VECTOR: RecallMode.RECALL_MODE_VECTOR,
+  KEYWORD: RecallMode.RECALL_MODE_KEYWORD,
+  HYBRID: RecallMode.RECALL_MODE_HYBRID,
+} as const;
 type ModeName = keyof typeof MODES;
 
 const dataDir = resolve(
-  option('data', process.env['CORTEX_EVAL_DATA'] ?? resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'eval', 'locomo-dev')),
+  option('data', process.env.CORTEX_EVAL_DATA ?? resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'eval', 'locomo-dev')),
 );
 const contentArg = option('content', 'speaker');
 if (contentArg !== 'speaker' && contentArg !== 'plain') throw new Error(`--content must be "speaker" or "plain", got ${contentArg}`);
@@ -168,7 +172,7 @@ async function main(): Promise<void> {
 
 function markdownTable(modes: Record<string, { overall: ReturnType<Tally['report']>; byCategory: Record<string, ReturnType<Tally['report']>> }>): string {
   const columns = [...([1, 2, 3, 4] as const).map(categoryLabel), 'overall'];
-  const sample = modes['HYBRID']!;
+  const sample = modes.HYBRID!;
   const counts = columns.map((c) => (c === 'overall' ? sample.overall.questions : sample.byCategory[c]!.questions));
   const lines = [
     `| mode | k | ${columns.map((c, i) => `${c} (n=${counts[i]})`).join(' | ')} |`,

@@ -15,31 +15,22 @@ import {
 } from '../src/index/index.js';
 import type { IndexLogger, LabelFilter, SearchHit } from '../src/index/index.js';
 import { generateClusteredVectors } from '../src/index/synthetic-vectors.js';
+import { option, percentile, progress, round } from './lib/cli.js';
 
 const DIMS = 384;
 const K = 10;
 
-function arg(name: string, fallback: string): string {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? found.slice(name.length + 3) : fallback;
-}
 const numbers = (s: string): number[] => s.split(',').map(Number);
 
-const sizes = numbers(arg('sizes', '10000,100000'));
-const m = Number(arg('m', String(HNSW_DEFAULTS.m)));
-const efConstruction = Number(arg('efc', String(HNSW_DEFAULTS.efConstruction)));
-const efSweep = numbers(arg('ef', `16,32,48,${HNSW_DEFAULTS.efSearch},96,128`));
-const queryCount = Number(arg('queries', '200'));
+const sizes = numbers(option('sizes', '10000,100000'));
+const m = Number(option('m', String(HNSW_DEFAULTS.m)));
+const efConstruction = Number(option('efc', String(HNSW_DEFAULTS.efConstruction)));
+const efSweep = numbers(option('ef', `16,32,48,${HNSW_DEFAULTS.efSearch},96,128`));
+const queryCount = Number(option('queries', '200'));
 
 const silent: IndexLogger = { info: () => undefined, warn: () => undefined };
-const progress = (msg: string): void => void process.stderr.write(`${msg}\n`);
-const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-}
-
-function recall(truth: readonly number[][], found: readonly (readonly SearchHit[])[]): number {
+function recall(truth: readonly number[][], found: ReadonlyArray<readonly SearchHit[]>): number {
   let hits = 0;
   let total = 0;
   truth.forEach((labels, i) => {
@@ -115,7 +106,12 @@ async function benchSize(n: number) {
         selectivity,
         allowed: allowedRows.length,
         defaultPath: exactPath ? 'exact int8 scan + float rescore' : 'hnsw with filter callback',
-        default: { recallAt10: round(recall(ftruth, shipped.results)), p50Ms: shipped.p50Ms, p99Ms: shipped.p99Ms, minResults: Math.min(...shipped.results.map((r) => r.length)) },
+        default: {
+          recallAt10: round(recall(ftruth, shipped.results)),
+          p50Ms: shipped.p50Ms,
+          p99Ms: shipped.p99Ms,
+          minResults: Math.min(...shipped.results.map((r) => r.length)),
+        },
         graphWalkOnly: { recallAt10: round(recall(ftruth, graph.results)), p50Ms: graph.p50Ms, p99Ms: graph.p99Ms },
       };
     });

@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline';
 import { credentials } from '@grpc/grpc-js';
 import { createSqliteEmbeddingCache, embeddingCacheKey } from '../src/embedding/index.js';
 import { loadModelFiles } from '../src/embedding/model-files.js';
-import { MemoryServiceClient, type MemoryInput } from '../src/gen/cortex/v1/memory_service.js';
+import { MemoryServiceClient, type MemoryInput } from '@cortex/proto/cortex/v1/memory_service';
 import { generateClusteredVectors } from '../src/index/synthetic-vectors.js';
 import { createCheckpointStore } from '../src/ledger/checkpoints.js';
 import { createLedger, type LedgerEvent } from '../src/ledger/index.js';
@@ -72,7 +72,7 @@ async function spawnServer(dataDir: string): Promise<{ client: MemoryServiceClie
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         const entry = JSON.parse(line) as { message?: string; grpcPort?: number };
         if (entry.message === 'cortex serving' && entry.grpcPort) resolve(entry.grpcPort);
@@ -126,7 +126,7 @@ function appendLedgerEntries(dataDir: string, count: number): number {
 }
 
 function eventOf(events: ReadonlyArray<Record<string, unknown>>, message: string): Record<string, unknown> | undefined {
-  return events.find((e) => e['message'] === message);
+  return events.find((e) => e.message === message);
 }
 
 /** What one start reported about its vector index. */
@@ -137,7 +137,7 @@ function startup(server: InProcessServer) {
   return {
     source: server.cortex.vectorIndexSource,
     startMs: Math.round(server.startMs),
-    indexMs: index?.['ms'],
+    indexMs: index?.ms,
     ...pick('loadMs'),
     ...pick('replayMs'),
     ...pick('changes'),
@@ -163,7 +163,9 @@ async function makeChanges(client: MemoryServiceClient, n: number, attempt: numb
   const updated = Array.from({ length: updates }, (_, j) => input(memoryId((attempt * 7 + j * 2 * stride) % memories), nextText + j));
   nextText += updates;
   const forgotten = Array.from({ length: forgets }, (_, j) => memoryId((attempt * 7 + (j * 2 + 1) * stride) % memories));
-  for (const batch of chunks([...fresh, ...updated], BATCH)) await call(client.remember.bind(client), { namespace: NAMESPACE, memories: batch });
+  for (const batch of chunks([...fresh, ...updated], BATCH)) {
+    await call(client.remember.bind(client), { namespace: NAMESPACE, memories: batch });
+  }
   for (const ids of chunks(forgotten, BATCH)) await call(client.forget.bind(client), { namespace: NAMESPACE, ids, filter: undefined });
   return nextText;
 }
@@ -199,7 +201,7 @@ async function main(): Promise<void> {
     const ledgerOnly = Math.max(0, ledgerEntries - memories);
     if (ledgerOnly > 0) {
       progress(`appending ${ledgerOnly} ledger entries`);
-      report['ledgerFillMs'] = Math.round(appendLedgerEntries(dataDir, ledgerOnly));
+      report.ledgerFillMs = Math.round(appendLedgerEntries(dataDir, ledgerOnly));
     }
 
     progress(`ingesting ${memories} memories through gRPC Remember`);
@@ -211,7 +213,7 @@ async function main(): Promise<void> {
         await call(server.client.remember.bind(server.client), { namespace: NAMESPACE, memories: batch });
         if (i % 20_000 === 0 && i > 0) progress(`  ingested ${i}`);
       }
-      report['ingestMs'] = Math.round(performance.now() - t);
+      report.ingestMs = Math.round(performance.now() - t);
       await server.stop();
     }
 
@@ -234,7 +236,7 @@ async function main(): Promise<void> {
       afterCrash.push({ unsavedChanges: n, changesWrittenMs: writeMs, ...startup(server) });
       const saved = performance.now();
       await server.stop(); // saves the replayed index and prunes the log
-      afterCrash.at(-1)!['stopWithSaveMs'] = Math.round(performance.now() - saved);
+      afterCrash.at(-1)!.stopWithSaveMs = Math.round(performance.now() - saved);
     }
 
     progress('start-up with the index rebuilt from SQLite (file removed)');
@@ -244,17 +246,17 @@ async function main(): Promise<void> {
     const rebuilt = startup(server);
     await server.stop();
 
-    report['startup'] = { indexFileBytes, fromDisk, afterCrash, rebuiltFromSqlite: rebuilt };
+    report.startup = { indexFileBytes, fromDisk, afterCrash, rebuiltFromSqlite: rebuilt };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
-  report['notes'] = [
+  report.notes = [
     'startMs: startCortex until it serves (model load, ledger and database open included), in this process; indexMs: the vector index step alone, from its log event.',
     'afterCrash: a separate `cortex serve` (index saves every 24 h) loads the current file, takes the changes over gRPC, and is killed with SIGKILL; the next start loads that file and replays vector_index_log. Changes: 60% new memories, 20% re-embedded ones, 20% forgotten ones, one change_seq each.',
     'rebuiltFromSqlite: the index file removed, so every int8 chunk vector is read back and added one by one (what a crash cost before the change log).',
   ];
-  report['totalSec'] = round((performance.now() - began) / 1000, 1);
-  report['machine'] = { ...(report['machine'] as object), loadavgAtEnd: loadavg().map((x) => round(x, 2)) };
+  report.totalSec = round((performance.now() - began) / 1000, 1);
+  report.machine = { ...(report.machine as object), loadavgAtEnd: loadavg().map((x) => round(x, 2)) };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 

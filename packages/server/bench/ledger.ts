@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { credentials } from '@grpc/grpc-js';
 import winston from 'winston';
-import { LedgerServiceClient, SubscribeRequest, type SubscribeResponse } from '../src/gen/cortex/v1/ledger_service.js';
+import { LedgerServiceClient, SubscribeRequest, type SubscribeResponse } from '@cortex/proto/cortex/v1/ledger_service';
 import { quantizeVector } from '../src/index/index.js';
 import { createArchive } from '../src/ledger/archive.js';
 import { createCheckpointStore } from '../src/ledger/checkpoints.js';
@@ -21,28 +21,19 @@ import { createSegmentStore } from '../src/ledger/segments.js';
 import { createSigner } from '../src/ledger/signing.js';
 import { createVerifier } from '../src/ledger/verify.js';
 import { createTransactor, openDatabase } from '../src/storage/index.js';
+import { option, percentile, progress, round } from './lib/cli.js';
 
-function arg(name: string, fallback: string): string {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return found ? found.slice(name.length + 3) : fallback;
-}
-const only = new Set(arg('only', 'append,verify,fanout,restart').split(','));
-const restartEntries = Number(arg('entries', '1000000'));
-const restartMemories = Number(arg('memories', '100000'));
-const subscribers = Number(arg('subscribers', '200'));
-const rate = Number(arg('rate', '500'));
-const seconds = Number(arg('seconds', '5'));
+const only = new Set(option('only', 'append,verify,fanout,restart').split(','));
+const restartEntries = Number(option('entries', '1000000'));
+const restartMemories = Number(option('memories', '100000'));
+const subscribers = Number(option('subscribers', '200'));
+const rate = Number(option('rate', '500'));
+const seconds = Number(option('seconds', '5'));
 
 const SERVER_DIR = join(import.meta.dirname, '..');
 const MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(SERVER_DIR, '..', '..', 'models', 'all-MiniLM-L6-v2');
 const SIGNING_KEY = 'ledger-benchmark-signing-key-0123456789';
-const progress = (msg: string): void => void process.stderr.write(`${msg}\n`);
-const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
 const silent = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
-}
 
 function event(i: number): LedgerEvent {
   return {
@@ -130,13 +121,21 @@ async function benchAppendAndVerify() {
       if (!archived.ok) throw new Error(`verify failed: ${archived.reason}`);
       const archivedEntries = segments.archived().reduce((n, s) => n + s.entryCount, 0);
       out.verify = {
-        liveDatabase: { entries: live.entriesChecked, checkpoints: live.checkpointsChecked, entriesPerSec: Math.round(live.entriesChecked / (liveMs / 1000)) },
+        liveDatabase: {
+          entries: live.entriesChecked,
+          checkpoints: live.checkpointsChecked,
+          entriesPerSec: Math.round(live.entriesChecked / (liveMs / 1000)),
+        },
         archivePlusLive: {
           entries: archived.entriesChecked,
           fromArchive: archivedEntries,
           entriesPerSec: Math.round(archived.entriesChecked / (archivedMs / 1000)),
         },
-        sealAndArchive: { entries: archivedEntries, ms: Math.round(archiveMs), entriesPerSec: Math.round(archivedEntries / (archiveMs / 1000)) },
+        sealAndArchive: {
+          entries: archivedEntries,
+          ms: Math.round(archiveMs),
+          entriesPerSec: Math.round(archivedEntries / (archiveMs / 1000)),
+        },
       };
     }
     l.db.close();
@@ -175,7 +174,7 @@ async function startServer(dataDir: string, extraEnv: Record<string, string> = {
   const logs: Server['logs'] = [];
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         const entry = JSON.parse(line) as { message?: string; grpcPort?: number };
         if (entry.message !== 'rpc') logs.push(entry);
@@ -216,10 +215,10 @@ async function benchFanout() {
     const received = Array.from({ length: subscribers }, () => [] as number[]);
     let ready = 0;
     const streams = received.map((seqs, i) => {
-      const stream = (channels[i % channels.length] as LedgerServiceClient).subscribe(SubscribeRequest.fromPartial({ fromSeq: 1 }));
+      const stream = channels[i % channels.length]!.subscribe(SubscribeRequest.fromPartial({ fromSeq: 1 }));
       stream.on('data', (message: SubscribeResponse) => {
         const now = performance.timeOrigin + performance.now();
-        if (message.progress && message.progress.headSeq === 0) ready += 1;
+        if (message.progress?.headSeq === 0) ready += 1;
         for (const entry of message.commit?.entries ?? []) {
           seqs.push(entry.seq);
           latencies.push(now - (entry.time?.getTime() ?? now));
@@ -239,7 +238,7 @@ async function benchFanout() {
           (error) => (error ? reject(error) : resolve()),
         ),
       );
-    const inflight: Promise<void>[] = [];
+    const inflight: Array<Promise<void>> = [];
     while (sent < total) {
       const due = Math.floor(((performance.now() - start) / 1000) * rate);
       while (sent < Math.min(due, total)) {
@@ -250,7 +249,9 @@ async function benchFanout() {
     }
     await Promise.all(inflight);
     const writeMs = performance.now() - start;
-    while (received.some((s) => s.length < total) && performance.now() - start < writeMs + 30_000) await new Promise((r) => setTimeout(r, 10));
+    while (received.some((s) => s.length < total) && performance.now() - start < writeMs + 30_000) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     for (const stream of streams) stream.cancel();
     for (const c of [...channels, writer]) c.close();
     const sorted = latencies.sort((a, b) => a - b);
@@ -262,7 +263,11 @@ async function benchFanout() {
       entriesWritten: total,
       deliveries: latencies.length,
       subscribersWithEveryEntryInOrder: complete,
-      commitToDeliveryMs: { p50: round(percentile(sorted, 0.5)), p99: round(percentile(sorted, 0.99)), max: round(sorted.at(-1) ?? Number.NaN) },
+      commitToDeliveryMs: {
+        p50: round(percentile(sorted, 0.5), 1),
+        p99: round(percentile(sorted, 0.99), 1),
+        max: round(sorted.at(-1) ?? Number.NaN, 1),
+      },
       note: 'server in its own process; latency = client receive time - entry time (server clock at append, ms resolution), all on one machine',
     };
   } finally {
@@ -340,9 +345,9 @@ function insertMemories(db: ReturnType<typeof openDatabase>, count: number): voi
       let norm = 0;
       for (let d = 0; d < 384; d += 1) {
         v[d] = Math.random() - 0.5;
-        norm += (v[d] as number) ** 2;
+        norm += v[d]! ** 2;
       }
-      for (let d = 0; d < 384; d += 1) v[d] = (v[d] as number) / Math.sqrt(norm);
+      for (let d = 0; d < 384; d += 1) v[d] = v[d]! / Math.sqrt(norm);
       chunk.run(lastInsertRowid, quantizeVector(v));
     }
   })();

@@ -24,7 +24,7 @@ import winston from 'winston';
 import { openCortexCore } from '../src/core.js';
 import { createOnnxEmbedder, createSqliteEmbeddingCache, embeddingCacheKey } from '../src/embedding/index.js';
 import { loadModelFiles } from '../src/embedding/model-files.js';
-import { MemoryServiceClient, RecallMode, type MemoryInput } from '../src/gen/cortex/v1/memory_service.js';
+import { MemoryServiceClient, RecallMode, type MemoryInput } from '@cortex/proto/cortex/v1/memory_service';
 import { exactSearch } from '../src/index/index.js';
 import { generateClusteredVectors } from '../src/index/synthetic-vectors.js';
 import { openDatabase } from '../src/storage/index.js';
@@ -47,7 +47,11 @@ const queryCount = Number(option('queries', '200'));
 const stages = quick ? [10_000] : [10_000, 100_000];
 const total = stages.at(-1)!;
 
-const MODES = { VECTOR: RecallMode.RECALL_MODE_VECTOR, KEYWORD: RecallMode.RECALL_MODE_KEYWORD, HYBRID: RecallMode.RECALL_MODE_HYBRID } as const;
+const MODES = {
+  VECTOR: RecallMode.RECALL_MODE_VECTOR,
+  KEYWORD: RecallMode.RECALL_MODE_KEYWORD,
+  HYBRID: RecallMode.RECALL_MODE_HYBRID,
+} as const;
 type ModeName = keyof typeof MODES;
 
 const text = createSyntheticText();
@@ -68,7 +72,8 @@ async function ingest(client: MemoryServiceClient, from: number, to: number): Pr
 }
 
 async function recallIds(client: MemoryServiceClient, query: string, mode: ModeName): Promise<string[]> {
-  const response = await call(client.recall.bind(client), { namespace: NAMESPACE, query, topK: K, mode: MODES[mode], filter: undefined, minScore: 0 });
+  const request = { namespace: NAMESPACE, query, topK: K, mode: MODES[mode], filter: undefined, minScore: 0 };
+  const response = await call(client.recall.bind(client), request);
   return response.hits.map((hit) => hit.memory?.id ?? '');
 }
 
@@ -93,7 +98,7 @@ async function main(): Promise<void> {
   };
 
   progress('embedding throughput (real model, no cache)');
-  report['embedding'] = { texts: 'short English sentences, all distinct', ...(await measureEmbeddingRate(TEST_MODEL_DIR, { singles: 200, batches: 15 })) };
+  report.embedding = { texts: 'short English sentences, all distinct', ...(await measureEmbeddingRate(TEST_MODEL_DIR, { singles: 200, batches: 15 })) };
 
   progress(`generating ${total} clustered vectors`);
   const set = generateClusteredVectors({ count: total, dimensions: DIMENSIONS, seed: 20240611 });
@@ -138,7 +143,8 @@ async function main(): Promise<void> {
       for (const mode of Object.keys(MODES) as ModeName[]) {
         overGrpc[mode] = await timeCalls(queryCount, (i) => recallIds(client, text.query(i), mode));
       }
-      const noopRoundTrip = await timeCalls(queryCount, (i) => call(client.getMemory.bind(client), { namespace: NAMESPACE, id: memoryId(i) }));
+      const getMemory = client.getMemory.bind(client);
+      const noopRoundTrip = await timeCalls(queryCount, (i) => call(getMemory, { namespace: NAMESPACE, id: memoryId(i) }));
 
       progress(`[${n}] HNSW recall@10 against exact search`);
       const candidates = set.vectors.slice(0, n).map((vector, label) => ({ label, vector }));
@@ -192,7 +198,7 @@ async function main(): Promise<void> {
       };
       progress(`[${n}] ${JSON.stringify(results[String(n)])}`);
     }
-    report['stages'] = results;
+    report.stages = results;
 
     progress(`[${total}] start-up: index from disk, then rebuilt from SQLite`);
     const indexBytes = statSync(join(dataDir, 'vectors.hnsw')).size;
@@ -204,13 +210,13 @@ async function main(): Promise<void> {
     server = await startInProcessServer(dataDir);
     const rebuilt = { source: server.cortex.vectorIndexSource, startMs: Math.round(server.startMs), indexBuildMs: eventMs(server.events, 'vector index rebuilt') };
     await server.stop();
-    report['startup'] = { memories: total, indexFileBytes: indexBytes, fromDisk: disk, rebuiltFromSqlite: rebuilt };
+    report.startup = { memories: total, indexFileBytes: indexBytes, fromDisk: disk, rebuiltFromSqlite: rebuilt };
   } finally {
     await embedder.close();
     if (keepDir === '') rmSync(dataDir, { recursive: true, force: true });
   }
 
-  report['notes'] = [
+  report.notes = [
     'Memories: synthetic pseudo-word texts (10-24 words, Zipf-like with a flattened head) written through gRPC Remember to a real in-process server, one namespace, batches of 500.',
     "Vectors: clustered synthetic 384-d unit vectors (src/index/synthetic-vectors.ts), seeded into the server's embedding cache before the writes, so Remember skips inference; the rest of the write path is the production one. Texts and vectors are unrelated, so the lists VECTOR and KEYWORD return differ, as they would for a real query.",
     'recallServerSideMs: the server\'s own MemoryService.recall() (src/core.ts wiring) over the same data directory, minus gRPC; the query vector comes from the embedding cache (a cache hit), so model inference is excluded. Includes FTS5 search, HNSW search with the namespace filter, RRF fusion, row fetch and access recording.',
@@ -219,14 +225,14 @@ async function main(): Promise<void> {
     'hnswRecallAt10: the ids VECTOR recall returns (server HNSW, with its namespace filter) against exact cosine top-10 over the same float vectors.',
     'startup: startCortex until it serves, model load included; the rebuild reads the int8 chunk vectors back from SQLite.',
   ];
-  report['totalSec'] = round((performance.now() - began) / 1000, 1);
-  report['machine'] = { ...(report['machine'] as object), loadavgAtEnd: loadavg().map((x) => round(x, 2)) };
+  report.totalSec = round((performance.now() - began) / 1000, 1);
+  report.machine = { ...(report.machine as object), loadavgAtEnd: loadavg().map((x) => round(x, 2)) };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
 function eventMs(events: ReadonlyArray<Record<string, unknown>>, message: string): number | undefined {
-  const event = events.find((e) => e['message'] === message);
-  return typeof event?.['ms'] === 'number' ? event['ms'] : undefined;
+  const event = events.find((e) => e.message === message);
+  return typeof event?.ms === 'number' ? event.ms : undefined;
 }
 
 await main();

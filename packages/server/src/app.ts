@@ -3,6 +3,8 @@ import type { Server as GrpcServer } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
 import type { Config } from './config/index.js';
 import { openCortexCore } from './core.js';
+import type { BackgroundJob } from './jobs/index.js';
+import type { LedgerSubsystem } from './ledger/subsystem.js';
 import { createMetrics, startMetricsServer } from './observability/metrics.js';
 import { createAgentRpc } from './rpc/agent-service.js';
 import { createContextRpc } from './rpc/context-service.js';
@@ -93,8 +95,15 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
     await core.close();
     throw error;
   }
-  healthMonitor.start();
-  maintenance.start();
+  // Started in this order, stopped in reverse: the health monitor reports NOT_SERVING first, tier
+  // maintenance ends after its current batch (so a RunMaintenance in flight can finish), then the
+  // servers drain, and only then do core's jobs write what the last calls left pending.
+  core.jobs.add(
+    servingJob({ server, metricsServer, ledgerSystem, graceMs: config.shutdownGraceMs, logger }),
+    maintenance,
+    healthMonitor,
+  );
+  core.jobs.start();
   logger.info('cortex serving', { grpcPort, metricsPort, dataDir: config.dataDir, env: config.env, auth: config.authEnabled });
 
   let stopping: Promise<void> | undefined;
@@ -106,29 +115,45 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
       stopping ??= (async () => {
         logger.info('shutting down', { graceMs: config.shutdownGraceMs });
         draining = true;
-        healthMonitor.drain();
-        // Ends a tier-maintenance run after its current batch, so a RunMaintenance in flight finishes.
-        const maintenanceStopped = maintenance.stop();
-        // Ledger streams end (flushed, then UNAVAILABLE) first, or they would hold tryShutdown.
-        await ledgerSystem.stop();
-        await new Promise<void>((resolve) => {
-          const force = setTimeout(() => {
-            logger.warn('grace period over: cancelling calls still in flight');
-            server.forceShutdown();
-            resolve();
-          }, config.shutdownGraceMs);
-          server.tryShutdown(() => {
-            clearTimeout(force);
-            resolve();
-          });
-        });
-        await maintenanceStopped;
-        await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
-        metricsServer.closeAllConnections();
         await core.close();
         logger.info('shutdown complete');
       })();
       return stopping;
+    },
+  };
+}
+
+interface ServingJobDeps {
+  readonly server: GrpcServer;
+  readonly metricsServer: HttpServer;
+  readonly ledgerSystem: Pick<LedgerSubsystem, 'closeStreams'>;
+  readonly graceMs: number;
+  readonly logger: Logger;
+}
+
+/**
+ * The listening servers as a job, so they stop in their place among the others. They are bound
+ * before the jobs start (a port in use must fail start-up), so starting has nothing left to do.
+ */
+function servingJob({ server, metricsServer, ledgerSystem, graceMs, logger }: ServingJobDeps): BackgroundJob {
+  return {
+    start: () => undefined,
+    async stop() {
+      // Ledger streams end (flushed, then UNAVAILABLE) first, or they would hold tryShutdown.
+      await ledgerSystem.closeStreams();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          logger.warn('grace period over: cancelling calls still in flight');
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      metricsServer.closeAllConnections();
     },
   };
 }

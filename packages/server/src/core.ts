@@ -5,14 +5,16 @@ import type { Config } from './config/index.js';
 import { createContextService, type ContextService } from './context/service.js';
 import { createExtractiveSummarizer, createLlmSummarizer, createTokenizerRegistry } from './context/index.js';
 import { createOnnxEmbedder, createSqliteEmbeddingCache, type Embedder } from './embedding/index.js';
+import { createJobs, type Jobs } from './jobs/index.js';
 import { createLedgerSubsystem, type LedgerSubsystem } from './ledger/subsystem.js';
 import { createAgentStateStore, type AgentStateStore } from './memory/agent-state.js';
 import type { MemoryService } from './memory/index.js';
 import { createMemoryLayer } from './memory/layer.js';
 import type { Maintenance } from './memory/maintenance.js';
 import { createSnapshotReader, type SnapshotReader } from './memory/snapshot.js';
+import { createMemoryStore } from './memory/store/index.js';
 import { createMemoryVectors, type MemoryVectors } from './memory/vectors.js';
-import { startWalCheckpointer } from './storage/checkpointer.js';
+import { createWalCheckpointer } from './storage/checkpointer.js';
 import { createTransactor, openDatabase, type Db } from './storage/index.js';
 
 export interface CortexCoreOptions {
@@ -37,18 +39,23 @@ export interface CortexCore {
   readonly context: ContextService;
   readonly agentState: AgentStateStore;
   readonly readSnapshot: SnapshotReader;
-  /** Stops background work, writes what is pending (access statistics, the vector index), frees the model, closes the database. */
+  /**
+   * The background jobs, none started yet: WAL checkpoints, ledger maintenance, vector index saves
+   * and access statistics, in that order; the server adds its own after them and starts them all.
+   */
+  readonly jobs: Jobs;
+  /** Stops every job, last started first (pending access statistics and the vector index are written), frees the model, closes the database. */
   close(): Promise<void>;
 }
 
 export async function openCortexCore({ config, logger, clock, registry }: CortexCoreOptions): Promise<CortexCore> {
   const dbPath = join(config.dataDir, 'cortex.db');
   const db: Db = openDatabase({ path: dbPath });
-  const checkpointer = startWalCheckpointer({ db, path: dbPath, logger });
   const transact = createTransactor(db);
   const ledgerSystem = createLedgerSubsystem({ config, db, transact, clock, logger, registry });
   const { ledger } = ledgerSystem;
 
+  const store = createMemoryStore(db);
   let embedder: Embedder;
   let vectors: MemoryVectors;
   try {
@@ -59,36 +66,19 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
     });
     vectors = await createMemoryVectors({
       db,
+      store,
       embedder,
       logger,
       indexPath: join(config.dataDir, 'vectors.hnsw'),
       saveIntervalMs: config.indexSaveIntervalMs,
     });
   } catch (error) {
-    await checkpointer.stop();
     db.close();
     throw error;
   }
 
   const { tiers } = config;
-  const { hotTier, access, maintenance, memories } = createMemoryLayer({
-    db,
-    transact,
-    ledger,
-    vectors,
-    clock,
-    logger,
-    hot: { perAgent: tiers.hotPerAgent, total: tiers.hotTotal, recallBoost: tiers.hotRecallBoost },
-    policy: {
-      halfLifeMs: tiers.decayHalfLifeMs,
-      coldThreshold: tiers.coldThreshold,
-      demoteThreshold: tiers.hotDemoteThreshold,
-      promoteThreshold: tiers.hotPromoteThreshold,
-      promoteWindowMs: 24 * 3_600_000,
-      batchSize: tiers.maintenanceBatch,
-      intervalMs: tiers.maintenanceIntervalMs,
-    },
-  });
+  const { hotTier, access, maintenance, memories } = createMemoryLayer({ db, store, transact, ledger, vectors, clock, logger, tiers });
   const tokenizers = createTokenizerRegistry();
   const extractive = createExtractiveSummarizer({ embedSentences: (texts) => embedder.embed(texts) });
   const context = createContextService({
@@ -109,8 +99,9 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
       : extractive,
   });
   const agentState = createAgentStateStore({ db, transact, ledger, clock });
-  const readSnapshot = createSnapshotReader({ db, agentState, ledger, hotTier, clock });
-
+  const readSnapshot = createSnapshotReader({ db, store, agentState, ledger, hotTier, clock });
+  const jobs = createJobs();
+  jobs.add(createWalCheckpointer({ db, path: dbPath, logger }), ledgerSystem.maintenance, vectors, access);
 
   return {
     db,
@@ -122,14 +113,11 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
     context,
     agentState,
     readSnapshot,
+    jobs,
     async close(): Promise<void> {
-      await maintenance.stop();
-      await ledgerSystem.stop();
-      access.close();
-      await vectors.close();
+      await jobs.stop();
       await embedder.close();
       tokenizers.close();
-      await checkpointer.stop();
       db.close();
     },
   };

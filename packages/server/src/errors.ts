@@ -69,3 +69,8 @@ export function invalidArgument(violations: readonly FieldViolation[]): CortexEr
 export function notFound(what: string, metadata: Record<string, string>): CortexError {
   return new CortexError('NOT_FOUND', `${what} not found`, { reason: `${what.toUpperCase()}_NOT_FOUND`, metadata });
 }
+
+/** The message of anything thrown, for logs and for errors that wrap it. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

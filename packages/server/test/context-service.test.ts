@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { status } from '@grpc/grpc-js';
 import { get_encoding } from '@dqbd/tiktoken';
-import { CompressionStrategy, DropReason, type BuildContextRequest } from '../src/gen/cortex/v1/context_service.js';
-import type { MemoryInput } from '../src/gen/cortex/v1/memory_service.js';
+import { CompressionStrategy, DropReason, type BuildContextRequest } from '@cortex/proto/cortex/v1/context_service';
+import type { MemoryInput } from '@cortex/proto/cortex/v1/memory_service';
 import { call, callError, errorDetails, startTestServer, type TestServer } from './harness.js';
 
 const NAMESPACE = 'ctx';

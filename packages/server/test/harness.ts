@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { credentials, Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { startCortex, type RunningCortex } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
-import { AgentServiceClient } from '../src/gen/cortex/v1/agent_service.js';
-import { ContextServiceClient } from '../src/gen/cortex/v1/context_service.js';
-import { LedgerServiceClient } from '../src/gen/cortex/v1/ledger_service.js';
-import { MemoryServiceClient } from '../src/gen/cortex/v1/memory_service.js';
-import { BadRequest, ErrorInfo } from '../src/gen/google/rpc/error_details.js';
-import { Status } from '../src/gen/google/rpc/status.js';
-import { HealthClient } from '../src/gen/grpc/health/v1/health.js';
+import { AgentServiceClient } from '@cortex/proto/cortex/v1/agent_service';
+import { ContextServiceClient } from '@cortex/proto/cortex/v1/context_service';
+import { LedgerServiceClient } from '@cortex/proto/cortex/v1/ledger_service';
+import { MemoryServiceClient } from '@cortex/proto/cortex/v1/memory_service';
+import { BadRequest, ErrorInfo } from '@cortex/proto/google/rpc/error_details';
+import { Status } from '@cortex/proto/google/rpc/status';
+import { HealthClient } from '@cortex/proto/grpc/health/v1/health';
 import { createLogger } from '../src/observability/logger.js';
 
 /** The model `scripts/fetch-model.mjs` fetched for this checkout (or CORTEX_MODEL_DIR). */

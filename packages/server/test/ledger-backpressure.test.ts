@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { credentials, status } from '@grpc/grpc-js';
-import { LedgerServiceClient } from '../src/gen/cortex/v1/ledger_service.js';
+import { LedgerServiceClient } from '@cortex/proto/cortex/v1/ledger_service';
 import { call, errorDetails, startTestServer, type TestServer } from './harness.js';
 import { range, recordMany, subscribe } from './ledger-helpers.js';
 
@@ -19,7 +19,7 @@ describe('LedgerService.Subscribe backpressure and shutdown', function () {
     const server = await startTestServer({ env: { CORTEX_LEDGER_SUBSCRIBER_MAX_BUFFERED: '200' } });
     try {
       const [start] = await recordMany(server.ledger, 1);
-      const from = (start as number) + 1;
+      const from = (start!) + 1;
       const stalled = subscribe(server.ledger, { fromSeq: from });
       const healthy = subscribe(server.ledger, { fromSeq: from });
       await stalled.until((c) => c.progress().length > 0);
@@ -42,7 +42,7 @@ describe('LedgerService.Subscribe backpressure and shutdown', function () {
       stalled.stream.resume();
       const ended = await stalled.status;
       expect(ended.code).to.equal(status.RESOURCE_EXHAUSTED);
-      expect(errorDetails({ ...ended, message: ended.details, name: 'ServiceError' } as never).reason).to.equal('SUBSCRIBER_TOO_SLOW');
+      expect(errorDetails({ ...ended, message: ended.details, name: 'ServiceError' }).reason).to.equal('SUBSCRIBER_TOO_SLOW');
       const got = stalled.seqs();
       expect(got).to.deep.equal(range(from, from + got.length - 1));
       expect(got.length).to.be.lessThan(600);

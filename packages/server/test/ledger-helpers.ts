@@ -8,7 +8,7 @@ import {
   type LedgerServiceClient,
   type RecordResponse,
   type SubscribeResponse,
-} from '../src/gen/cortex/v1/ledger_service.js';
+} from '@cortex/proto/cortex/v1/ledger_service';
 import { call, TEST_MODEL_DIR } from './harness.js';
 
 export const SERVER_DIR = join(import.meta.dirname, '..');
@@ -135,7 +135,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`server exited early with ${code}: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         const entry = JSON.parse(line) as { message?: string; grpcPort?: number };
         if (entry.message === 'cortex serving' && entry.grpcPort) resolve(entry.grpcPort);

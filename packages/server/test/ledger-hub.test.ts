@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { CortexError } from '../src/errors.js';
-import { createSubscriptionHub, type Sink, type StreamMessage, type SubscribeOptions, type SubscriptionHub } from '../src/events/hub.js';
+import { createSubscriptionHub, type Sink, type StreamMessage, type SubscribeOptions, type SubscriptionHub } from '../src/ledger/subscribe/index.js';
 import { openTestLedger, type TestLedger } from '../src/ledger/test-helpers.js';
 import { range, sleep } from './ledger-helpers.js';
 

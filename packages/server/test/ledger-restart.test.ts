@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, status } from '@grpc/grpc-js';
 import { ConfigError, loadConfig } from '../src/config/index.js';
-import { LedgerServiceClient } from '../src/gen/cortex/v1/ledger_service.js';
+import { LedgerServiceClient } from '@cortex/proto/cortex/v1/ledger_service';
 import { publicKeyFromSecret } from '../src/ledger/signing.js';
 import { call } from './harness.js';
 import { range, record, runCortexCli, spawnServer, subscribe } from './ledger-helpers.js';
@@ -53,7 +53,7 @@ describe('ledger across restarts, and the offline verifier', function () {
     writing = false;
     await Promise.all(writers);
     client.close();
-    const lastSeen = before.seqs().at(-1) as number;
+    const lastSeen = before.seqs().at(-1)!;
     expect(before.seqs()).to.deep.equal(range(1, lastSeen));
 
     const second = await spawnServer(env());

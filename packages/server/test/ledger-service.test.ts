@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Metadata, status } from '@grpc/grpc-js';
 import { hashEntry } from '../src/ledger/chain.js';
-import type { LedgerEntry as ProtoEntry } from '../src/gen/cortex/v1/ledger_service.js';
+import type { LedgerEntry as ProtoEntry } from '@cortex/proto/cortex/v1/ledger_service';
 import { call, callError, errorDetails, startTestServer, type TestServer } from './harness.js';
 import { record, recordMany } from './ledger-helpers.js';
 
@@ -41,7 +41,7 @@ describe('LedgerService', function () {
       { namespace: 'ops', actor: 'deploy-bot', action: 'deploy.finished', subject: 'svc/api', agentId: 'agent-1', payloadJson: '{"version": "1.2.3", "big": 12345678901234567890}' },
       metadata,
     );
-    const entry = response.entry as ProtoEntry;
+    const entry = response.entry!;
     expect(entry).to.deep.include({ namespace: 'ops', actor: 'deploy-bot', action: 'deploy.finished', subject: 'svc/api', agentId: 'agent-1', correlationId: 'audit-req-1' });
     expect(entry.txId).to.equal(entry.seq);
     // The client's exact bytes are stored and hashed (no re-serialisation, no lost digits).

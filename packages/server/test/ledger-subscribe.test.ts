@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { status } from '@grpc/grpc-js';
-import type { LedgerEntry } from '../src/gen/cortex/v1/ledger_service.js';
+import type { LedgerEntry } from '@cortex/proto/cortex/v1/ledger_service';
 import { call, startTestServer, type TestServer } from './harness.js';
 import { range, record, recordMany, subscribe, type Collector } from './ledger-helpers.js';
 
@@ -63,7 +63,7 @@ describe('LedgerService.Subscribe', function () {
   it('is ordered: seqs strictly increase across catch-up and the switch to the live tail', async () => {
     const { collector, last } = await duringWrites({ fromSeq: 1 }, (c, h) => c.seqs().at(-1) === h);
     const seqs = collector.seqs();
-    seqs.slice(1).forEach((seq, i) => expect(seq).to.be.greaterThan(seqs[i] as number));
+    seqs.slice(1).forEach((seq, i) => expect(seq).to.be.greaterThan(seqs[i]!));
     expect(seqs[0]).to.equal(1);
     expect(seqs.at(-1)).to.equal(last);
   });
@@ -123,7 +123,7 @@ describe('LedgerService.Subscribe', function () {
     await first.until((c) => c.seqs().length >= 40);
     first.cancel();
     await first.status;
-    const lastSeen = first.seqs().at(-1) as number;
+    const lastSeen = first.seqs().at(-1)!;
     await writes;
     const last = await head();
     const second = subscribe(server.ledger, { fromSeq: lastSeen + 1 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Client, credentials, Metadata, status } from '@grpc/grpc-js';
-import { RecallMode, RememberOutcome, RememberRequest, type MemoryInput } from '../src/gen/cortex/v1/memory_service.js';
-import { Tier } from '../src/gen/cortex/v1/memory.js';
+import { RecallMode, RememberOutcome, RememberRequest, type MemoryInput } from '@cortex/proto/cortex/v1/memory_service';
+import { Tier } from '@cortex/proto/cortex/v1/memory';
 import { call, callError, errorDetails, startTestServer, type TestServer } from './harness.js';
 
 function input(overrides: Partial<MemoryInput> = {}): MemoryInput {

@@ -4,8 +4,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { credentials } from '@grpc/grpc-js';
-import { MemoryServiceClient, RecallMode, type MemoryInput, type RecallRequest } from '../src/gen/cortex/v1/memory_service.js';
-import type { MemoryFilter } from '../src/gen/cortex/v1/memory.js';
+import { MemoryServiceClient, RecallMode, type MemoryInput, type RecallRequest } from '@cortex/proto/cortex/v1/memory_service';
+import type { MemoryFilter } from '@cortex/proto/cortex/v1/memory';
 import { openDatabase } from '../src/storage/index.js';
 import { call, startTestServer, TEST_MODEL_DIR, type TestServer } from './harness.js';
 
@@ -164,7 +164,7 @@ describe('vector index persistence', function () {
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
     const port = await new Promise<number>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
         const entry = JSON.parse(line) as { message?: string; grpcPort?: number };
         if (entry.message === 'cortex serving' && entry.grpcPort) resolve(entry.grpcPort);
       });

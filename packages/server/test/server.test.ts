@@ -4,7 +4,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { HealthCheckResponse_ServingStatus } from '../src/gen/grpc/health/v1/health.js';
+import { HealthCheckResponse_ServingStatus } from '@cortex/proto/grpc/health/v1/health';
 import { call, callError, errorDetails, startTestServer, type TestServer } from './harness.js';
 
 const listRequest = { namespace: 'srv', pageSize: 1, pageToken: '', filter: undefined };
@@ -34,7 +34,7 @@ describe('server', function () {
     it(`lists every service through server reflection ${version}`, async () => {
       const require = createRequire(import.meta.url);
       const protoPath = require.resolve(`@grpc/reflection/build/proto/grpc/reflection/${version}/reflection.proto`);
-      const pkg = loadPackageDefinition(loadSync(protoPath)) as GrpcObject;
+      const pkg = loadPackageDefinition(loadSync(protoPath));
       const reflection = ((pkg.grpc as GrpcObject).reflection as GrpcObject)[version] as GrpcObject;
       const Reflection = reflection.ServerReflection as ServiceClientConstructor;
       const client = new Reflection(server.address, credentials.createInsecure());
@@ -59,7 +59,7 @@ describe('server', function () {
   it('serves every file a service depends on through reflection, well-known types included', async () => {
     const require = createRequire(import.meta.url);
     const protoPath = require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
-    const pkg = loadPackageDefinition(loadSync(protoPath)) as GrpcObject;
+    const pkg = loadPackageDefinition(loadSync(protoPath));
     const Reflection = (((pkg.grpc as GrpcObject).reflection as GrpcObject).v1 as GrpcObject).ServerReflection as ServiceClientConstructor;
     const client = new Reflection(server.address, credentials.createInsecure());
     const stream = client.ServerReflectionInfo!();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
-import { MemoryServiceClient } from '../src/gen/cortex/v1/memory_service.js';
+import { MemoryServiceClient } from '@cortex/proto/cortex/v1/memory_service';
 import { call, startTestServer, TEST_MODEL_DIR } from './harness.js';
 
 const SERVER_DIR = join(import.meta.dirname, '..');
@@ -20,7 +20,7 @@ async function spawnServer(dataDir: string): Promise<{ child: ChildProcess; port
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const entry = JSON.parse(line) as { message?: string; grpcPort?: number };
       if (entry.message === 'cortex serving' && entry.grpcPort) resolve(entry.grpcPort);
     });
@@ -92,8 +92,8 @@ describe('graceful shutdown', function () {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).to.equal(1);
     expect(output).to.include('embedding model unavailable');
@@ -101,4 +101,3 @@ describe('graceful shutdown', function () {
     expect(output).to.not.include('cortex serving');
   });
 });
-

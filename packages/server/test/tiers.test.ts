@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { RecallMode, type MemoryInput, type RecallRequest, type RunMaintenanceRequest } from '../src/gen/cortex/v1/memory_service.js';
-import { Tier, type MemoryFilter } from '../src/gen/cortex/v1/memory.js';
+import { RecallMode, type MemoryInput, type RecallRequest, type RunMaintenanceRequest } from '@cortex/proto/cortex/v1/memory_service';
+import { Tier, type MemoryFilter } from '@cortex/proto/cortex/v1/memory';
 import { call, callError, errorDetails, startTestServer, type TestServer } from './harness.js';
 
 const TIER_ENV = { CORTEX_HOT_PER_AGENT: '3', CORTEX_MAINTENANCE_INTERVAL_MS: '0' };

@@ -1,11 +1,8 @@
-"""Which calls are safe to repeat after a failure whose outcome is unknown.
-
-The proto's `option idempotency_level` is read from the descriptors. What proto/ does not state
-yet is kept here as data in the same shape: the reads, and the request-dependent rule "safe when
-these request paths are set" (Remember: every item has an id; Forget: it names ids). Once proto/
-declares them (`idempotency_level` on the reads, a method option holding the paths), the two
-tables below give way to the descriptors and `is_set` stays.
-"""
+"""Which calls are safe to repeat after a failure whose outcome is unknown, as proto/ declares it
+(proto/cortex/v1/options.proto explains the rule), read from the generated descriptors:
+`idempotency_level` NO_SIDE_EFFECTS is a read, IDEMPOTENT a repeatable write; otherwise the
+request must have every path of the RPC's `(cortex.v1.idempotent_when_set)` set, or it is never
+repeated."""
 
 from __future__ import annotations
 
@@ -15,6 +12,8 @@ from typing import Any
 from google.protobuf.descriptor import FieldDescriptor, MethodDescriptor
 from google.protobuf.descriptor_pb2 import MethodOptions
 from google.protobuf.message import Message
+
+from ._proto.cortex.v1.options_pb2 import idempotent_when_set
 
 
 class Idempotency(enum.Enum):
@@ -26,29 +25,6 @@ class Idempotency(enum.Enum):
     UNSAFE = "unsafe"
 
 
-# The same reads as @cortex/client's table, until proto/ says NO_SIDE_EFFECTS on them.
-_READS_UNTIL_THE_PROTO_SAYS = frozenset(
-    f"cortex.v1.{name}"
-    for name in (
-        "MemoryService.Recall",
-        "MemoryService.GetMemory",
-        "MemoryService.ListMemories",
-        "ContextService.BuildContext",
-        "ContextService.CountTokens",
-        "LedgerService.GetEntries",
-        "LedgerService.Verify",
-        "AgentService.GetSnapshot",
-    )
-)
-
-# Writes that are safe to repeat when every one of these request paths is set (see `is_set`):
-# Remember upserts by id, so only a batch whose items all carry an id; Forget by ids deletes a
-# fixed set, while by filter alone a repeat could delete memories written in between.
-_IDEMPOTENT_WHEN_SET: dict[str, tuple[str, ...]] = {
-    "cortex.v1.MemoryService.Remember": ("memories.id",),
-    "cortex.v1.MemoryService.Forget": ("ids",),
-}
-
 _BY_LEVEL = {
     MethodOptions.NO_SIDE_EFFECTS: Idempotency.READ,
     MethodOptions.IDEMPOTENT: Idempotency.IDEMPOTENT,
@@ -56,12 +32,12 @@ _BY_LEVEL = {
 
 
 def idempotency(method: MethodDescriptor, request: Message) -> Idempotency:
-    level = _BY_LEVEL.get(method.GetOptions().idempotency_level)
+    options = method.GetOptions()
+    level = _BY_LEVEL.get(options.idempotency_level)
     if level is not None:
         return level
-    if method.full_name in _READS_UNTIL_THE_PROTO_SAYS:
-        return Idempotency.READ
-    paths = _IDEMPOTENT_WHEN_SET.get(method.full_name)
+    # The generated .pyi types the extension as a plain FieldDescriptor.
+    paths: list[str] = list(options.Extensions[idempotent_when_set])  # type: ignore[index]
     if paths and all(is_set(request, path.split(".")) for path in paths):
         return Idempotency.IDEMPOTENT
     return Idempotency.UNSAFE
@@ -71,7 +47,9 @@ def is_set(message: Message, path: list[str]) -> bool:
     """Whether `path` (proto field names) is set in `message`: a last field holds a non-default
     value; a message field is present with the rest set in it; a repeated message field has at
     least one element, with the rest set in every element."""
-    field = message.DESCRIPTOR.fields_by_name[path[0]]
+    field = message.DESCRIPTOR.fields_by_name.get(path[0])
+    if field is None:
+        raise ValueError(f"idempotent_when_set: {message.DESCRIPTOR.full_name} has no field {path[0]!r}")
     value: Any = getattr(message, path[0])
     rest = path[1:]
     if not rest:

@@ -30,7 +30,12 @@ export function englishSentence(i: number): string {
  */
 export async function measureEmbedder(
   embedder: Embedder,
-  { singles, batches, texts = englishSentence, firstText = 0 }: { singles: number; batches: number; texts?: (i: number) => string; firstText?: number },
+  {
+    singles,
+    batches,
+    texts = englishSentence,
+    firstText = 0,
+  }: { singles: number; batches: number; texts?: (i: number) => string; firstText?: number },
 ): Promise<EmbeddingRate> {
   let next = firstText;
   const fresh = (n: number): string[] => Array.from({ length: n }, () => texts(next++));

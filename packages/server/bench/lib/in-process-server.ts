@@ -5,7 +5,7 @@ import { credentials } from '@grpc/grpc-js';
 import winston from 'winston';
 import { startCortex, type RunningCortex } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
-import { MemoryServiceClient } from '../../src/gen/cortex/v1/memory_service.js';
+import { MemoryServiceClient } from '@cortex/proto/cortex/v1/memory_service';
 import { TEST_MODEL_DIR } from '../../test/harness.js';
 
 export type LogEvent = Record<string, unknown>;

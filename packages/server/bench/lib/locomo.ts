@@ -52,6 +52,11 @@ export function sanitizeId(raw: string): string {
   return raw.trim().replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, 128);
 }
 
+/** LoCoMo's free-text fields (speaker names, session dates) are strings where present. */
+function textOrEmpty(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 function isCategory(value: number): value is Category {
   return value === 1 || value === 2 || value === 3 || value === 4;
 }
@@ -65,7 +70,7 @@ export function loadConversation(path: string, name: string): Conversation {
     .map((m) => Number(m[1]))
     .sort((a, b) => a - b);
   for (const session of sessions) {
-    const sessionDate = String(raw[`session_${session}_date_time`] ?? '');
+    const sessionDate = textOrEmpty(raw[`session_${session}_date_time`]);
     for (const turn of raw[`session_${session}`] as RawTurn[]) {
       turns.push({
         id: sanitizeId(turn.dia_id),
@@ -81,7 +86,7 @@ export function loadConversation(path: string, name: string): Conversation {
   const unresolvedEvidence: string[] = [];
   const questions: Question[] = [];
   let questionsWithoutEvidence = 0;
-  for (const qa of (raw['qa'] ?? []) as RawQa[]) {
+  for (const qa of (raw.qa ?? []) as RawQa[]) {
     if (!isCategory(qa.category)) continue;
     // A few entries pack several ids into one string ("D8:6; D9:17").
     const refs = (qa.evidence ?? []).flatMap((e) => e.split(/[;,\s]+/)).filter((e) => e !== '').map(sanitizeId);
@@ -95,7 +100,7 @@ export function loadConversation(path: string, name: string): Conversation {
   }
   return {
     name,
-    speakers: [String(raw['speaker_a'] ?? ''), String(raw['speaker_b'] ?? '')],
+    speakers: [textOrEmpty(raw.speaker_a), textOrEmpty(raw.speaker_b)],
     turns,
     questions,
     unresolvedEvidence,

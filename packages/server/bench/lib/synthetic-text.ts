@@ -21,7 +21,7 @@ export function createSyntheticText(vocabulary = 20_000, seed = 7): SyntheticTex
     let n = r;
     let word = '';
     do {
-      word += SYLLABLES[n % SYLLABLES.length];
+      word += SYLLABLES[n % SYLLABLES.length]!;
       n = Math.floor(n / SYLLABLES.length);
     } while (n > 0);
     return `${word}${SYLLABLES[(r * 7) % SYLLABLES.length]}`;

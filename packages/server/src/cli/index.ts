@@ -1,5 +1,6 @@
 import { startCortex } from '../app.js';
 import { ConfigError, loadConfig } from '../config/index.js';
+import { errorMessage } from '../errors.js';
 import { runLedgerCli } from './ledger.js';
 import { createLogger } from '../observability/logger.js';
 
@@ -51,7 +52,7 @@ async function serve(env: NodeJS.ProcessEnv): Promise<number> {
   try {
     cortex = await startCortex({ config, logger });
   } catch (error: unknown) {
-    logger.error('cortex failed to start', { error: error instanceof Error ? error.message : String(error) });
+    logger.error('cortex failed to start', { error: errorMessage(error) });
     return 1;
   }
   await new Promise<void>((resolve) => {

@@ -2,13 +2,14 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CortexError } from '../errors.js';
+import { parseTrustedKeys } from '../config/index.js';
+import { CortexError, errorMessage } from '../errors.js';
 import { createArchive } from '../ledger/archive.js';
 import { createCheckpointStore } from '../ledger/checkpoints.js';
 import { DEV_KEY_ID, readDevKey } from '../ledger/dev-key.js';
 import { createLedger } from '../ledger/index.js';
 import { createSegmentStore } from '../ledger/segments.js';
-import { parseTrustedKeys, publicKeyFromSecret } from '../ledger/signing.js';
+import { publicKeyFromSecret } from '../ledger/signing.js';
 import { createVerifier } from '../ledger/verify.js';
 
 export const LEDGER_USAGE = `usage: cortex ledger verify [--from N] [--to M] [--data-dir DIR] [--archive-dir DIR]
@@ -47,7 +48,7 @@ export async function runLedgerCli(args: readonly string[], env: NodeJS.ProcessE
       allowPositionals: false,
     }).values;
   } catch (error: unknown) {
-    console.error(`cortex ledger verify: ${error instanceof Error ? error.message : String(error)}\n\n${LEDGER_USAGE}`);
+    console.error(`cortex ledger verify: ${errorMessage(error)}\n\n${LEDGER_USAGE}`);
     return 2;
   }
   const fromSeq = seqOption(options.from);

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import type { LedgerSettings } from '../ledger/maintenance.js';
-import { parseTrustedKeys } from '../ledger/signing.js';
+import { resolve } from 'node:path';
+import { loadLedgerConfig, type LedgerConfig } from './ledger.js';
 import { loadTierConfig, type TierConfig } from './tiers.js';
 
-export type { TierConfig } from './tiers.js';
+export type { LedgerConfig } from './ledger.js';
+export { parseTrustedKeys } from './ledger.js';
+export { TIER_DEFAULTS, type TierConfig } from './tiers.js';
 
 export type Environment = 'development' | 'production' | 'test';
 
@@ -33,15 +34,6 @@ export interface Config {
   readonly tiers: TierConfig;
   /** An OpenAI-compatible endpoint for conversation summaries; extractive and local when unset. */
   readonly summarizer: SummarizerConfig | undefined;
-}
-
-/** CORTEX_LEDGER_* settings; docs/ledger.md explains each. */
-export interface LedgerConfig extends LedgerSettings {
-  readonly archiveDir: string;
-  /** Ed25519 public key (hex) → key id, for checkpoints signed by earlier keys. */
-  readonly trustedKeys: ReadonlyMap<string, string>;
-  readonly subscriberMaxBufferedEntries: number;
-  readonly subscriberMaxBufferedBytes: number;
 }
 
 export interface SummarizerConfig {
@@ -96,21 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
 
   const dataDir = resolve(env.CORTEX_DATA_DIR ?? './data');
-  const trusted = parseTrustedKeys(env.CORTEX_LEDGER_TRUSTED_KEYS ?? '');
-  problems.push(...trusted.problems.map((p) => `CORTEX_LEDGER_TRUSTED_KEYS: ${p}`));
-  const ledger: LedgerConfig = {
-    checkpointEvery: int('CORTEX_LEDGER_CHECKPOINT_ENTRIES', 1000, 1, 10_000_000),
-    checkpointIntervalMs: int('CORTEX_LEDGER_CHECKPOINT_INTERVAL_MS', 60_000, 10, 86_400_000),
-    segmentEntries: int('CORTEX_LEDGER_SEGMENT_ENTRIES', 100_000, 1, 100_000_000),
-    segmentMaxAgeMs: int('CORTEX_LEDGER_SEGMENT_MAX_AGE_MS', 86_400_000, 10, 366 * 86_400_000),
-    liveSegments: int('CORTEX_LEDGER_LIVE_SEGMENTS', 1, 0, 100_000),
-    archiveRetentionMs: int('CORTEX_LEDGER_ARCHIVE_RETENTION_DAYS', 0, 0, 36_500) * 86_400_000,
-    archiveDir: resolve(env.CORTEX_LEDGER_ARCHIVE_DIR || join(dataDir, 'ledger', 'archive')),
-    maintenanceIntervalMs: int('CORTEX_LEDGER_MAINTENANCE_INTERVAL_MS', 1000, 10, 3_600_000),
-    trustedKeys: trusted.keys,
-    subscriberMaxBufferedEntries: int('CORTEX_LEDGER_SUBSCRIBER_MAX_BUFFERED', 10_000, 10, 10_000_000),
-    subscriberMaxBufferedBytes: int('CORTEX_LEDGER_SUBSCRIBER_MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
-  };
+  const ledger = loadLedgerConfig(env, int, problems, dataDir);
 
   const config: Config = {
     env: environment,

@@ -1,4 +1,7 @@
-/** CORTEX_HOT_*, CORTEX_COLD_*, CORTEX_DECAY_*, CORTEX_MAINTENANCE_*: the memory tiers and their policy. */
+/**
+ * CORTEX_HOT_*, CORTEX_COLD_*, CORTEX_DECAY_*, CORTEX_MAINTENANCE_*: the configurable values of the
+ * memory tiers. What they mean to the policy (retention score, decisions) is memory/policy.ts.
+ */
 export interface TierConfig {
   /** Most HOT memories per agent (namespace + agent id); 0 turns the HOT tier off. */
   readonly hotPerAgent: number;
@@ -20,6 +23,21 @@ export interface TierConfig {
   readonly maintenanceBatch: number;
 }
 
+const HOUR_MS = 3_600_000;
+
+/** The documented defaults, the only place they are written (docs/memory-tiers.md lists them). */
+export const TIER_DEFAULTS: TierConfig = {
+  hotPerAgent: 50,
+  hotTotal: 10_000,
+  hotRecallBoost: 0.05,
+  decayHalfLifeMs: 168 * HOUR_MS,
+  coldThreshold: 0.15,
+  hotDemoteThreshold: 0.4,
+  hotPromoteThreshold: 0.6,
+  maintenanceIntervalMs: 60_000,
+  maintenanceBatch: 500,
+};
+
 type IntReader = (name: string, fallback: number, min: number, max: number) => number;
 
 /** Reads the tier settings; problems are appended to `problems` like every other variable's. */
@@ -34,16 +52,17 @@ export function loadTierConfig(env: NodeJS.ProcessEnv, int: IntReader, problems:
     }
     return value;
   };
+  const d = TIER_DEFAULTS;
   const config: TierConfig = {
-    hotPerAgent: int('CORTEX_HOT_PER_AGENT', 50, 0, 100_000),
-    hotTotal: int('CORTEX_HOT_TOTAL', 10_000, 0, 10_000_000),
-    hotRecallBoost: fraction('CORTEX_HOT_RECALL_BOOST', 0.05),
-    decayHalfLifeMs: int('CORTEX_DECAY_HALF_LIFE_HOURS', 168, 1, 87_600) * 3_600_000,
-    coldThreshold: fraction('CORTEX_COLD_THRESHOLD', 0.15),
-    hotDemoteThreshold: fraction('CORTEX_HOT_DEMOTE_THRESHOLD', 0.4),
-    hotPromoteThreshold: fraction('CORTEX_HOT_PROMOTE_THRESHOLD', 0.6),
-    maintenanceIntervalMs: int('CORTEX_MAINTENANCE_INTERVAL_MS', 60_000, 0, 86_400_000),
-    maintenanceBatch: int('CORTEX_MAINTENANCE_BATCH', 500, 1, 100_000),
+    hotPerAgent: int('CORTEX_HOT_PER_AGENT', d.hotPerAgent, 0, 100_000),
+    hotTotal: int('CORTEX_HOT_TOTAL', d.hotTotal, 0, 10_000_000),
+    hotRecallBoost: fraction('CORTEX_HOT_RECALL_BOOST', d.hotRecallBoost),
+    decayHalfLifeMs: int('CORTEX_DECAY_HALF_LIFE_HOURS', d.decayHalfLifeMs / HOUR_MS, 1, 87_600) * HOUR_MS,
+    coldThreshold: fraction('CORTEX_COLD_THRESHOLD', d.coldThreshold),
+    hotDemoteThreshold: fraction('CORTEX_HOT_DEMOTE_THRESHOLD', d.hotDemoteThreshold),
+    hotPromoteThreshold: fraction('CORTEX_HOT_PROMOTE_THRESHOLD', d.hotPromoteThreshold),
+    maintenanceIntervalMs: int('CORTEX_MAINTENANCE_INTERVAL_MS', d.maintenanceIntervalMs, 0, 86_400_000),
+    maintenanceBatch: int('CORTEX_MAINTENANCE_BATCH', d.maintenanceBatch, 1, 100_000),
   };
   if (!(config.coldThreshold <= config.hotDemoteThreshold && config.hotDemoteThreshold <= config.hotPromoteThreshold)) {
     problems.push(

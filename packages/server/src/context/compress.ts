@@ -60,7 +60,7 @@ export function joinKept(sentences: readonly string[], kept: ReadonlySet<number>
   for (let i = 0; i < sentences.length; i++) {
     if (!kept.has(i)) continue;
     if (out !== '') out += i === previous + 1 ? ' ' : ' … ';
-    out += sentences[i];
+    out += sentences[i]!;
     previous = i;
   }
   return out;

@@ -52,10 +52,10 @@ export function createLayout(options: FormatOptions = {}): Layout {
 
 interface StyleParts {
   readonly separator: string;
-  section(candidate: Candidate, content: string, withMeta: boolean): string;
-  memoryBlock(sections: readonly string[], title: string): string;
-  summary(text: string): string;
-  recent(turns: readonly Turn[]): string;
+  readonly section: (candidate: Candidate, content: string, withMeta: boolean) => string;
+  readonly memoryBlock: (sections: readonly string[], title: string) => string;
+  readonly summary: (text: string) => string;
+  readonly recent: (turns: readonly Turn[]) => string;
 }
 
 const STYLES: Readonly<Record<FormatStyle, StyleParts>> = {

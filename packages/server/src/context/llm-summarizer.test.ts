@@ -14,7 +14,7 @@ type Mode = 'answer' | 'fail' | 'hang' | 'garbage' | 'long';
 interface Received {
   readonly url: string | undefined;
   readonly authorization: string | undefined;
-  readonly body: { model: string; max_tokens: number; messages: { role: string; content: string }[] };
+  readonly body: { model: string; max_tokens: number; messages: Array<{ role: string; content: string }> };
 }
 
 /** A real OpenAI-compatible endpoint on 127.0.0.1, switchable between behaviours. */
@@ -112,7 +112,7 @@ describe('LLM summarizer', () => {
     llm.setMode('fail');
     const s = summarizer({ failureThreshold: 2 });
     const tokenizer = tokenizers.resolve('gpt-4o');
-    const reasons: (string | undefined)[] = [];
+    const reasons: Array<string | undefined> = [];
     const before = llm.received.length;
     for (let i = 0; i < 4; i++) reasons.push((await s.summarize({ turns, maxTokens: 50, tokenizer })).fallbackReason);
     expect(reasons).to.deep.equal(['HTTP_ERROR', 'HTTP_ERROR', 'CIRCUIT_OPEN', 'CIRCUIT_OPEN']);

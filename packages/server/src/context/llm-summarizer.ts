@@ -93,7 +93,7 @@ export function createLlmSummarizer(options: LlmSummarizerOptions): Summarizer {
       throw new LlmSummaryError('HTTP_ERROR', `chat completions answered HTTP ${response.status}`);
     }
     const body: unknown = await response.json().catch(() => undefined);
-    const content = (body as { choices?: { message?: { content?: unknown } }[] } | undefined)?.choices?.[0]?.message?.content;
+    const content = (body as { choices?: Array<{ message?: { content?: unknown } }> } | undefined)?.choices?.[0]?.message?.content;
     if (typeof content !== 'string' || content.trim() === '') throw new LlmSummaryError('BAD_RESPONSE', 'no summary text in the response');
     return content;
   };

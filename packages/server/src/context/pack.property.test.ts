@@ -119,8 +119,10 @@ describe('buildContext properties', () => {
           const layout = createLayout({ style });
           const ranked = rankCandidates(cands, NOW, 7 * 24 * HOUR);
           const included = new Set(result.sections.map((s) => s.memoryId));
-          const render = (ids: ReadonlySet<string>) =>
-            layout.render(ranked.filter((r) => ids.has(r.candidate.id)).map((r) => layout.formatSection(r.candidate, r.candidate.content)), []);
+          const render = (ids: ReadonlySet<string>) => {
+            const sections = ranked.filter((r) => ids.has(r.candidate.id));
+            return layout.render(sections.map((r) => layout.formatSection(r.candidate, r.candidate.content)), []);
+          };
           expect(render(included)).to.equal(result.text);
           const next = ranked.find((r) => !included.has(r.candidate.id));
           if (next === undefined) return;

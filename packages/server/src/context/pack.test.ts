@@ -158,7 +158,7 @@ describe('buildContext', () => {
   });
 
   it('rejects other invalid input with a field-specific ContextInputError', async () => {
-    const cases: [Partial<BuildContextInput>, string][] = [
+    const cases: Array<[Partial<BuildContextInput>, string]> = [
       [{ dedupeThreshold: 0 }, 'dedupeThreshold'],
       [{ minRelevance: 1.5 }, 'minRelevance'],
       [{ halfLifeMs: -1 }, 'halfLifeMs'],

@@ -1,4 +1,4 @@
-import { recencyDecay } from '../memory/decay.js';
+import { clamp01, recencyDecay } from '../memory/policy.js';
 import type { Candidate } from './types.js';
 
 /**
@@ -35,9 +35,4 @@ export function rankCandidates(candidates: readonly Candidate[], now: number, ha
         (a.candidate.id < b.candidate.id ? -1 : a.candidate.id > b.candidate.id ? 1 : 0),
     )
     .map((r, rank) => ({ ...r, rank }));
-}
-
-export function clamp01(x: number): number {
-  if (Number.isNaN(x)) return 0;
-  return Math.min(1, Math.max(0, x));
 }

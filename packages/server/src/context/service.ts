@@ -59,8 +59,8 @@ export function createContextService(deps: ContextServiceDeps) {
       const [queryVector, ...vectors] = await embedder.embed([request.query, ...hits.map((h) => h.memory.content)]);
       const relevance = new Map<string, number>();
       const candidates: Candidate[] = hits.map((hit, i) => {
-        const vector = vectors[i] as Float32Array;
-        const score = Math.max(0, Math.min(1, hit.vectorScore ?? cosine(queryVector as Float32Array, vector)));
+        const vector = vectors[i]!;
+        const score = Math.max(0, Math.min(1, hit.vectorScore ?? cosine(queryVector!, vector)));
         relevance.set(hit.memory.id, score);
         return {
           id: hit.memory.id,
@@ -101,4 +101,3 @@ export function createContextService(deps: ContextServiceDeps) {
 }
 
 export type ContextService = ReturnType<typeof createContextService>;
-

@@ -12,7 +12,9 @@ const turns: Turn[] = [
 
 /** Toy embedder: sentences about the database migration share a direction; the rest are off-topic. */
 async function embed(texts: readonly string[]): Promise<Float32Array[]> {
-  return texts.map((t, i) => (/database|postgres|migration/i.test(t) ? Float32Array.from([1, 0.1 * (i % 3), 0]) : Float32Array.from([0, i % 2, 1])));
+  return texts.map((t, i) =>
+    /database|postgres|migration/i.test(t) ? Float32Array.from([1, 0.1 * (i % 3), 0]) : Float32Array.from([0, i % 2, 1]),
+  );
 }
 
 describe('extractive summarizer', () => {

@@ -33,7 +33,7 @@ describe('tokenizer registry', () => {
   after(() => registry.close());
 
   it('maps every model family to its tokenizer, by exact name and by prefix, case-insensitively', () => {
-    const expected: [string, string, string][] = [
+    const expected: Array<[string, string, string]> = [
       ['gpt-4o', 'o200k_base', 'openai'],
       ['gpt-4o-mini', 'o200k_base', 'openai'],
       ['GPT-4o-2024-08-06', 'o200k_base', 'openai'],

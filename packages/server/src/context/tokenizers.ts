@@ -46,6 +46,8 @@ interface LoadedEncoding {
   readonly count: Counter;
   readonly free: () => void;
 }
+/** The pure-JavaScript tokenizers hold no WASM memory. */
+const nothingToFree = (): void => undefined;
 
 // Loading is lazy and synchronous: require() is the only synchronous loader, and for the three
 // ESM-only packages it relies on require(esm), unflagged since Node 20.19 / 22.12. The Llama 3
@@ -65,11 +67,11 @@ function loadEncoding(id: EncodingId): LoadedEncoding {
     }
     case 'llama3': {
       const tokenizer = (require('llama3-tokenizer-js') as typeof Llama3).default;
-      return { count: (text) => tokenizer.encode(text, { bos: false, eos: false }).length, free: () => {} };
+      return { count: (text) => tokenizer.encode(text, { bos: false, eos: false }).length, free: nothingToFree };
     }
     case 'llama2': {
       const tokenizer = (require('llama-tokenizer-js') as typeof Llama2).default;
-      return { count: (text) => tokenizer.encode(text, false).length, free: () => {} };
+      return { count: (text) => tokenizer.encode(text, false).length, free: nothingToFree };
     }
     case 'mistral': {
       const tokenizer = (require('mistral-tokenizer-js') as typeof Mistral).default;
@@ -79,7 +81,7 @@ function loadEncoding(id: EncodingId): LoadedEncoding {
           if (ids === undefined) throw new Error('mistral-tokenizer-js failed to initialise its vocabulary');
           return ids.length;
         },
-        free: () => {},
+        free: nothingToFree,
       };
     }
   }

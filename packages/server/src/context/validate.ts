@@ -47,7 +47,7 @@ export function normalizeInput(input: BuildContextInput): NormalizedInput {
   if (!(minRelevance >= 0 && minRelevance <= 1)) throw new ContextInputError('minRelevance', `must be in [0, 1], got ${minRelevance}`);
   const compression = input.compression ?? DEFAULTS.compression;
   if (!COMPRESSION.includes(compression)) {
-    throw new ContextInputError('compression', `must be one of ${COMPRESSION.join(', ')}, got ${String(compression)}`);
+    throw new ContextInputError('compression', `must be one of ${COMPRESSION.join(', ')}, got ${compression}`);
   }
   const maxMemoryTokens = input.maxMemoryTokens ?? DEFAULTS.maxMemoryTokens;
   if (!Number.isSafeInteger(maxMemoryTokens) || maxMemoryTokens <= 0) {
@@ -55,7 +55,7 @@ export function normalizeInput(input: BuildContextInput): NormalizedInput {
   }
   const style = input.format?.style;
   if (style !== undefined && !STYLES.includes(style)) {
-    throw new ContextInputError('format.style', `must be one of ${STYLES.join(', ')}, got ${String(style)}`);
+    throw new ContextInputError('format.style', `must be one of ${STYLES.join(', ')}, got ${style}`);
   }
   const recent = input.window?.recentTurns;
   if (recent !== undefined && !(Number.isSafeInteger(recent) && recent >= 0)) {

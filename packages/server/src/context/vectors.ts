@@ -17,12 +17,12 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Mean of the L2-normalised vectors (not renormalised: cosine does not care). */
-export function centroid(vectors: readonly ArrayLike<number>[]): Float32Array {
+export function centroid(vectors: readonly Float32Array[]): Float32Array {
   const first = vectors[0];
   const out = new Float32Array(first === undefined ? 0 : first.length);
   for (const v of vectors) {
     let norm = 0;
-    for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
+    for (const x of v) norm += x * x;
     const scale = norm === 0 ? 0 : 1 / Math.sqrt(norm) / vectors.length;
     for (let i = 0; i < out.length; i++) out[i]! += (v[i] ?? 0) * scale;
   }

@@ -29,7 +29,7 @@ interface Pending<I, O> {
 export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): MicroBatcher<I, O> {
   const { run, maxBatchSize, maxConcurrency, windowMs, closedError } = options;
   if (maxBatchSize < 1 || maxConcurrency < 1) throw new RangeError('maxBatchSize and maxConcurrency must be at least 1');
-  const queue: Pending<I, O>[] = [];
+  const queue: Array<Pending<I, O>> = [];
   let running = 0;
   let scheduled = false;
   let closed = false;
@@ -56,7 +56,7 @@ export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): Mi
     if (running === 0 && queue.length === 0) idle?.();
   };
 
-  const runBatch = async (batch: Pending<I, O>[]): Promise<void> => {
+  const runBatch = async (batch: Array<Pending<I, O>>): Promise<void> => {
     try {
       const outputs = await run(batch.map((p) => p.input));
       if (outputs.length !== batch.length) {

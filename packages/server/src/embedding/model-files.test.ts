@@ -69,12 +69,12 @@ describe('embedding model files', () => {
 
   it('pins the same graphs and tokenizer files as scripts/fetch-model.mjs', async () => {
     const script = (await import(pathToFileURL(join(REPO_ROOT, 'scripts', 'fetch-model.mjs')).href)) as {
-      KNOWN_GRAPHS: readonly { sha256: string; size: number }[];
+      KNOWN_GRAPHS: ReadonlyArray<{ sha256: string; size: number }>;
       TOKENIZER_FILES: Record<string, string>;
       MODEL_FILE: string;
     };
     expect(script.MODEL_FILE).to.equal(MODEL_FILE);
-    const pins = (graphs: readonly { sha256: string; size: number }[]) =>
+    const pins = (graphs: ReadonlyArray<{ sha256: string; size: number }>) =>
       graphs.map((g) => `${g.sha256}:${g.size}`).sort();
     expect(pins(script.KNOWN_GRAPHS)).to.deep.equal(pins(KNOWN_GRAPHS));
     for (const [name, sha256] of Object.entries(TOKENIZER_SHA256)) expect(script.TOKENIZER_FILES[name]).to.equal(sha256);

@@ -105,7 +105,7 @@ export async function createEmbedderFromFiles(
       input_ids: new Tensor('int64', inputIds, shape),
       attention_mask: new Tensor('int64', attentionMask, shape),
     };
-    if (takesTokenTypes) feeds['token_type_ids'] = new Tensor('int64', new BigInt64Array(size), shape);
+    if (takesTokenTypes) feeds.token_type_ids = new Tensor('int64', new BigInt64Array(size), shape);
 
     const began = performance.now();
     const outputs = await session.run(feeds);

@@ -9,7 +9,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
 
 /** The real model, where scripts/fetch-model.mjs puts it (CORTEX_MODEL_DIR or the default). */
 export function realModelDir(): string {
-  const configured = process.env['CORTEX_MODEL_DIR'];
+  const configured = process.env.CORTEX_MODEL_DIR;
   const dir = configured ? resolve(configured) : join(REPO_ROOT, 'models', 'all-MiniLM-L6-v2');
   if (!existsSync(join(dir, MODEL_FILE))) {
     throw new Error(`no model in ${dir}: run node scripts/fetch-model.mjs before these tests`);

@@ -1,4 +1,13 @@
-import { Tokenizer } from '@huggingface/tokenizers';
+import { Tokenizer as UntypedTokenizer } from '@huggingface/tokenizers';
+
+/**
+ * The part of tokenizers.js used here. Its bundled .d.ts files import each other without file extensions,
+ * which NodeNext resolution rejects, so the package's own types arrive as `any`.
+ */
+interface Tokenizer {
+  encode(text: string, options?: { add_special_tokens?: boolean }): { ids: number[] };
+}
+const Tokenizer = UntypedTokenizer as new (tokenizerJson: object, tokenizerConfig: object) => Tokenizer;
 
 export interface WordPiece {
   /** Token ids with [CLS]/[SEP], cut to maxTokens while keeping the closing [SEP]. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { fuseRankings } from './fusion.js';
+import { boostHits, DEFAULT_RRF_K, fuseRankings, fusionDepth } from './fusion.js';
 
 describe('rank fusion', () => {
   const vector = [
@@ -14,7 +14,7 @@ describe('rank fusion', () => {
   ];
 
   it('scores each id by the sum of 1/(k + rank) over the lists it appears in', () => {
-    const fused = fuseRankings({ vector, keyword });
+    const fused = fuseRankings({ vector, keyword }, { k: 60 });
     const byId = new Map(fused.map((h) => [h.id, h]));
     expect(byId.get('a')!.score).to.be.closeTo(1 / 61 + 1 / 63, 1e-12);
     expect(byId.get('c')!.score).to.be.closeTo(1 / 63 + 1 / 61, 1e-12);
@@ -42,10 +42,14 @@ describe('rank fusion', () => {
     ]);
   });
 
-  it('applies per-list weights and the rrf constant', () => {
-    const fused = fuseRankings({ vector, keyword }, { k: 0, weights: { vector: 0, keyword: 2 } });
-    expect(fused.map((h) => h.id)).to.deep.equal(['c', 'd', 'a', 'b']);
-    expect(fused[0]!.score).to.equal(2);
+  it('fuses with the production constant k = 5 unless told otherwise', () => {
+    expect(DEFAULT_RRF_K).to.equal(5);
+    const a = fuseRankings({ vector, keyword }).find((h) => h.id === 'a')!;
+    expect(a.score).to.be.closeTo(1 / 6 + 1 / 8, 1e-12);
+  });
+
+  it('makes each hybrid list twice top_k deep, and at least 20', () => {
+    expect([1, 10, 11, 50].map(fusionDepth)).to.deep.equal([20, 20, 22, 100]);
   });
 
   it('works with only one list, and with none', () => {
@@ -53,18 +57,22 @@ describe('rank fusion', () => {
     expect(fuseRankings({})).to.deep.equal([]);
   });
 
-  it('relative fusion sums min-max normalised scores, so a clear winner keeps its lead', () => {
-    const fused = fuseRankings(
-      { vector: [{ id: 'p', score: 0.95 }, { id: 'q', score: 0.5 }, { id: 'r', score: 0.49 }], keyword: [{ id: 'q', score: 5 }, { id: 'r', score: 4.9 }] },
-      { method: 'relative' },
-    );
-    expect(fused.map((h) => h.id)).to.deep.equal(['q', 'p', 'r']);
-    expect(fused.find((h) => h.id === 'p')!.score).to.equal(1);
-    expect(fused.find((h) => h.id === 'r')!.score).to.be.closeTo(0, 1e-12);
+  it('rejects non-finite scores and a negative k', () => {
+    expect(() => fuseRankings({ vector: [{ id: 'a', score: Number.NaN }] })).to.throw(RangeError);
+    expect(() => fuseRankings({ vector }, { k: -1 })).to.throw(RangeError);
   });
 
-  it('rejects non-finite scores and negative weights', () => {
-    expect(() => fuseRankings({ vector: [{ id: 'a', score: Number.NaN }] })).to.throw(RangeError);
-    expect(() => fuseRankings({ vector }, { weights: { keyword: -1 } })).to.throw(RangeError);
+  it('boosts the chosen hits by 1 + boost and re-sorts, keeping the order of equal scores', () => {
+    const hits = [
+      { id: 'x', score: 1 },
+      { id: 'y', score: 0.8 },
+      { id: 'z', score: 0.8 },
+    ];
+    expect(boostHits(hits, (id) => id === 'z', 0.5).map((h) => [h.id, h.score])).to.deep.equal([
+      ['z', 0.8 * 1.5],
+      ['x', 1],
+      ['y', 0.8],
+    ]);
+    expect(boostHits(hits, (id) => id !== 'x', 0.25).map((h) => h.id)).to.deep.equal(['x', 'y', 'z']);
   });
 });

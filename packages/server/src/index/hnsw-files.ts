@@ -93,18 +93,18 @@ function parseMeta(text: string): HnswFileMeta | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const m = raw as Record<string, unknown>;
   const ok =
-    isNonNegativeInt(m['formatVersion']) &&
-    m['space'] === 'cosine' &&
-    isNonNegativeInt(m['dimensions']) &&
-    isNonNegativeInt(m['count']) &&
-    Array.isArray(m['deletedLabels']) &&
-    m['deletedLabels'].every(isNonNegativeInt) &&
-    typeof m['lastChange'] === 'number' &&
-    isNonNegativeInt(m['bytes']) &&
-    typeof m['checksum'] === 'string' &&
-    isNonNegativeInt(m['m']) &&
-    isNonNegativeInt(m['efConstruction']) &&
-    typeof m['savedAt'] === 'string';
+    isNonNegativeInt(m.formatVersion) &&
+    m.space === 'cosine' &&
+    isNonNegativeInt(m.dimensions) &&
+    isNonNegativeInt(m.count) &&
+    Array.isArray(m.deletedLabels) &&
+    m.deletedLabels.every(isNonNegativeInt) &&
+    typeof m.lastChange === 'number' &&
+    isNonNegativeInt(m.bytes) &&
+    typeof m.checksum === 'string' &&
+    isNonNegativeInt(m.m) &&
+    isNonNegativeInt(m.efConstruction) &&
+    typeof m.savedAt === 'string';
   return ok ? (m as unknown as HnswFileMeta) : undefined;
 }
 

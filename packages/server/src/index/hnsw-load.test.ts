@@ -71,7 +71,7 @@ describe('HNSW persistence', () => {
     await savedIndex(42);
     const meta = JSON.parse(readFileSync(metaPathFor(deps.path), 'utf8')) as Record<string, unknown>;
     expect(meta).to.include({ formatVersion: 1, dimensions: DIMS, count: 1_000, lastChange: 42, bytes: statSync(deps.path).size });
-    expect(meta['checksum']).to.match(/^sha256:[0-9a-f]{64}$/);
+    expect(meta.checksum).to.match(/^sha256:[0-9a-f]{64}$/);
   });
 
   it('leaves no temp files behind after saving', async () => {
@@ -90,7 +90,7 @@ describe('HNSW persistence', () => {
     await savedIndex(10);
     const result = await loadOrCreateHnswIndex(deps, { lastChange: 11 }, rebuild);
     expect(result).to.include({ loadedFrom: 'rebuilt', reason: 'stale' });
-    expect(deps.logger.records.some((r) => r.level === 'warn' && r.meta?.['reason'] === 'stale')).to.equal(true);
+    expect(deps.logger.records.some((r) => r.level === 'warn' && r.meta?.reason === 'stale')).to.equal(true);
   });
 
   describe('replaying changes onto a file that is behind', () => {
@@ -125,7 +125,7 @@ describe('HNSW persistence', () => {
       for (const label of [1, 2]) expect(index.search(set.vectors[label]!, 20).map((h) => h.label)).to.not.include(label);
       const logged = deps.logger.records.find((r) => r.message === 'vector index replayed');
       expect(logged?.meta).to.include({ from: 10, to: 15, changes: 5, operations: 5, count: 999 });
-      expect(logged?.meta?.['replayMs']).to.be.a('number');
+      expect(logged?.meta?.replayMs).to.be.a('number');
     });
 
     it('does not ask for changes when the file is current', async () => {

@@ -3,6 +3,7 @@
 // caller streams out of SQLite. A bad file is an inconvenience, never a crash.
 import { readFile } from 'node:fs/promises';
 import hnswlib from 'hnswlib-node';
+import { errorMessage } from '../errors.js';
 import { checkIndexFile, metaPathFor } from './hnsw-files.js';
 import type { RebuildReason } from './hnsw-files.js';
 import { buildHnswIndex, createHnswIndex } from './hnsw.js';
@@ -48,10 +49,6 @@ interface LoadFailure {
   readonly detail: string;
 }
 
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 async function tryLoad(deps: HnswIndexDeps, lastChange: number): Promise<HnswIndex | LoadFailure> {
   const check = await checkIndexFile(deps.path, { dimensions: deps.dimensions, lastChange });
   if (!check.ok) return check;
@@ -72,7 +69,7 @@ async function tryLoad(deps: HnswIndexDeps, lastChange: number): Promise<HnswInd
     if (index.size() !== meta.count) throw new Error(`index file holds ${index.size()} live vectors, meta says ${meta.count}`);
     return index;
   } catch (err) {
-    return { reason: 'corrupt', detail: `cannot load index file: ${describe(err)}` };
+    return { reason: 'corrupt', detail: `cannot load index file: ${errorMessage(err)}` };
   }
 }
 
@@ -113,7 +110,7 @@ async function tryReplay(
       replayed++;
     }
   } catch (err) {
-    return { reason: 'stale', detail: `replaying change ${replayed + 1} after ${from} failed: ${describe(err)}` };
+    return { reason: 'stale', detail: `replaying change ${replayed + 1} after ${from} failed: ${errorMessage(err)}` };
   }
   return { index, from, replayed, loadMs };
 }

@@ -247,7 +247,7 @@ export function buildHnswIndex(deps: HnswIndexDeps, restored?: RestoredState): H
     let filterError: unknown;
     const guarded: LabelFilter = (label) => {
       try {
-        return filter(label) === true;
+        return filter(label);
       } catch (err) {
         filterError ??= err; // a throw inside the native callback would be lost
         return false;

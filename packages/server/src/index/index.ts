@@ -7,5 +7,5 @@ export type { HnswIndex, HnswIndexDeps, HnswSaveResult, SearchOptions } from './
 export { loadOrCreateHnswIndex } from './hnsw-load.js';
 export type { ChangesSince, HnswLoadExpectation, HnswLoadResult, IndexChange } from './hnsw-load.js';
 export type { HnswFileMeta, RebuildReason } from './hnsw-files.js';
-export { DEFAULT_RRF_K, fuseRankings } from './fusion.js';
+export { DEFAULT_RRF_K, boostHits, fuseRankings, fusionDepth } from './fusion.js';
 export type { FusedHit, FusionLists, FusionOptions, ScoredId } from './fusion.js';

@@ -1,4 +1,4 @@
-import type { Db } from '../storage/index.js';
+import { createStatementCache, type Db } from '../storage/index.js';
 
 export interface KeywordHit {
   readonly rowId: number;
@@ -45,8 +45,8 @@ export function toFtsQuery(text: string): string | null {
   return chosen.map((term) => `"${term}"`).join(' OR ');
 }
 
-/** Distinct filter shapes whose prepared statements are kept (the SQL differs only by filter shape). */
-const STATEMENT_CACHE_SIZE = 32;
+/** Prepared statements kept, two per filter shape (the SQL differs only by filter shape). */
+const STATEMENT_CACHE_SIZE = 64;
 
 /**
  * The first pass ranks this many times `limit` matches by BM25 alone. Reading each match's
@@ -56,59 +56,46 @@ const STATEMENT_CACHE_SIZE = 32;
  */
 const OVERFETCH = 8;
 
-type Ranked = { readonly row_id: number; readonly score: number };
+interface Ranked { readonly row_id: number; readonly score: number }
 
 export function createKeywordIndex(db: Db) {
   const rankAll = db.prepare<[string, number], Ranked>(
     `SELECT rowid AS row_id, -bm25(memories_fts) AS score FROM memories_fts
       WHERE memories_fts MATCH ? ORDER BY bm25(memories_fts), rowid LIMIT ?`,
   );
-  interface Statements {
-    /** Which of the given row ids (a JSON array) pass the filter. */
-    readonly passing: ReturnType<typeof db.prepare<Array<string | number>, { row_id: number }>>;
-    /** Match, filter and rank in one go, for when the first pass left too few. */
-    readonly full: ReturnType<typeof db.prepare<Array<string | number>, Ranked>>;
-  }
-  const statements = new Map<string, Statements>();
-  const statementsFor = (conditionSql: string): Statements => {
-    let prepared = statements.get(conditionSql);
-    if (prepared === undefined) {
-      prepared = {
-        // NOT INDEXED: look rows up by id, never by scanning the namespace index.
-        passing: db.prepare(
-          `SELECT m.row_id AS row_id FROM memories m NOT INDEXED
-            WHERE m.row_id IN (SELECT value FROM json_each(?)) AND ${conditionSql}`,
-        ),
-        // CROSS JOIN fixes the join order: one full-text query, then each match's row checked
-        // against the filter. Left to itself, SQLite may walk the namespace's rows by index
-        // and re-run the full-text query once per row, which grows with the namespace.
-        full: db.prepare(
-          `SELECT m.row_id AS row_id, -bm25(memories_fts) AS score
-             FROM memories_fts CROSS JOIN memories m ON m.row_id = memories_fts.rowid
-            WHERE memories_fts MATCH ? AND ${conditionSql}
-            ORDER BY bm25(memories_fts), m.row_id
-            LIMIT ?`,
-        ),
-      };
-      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
-      statements.set(conditionSql, prepared);
-    }
-    return prepared;
-  };
+  const prepared = createStatementCache(db, STATEMENT_CACHE_SIZE);
+  /** Which of the given row ids (a JSON array) pass the filter. */
+  const passing = (conditionSql: string) =>
+    // NOT INDEXED: look rows up by id, never by scanning the namespace index.
+    prepared<{ row_id: number }>(
+      `SELECT m.row_id AS row_id FROM memories m NOT INDEXED
+        WHERE m.row_id IN (SELECT value FROM json_each(?)) AND ${conditionSql}`,
+    );
+  /** Match, filter and rank in one go, for when the first pass left too few. */
+  const full = (conditionSql: string) =>
+    // CROSS JOIN fixes the join order: one full-text query, then each match's row checked
+    // against the filter. Left to itself, SQLite may walk the namespace's rows by index
+    // and re-run the full-text query once per row, which grows with the namespace.
+    prepared<Ranked>(
+      `SELECT m.row_id AS row_id, -bm25(memories_fts) AS score
+         FROM memories_fts CROSS JOIN memories m ON m.row_id = memories_fts.rowid
+        WHERE memories_fts MATCH ? AND ${conditionSql}
+        ORDER BY bm25(memories_fts), m.row_id
+        LIMIT ?`,
+    );
 
   return {
     search({ query, condition, limit }: KeywordSearch): KeywordHit[] {
       const match = toFtsQuery(query);
       if (match === null) return [];
-      const { passing, full } = statementsFor(condition.sql);
       const window = limit * OVERFETCH;
       const ranked = rankAll.all(match, window);
       const allowed = new Set(
-        ranked.length === 0 ? [] : passing.all(JSON.stringify(ranked.map((r) => r.row_id)), ...condition.params).map((r) => r.row_id),
+        ranked.length === 0 ? [] : passing(condition.sql).all(JSON.stringify(ranked.map((r) => r.row_id)), ...condition.params).map((r) => r.row_id),
       );
       let rows = ranked.filter((r) => allowed.has(r.row_id)).slice(0, limit);
       // Too few passed, and more matches lie beyond the window: rank with the filter applied.
-      if (rows.length < limit && ranked.length === window) rows = full.all(match, ...condition.params, limit);
+      if (rows.length < limit && ranked.length === window) rows = full(condition.sql).all(match, ...condition.params, limit);
       return rows.map((row) => ({ rowId: row.row_id, score: row.score }));
     },
   };

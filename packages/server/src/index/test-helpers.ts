@@ -32,7 +32,7 @@ export function exactTopK(vectors: readonly Float32Array[], queries: readonly Fl
 }
 
 /** Mean fraction of the true top-k found. */
-export function recallAtK(truth: readonly number[][], found: readonly (readonly SearchHit[])[]): number {
+export function recallAtK(truth: readonly number[][], found: ReadonlyArray<readonly SearchHit[]>): number {
   let hits = 0;
   let total = 0;
   truth.forEach((labels, i) => {

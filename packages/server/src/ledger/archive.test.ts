@@ -92,7 +92,7 @@ describe('ledger segments and cold archive', () => {
 
     const flipped = Buffer.from(original);
     const middle = Math.floor(flipped.length / 2);
-    flipped[middle] = (flipped[middle] as number) ^ 0xff;
+    flipped[middle] = (flipped[middle]!) ^ 0xff;
     writeFileSync(path, flipped);
     const report = await t.verify({});
     expect(report.ok).to.equal(false);

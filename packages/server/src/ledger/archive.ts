@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream';
 import { once } from 'node:events';
 import { createGzip, createGunzip } from 'node:zlib';
+import { errorMessage } from '../errors.js';
 import { syncPath, writeFileSynced } from '../storage/durable-files.js';
 import { ENCODING_VERSION, type LedgerEntry } from './chain.js';
 import type { SegmentRange, SegmentRecord } from './segments.js';
@@ -147,7 +148,7 @@ export function createArchive(dir: string): Archive {
         }
       } catch (error: unknown) {
         if (error instanceof ArchiveFormatError) throw error;
-        throw new ArchiveFormatError(`cannot read ${segment.file}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new ArchiveFormatError(`cannot read ${segment.file}: ${errorMessage(error)}`);
       } finally {
         gunzip.destroy();
       }

@@ -40,8 +40,8 @@ export function createCheckpointStore(db: Db): CheckpointStore {
     },
     latest: () => fromRow(latest.get()),
     at: (seq) => fromRow(at.get(seq)),
-    inRange: (fromSeq, toSeq) => range.all(fromSeq, toSeq).map((row) => fromRow(row) as Checkpoint),
-    after: (seq) => after.all(seq).map((row) => fromRow(row) as Checkpoint),
+    inRange: (fromSeq, toSeq) => range.all(fromSeq, toSeq).map((row) => fromRow(row)!),
+    after: (seq) => after.all(seq).map((row) => fromRow(row)!),
   };
 }
 

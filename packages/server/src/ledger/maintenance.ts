@@ -1,4 +1,7 @@
 import type { Logger } from 'winston';
+import type { LedgerConfig } from '../config/index.js';
+import { errorMessage } from '../errors.js';
+import { createPeriodicJob, yieldToEventLoop } from '../jobs/index.js';
 import type { Db } from '../storage/index.js';
 import type { Archive } from './archive.js';
 import type { LedgerEntry } from './chain.js';
@@ -7,21 +10,11 @@ import type { Ledger } from './index.js';
 import type { SegmentStore } from './segments.js';
 import type { Checkpoint, Signer } from './signing.js';
 
-export interface LedgerSettings {
-  /** Sign a checkpoint every this many entries (inside the appending transaction)... */
-  readonly checkpointEvery: number;
-  /** ...and at least this often while the head moves. */
-  readonly checkpointIntervalMs: number;
-  /** Seal a segment once this many entries are unsealed... */
-  readonly segmentEntries: number;
-  /** ...or once the oldest unsealed entry is this old. */
-  readonly segmentMaxAgeMs: number;
-  /** Archived segments whose entries also stay in the live database (for fast replay). */
-  readonly liveSegments: number;
-  /** Delete archived segments whose last entry is older than this; 0 keeps them for ever. */
-  readonly archiveRetentionMs: number;
-  readonly maintenanceIntervalMs: number;
-}
+/** The ledger's part of the configuration that maintenance reads (config/ledger.ts documents each). */
+export type LedgerSettings = Pick<
+  LedgerConfig,
+  'checkpointEvery' | 'checkpointIntervalMs' | 'segmentEntries' | 'segmentMaxAgeMs' | 'liveSegments' | 'archiveRetentionMs' | 'maintenanceIntervalMs'
+>;
 
 export interface LedgerMaintenanceDeps {
   readonly db: Db;
@@ -58,7 +51,6 @@ export function createLedgerMaintenance(deps: LedgerMaintenanceDeps): LedgerMain
 
   let holds = 0;
   let running: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
   const checkpointNow = (): Checkpoint | undefined =>
@@ -159,18 +151,11 @@ export function createLedgerMaintenance(deps: LedgerMaintenanceDeps): LedgerMain
     return running;
   };
 
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      if (!db.open) return;
-      runOnce()
-        .catch((error: unknown) =>
-          logger.error('ledger maintenance failed', { error: error instanceof Error ? error.message : String(error) }),
-        )
-        .finally(schedule);
-    }, settings.maintenanceIntervalMs);
-    timer.unref();
-  };
+  const schedule = createPeriodicJob({
+    intervalMs: settings.maintenanceIntervalMs,
+    run: runOnce,
+    onError: (error) => logger.error('ledger maintenance failed', { error: errorMessage(error) }),
+  });
 
   return {
     checkpointNow,
@@ -183,18 +168,11 @@ export function createLedgerMaintenance(deps: LedgerMaintenanceDeps): LedgerMain
         released = true;
       };
     },
-    start() {
-      stopped = false;
-      schedule();
-    },
+    start: schedule.start,
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      await schedule.stop();
       await running?.catch(() => undefined);
     },
   };
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { HubStats } from '../events/hub.js';
+import type { HubStats } from './subscribe/index.js';
 
 /** Ledger and subscription metrics, read from the subsystem when Prometheus scrapes. */
 export function registerLedgerMetrics(registry: Registry, read: { hub: () => HubStats; oldestLiveSeq: () => number }): void {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { checkCheckpointSignature, createSigner, parseTrustedKeys, publicKeyFromSecret } from './signing.js';
+import { checkCheckpointSignature, createSigner, publicKeyFromSecret } from './signing.js';
 
 describe('ledger checkpoint signing', () => {
   const signer = createSigner('correct horse battery staple, 32+ chars', 'k1');
@@ -23,11 +23,5 @@ describe('ledger checkpoint signing', () => {
   it('rejects checkpoints signed by a key the verifier does not trust', () => {
     const other = createSigner('an attacker picked this secret!!!!!', 'k1');
     expect(checkCheckpointSignature(other.sign(1, 'ab'.repeat(32), 1), trusted)).to.match(/untrusted key/);
-  });
-
-  it('parses trusted keys from key_id:hex pairs and reports malformed ones', () => {
-    const { keys, problems } = parseTrustedKeys(`old:${signer.publicKey}, bad:1234, :${signer.publicKey}`);
-    expect([...keys]).to.deep.equal([[signer.publicKey, 'old']]);
-    expect(problems).to.have.length(2);
   });
 });

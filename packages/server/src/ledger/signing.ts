@@ -73,26 +73,6 @@ export function checkCheckpointSignature(cp: Checkpoint, trusted: ReadonlyMap<st
   return ok ? undefined : 'bad checkpoint signature';
 }
 
-/**
- * Parses CORTEX_LEDGER_TRUSTED_KEYS: comma-separated `key_id:public_key_hex` pairs, the public
- * keys of earlier signing keys, so checkpoints signed before a key rotation still verify.
- */
-export function parseTrustedKeys(raw: string): { keys: Map<string, string>; problems: string[] } {
-  const keys = new Map<string, string>();
-  const problems: string[] = [];
-  for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const at = pair.lastIndexOf(':');
-    const keyId = pair.slice(0, at);
-    const publicKey = pair.slice(at + 1).toLowerCase();
-    if (at <= 0 || !/^[0-9a-f]{64}$/.test(publicKey)) {
-      problems.push(`trusted key "${pair.slice(0, 24)}" must be key_id:<64 hex characters of an Ed25519 public key>`);
-      continue;
-    }
-    keys.set(publicKey, keyId);
-  }
-  return { keys, problems };
-}
-
 function privateKeyFromSecret(secret: string): KeyObject {
   const seed = Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), HKDF_INFO, 32));
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { Config } from '../config/index.js';
-import { createSubscriptionHub, type SubscriptionHub } from '../events/hub.js';
+import { errorMessage } from '../errors.js';
 import type { Db, Transact } from '../storage/index.js';
 import { createArchive, type Archive } from './archive.js';
 import type { LedgerEntry } from './chain.js';
@@ -13,6 +13,7 @@ import { createLedgerMaintenance, type LedgerMaintenance } from './maintenance.j
 import { registerLedgerMetrics } from './metrics.js';
 import { createSegmentStore } from './segments.js';
 import { createSigner, type Signer } from './signing.js';
+import { createSubscriptionHub, type SubscriptionHub } from './subscribe/index.js';
 import { createVerifier, type Verifier } from './verify.js';
 
 export interface LedgerSubsystemDeps {
@@ -34,8 +35,8 @@ export interface LedgerSubsystem {
   /** Appends one explicit audit event in its own transaction. */
   record(event: LedgerEvent): LedgerEntry;
   readEntries(query: EntriesQuery): EntriesPage;
-  /** Ends subscriptions (UNAVAILABLE after flushing) and background work; the database stays open. */
-  stop(): Promise<void>;
+  /** Ends subscriptions (UNAVAILABLE after flushing); maintenance is a job its owner stops. */
+  closeStreams(): Promise<void>;
 }
 
 /** Catch-up reads this many entries per step; small enough to never stall the event loop. */
@@ -43,7 +44,7 @@ const CATCH_UP_PAGE = 256;
 
 /**
  * Builds the ledger and everything around it (signing, checkpoints, archive, verification,
- * the subscription hub) and starts its background maintenance.
+ * the subscription hub, the maintenance job, not yet started).
  */
 export function createLedgerSubsystem({ config, db, transact, clock, logger, registry }: LedgerSubsystemDeps): LedgerSubsystem {
   const settings = config.ledger;
@@ -77,7 +78,6 @@ export function createLedgerSubsystem({ config, db, transact, clock, logger, reg
   const trustedKeys = new Map([...settings.trustedKeys, [signer.publicKey, signer.keyId]]);
   const verify = createVerifier({ ledger, segments, checkpoints, archive, trustedKeys, holdPruning: maintenance.holdPruning });
   if (registry) registerLedgerMetrics(registry, { hub: () => hub.stats(), oldestLiveSeq: () => ledger.oldestLiveSeq() });
-  maintenance.start();
 
   return {
     ledger,
@@ -86,12 +86,9 @@ export function createLedgerSubsystem({ config, db, transact, clock, logger, reg
     archive,
     signer,
     verify,
-    record: (event) => transact((tx) => ledger.append(tx, [event])[0] as LedgerEntry),
+    record: (event) => transact((tx) => ledger.append(tx, [event])[0]!),
     readEntries: (query) => readEntriesPage(ledger, query),
-    async stop() {
-      await hub.close(Math.min(5000, config.shutdownGraceMs / 2));
-      await maintenance.stop();
-    },
+    closeStreams: () => hub.close(Math.min(5000, config.shutdownGraceMs / 2)),
   };
 }
 
@@ -109,8 +106,4 @@ function createCheckpointSigner(config: LedgerSubsystemDeps['config'], logger: L
     { keyPath: dev.path, created: dev.created, keyId: signer.keyId, publicKey: signer.publicKey },
   );
   return signer;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

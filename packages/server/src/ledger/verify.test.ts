@@ -16,12 +16,12 @@ function flipByte(t: TestLedger, seq: number, column: Column, byteIndex: number)
     const bytes = Buffer.alloc(8);
     bytes.writeBigInt64BE(BigInt(row.value));
     const at = 7 - (byteIndex % 5);
-    bytes[at] = (bytes[at] as number) ^ (column === 'seq' ? 0x40 : 0x01);
+    bytes[at] = (bytes[at]!) ^ (column === 'seq' ? 0x40 : 0x01);
     value = Number(bytes.readBigInt64BE());
   } else {
     const bytes = Buffer.from(row.value, 'utf8');
     const at = byteIndex % bytes.length;
-    bytes[at] = (bytes[at] as number) ^ 0x01;
+    bytes[at] = (bytes[at]!) ^ 0x01;
     const text = bytes.toString('utf8');
     value = Buffer.from(text, 'utf8').equals(bytes) ? text : bytes;
   }
@@ -103,7 +103,7 @@ describe('ledger verification', () => {
   it('catches a rewritten history with every later hash recomputed, at the next signed checkpoint', async () => {
     // Rewrite entry 12 and re-chain everything after it: each entry is self-consistent again.
     const rows = t.ledger.entries(12, 47, 100);
-    let prevHash = entries[10]?.hash as string;
+    let prevHash = entries[10]?.hash!;
     for (const row of rows) {
       const forged = { ...row, subject: row.seq === 12 ? 'forged' : row.subject, prevHash };
       const hash = hashEntry(forged);
@@ -117,7 +117,7 @@ describe('ledger verification', () => {
   it('detects a tampered checkpoint signature, and checkpoints signed by an untrusted key', async () => {
     const cp = t.checkpoints.inRange(1, 47)[1];
     expect(cp).to.not.equal(undefined);
-    t.db.prepare("UPDATE ledger_checkpoints SET signature = ? WHERE seq = ?").run('00'.repeat(64), cp?.seq);
+    t.db.prepare('UPDATE ledger_checkpoints SET signature = ? WHERE seq = ?').run('00'.repeat(64), cp?.seq);
     expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: cp?.seq, reason: 'bad checkpoint signature' });
 
     const stranger = createSigner('some other deployment secret value!!', 'other');

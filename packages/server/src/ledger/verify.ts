@@ -1,4 +1,5 @@
 import { CortexError } from '../errors.js';
+import { yieldToEventLoop } from '../jobs/index.js';
 import { ArchiveFormatError, type Archive } from './archive.js';
 import { GENESIS_HASH, hashEntry, type LedgerEntry } from './chain.js';
 import type { CheckpointStore } from './checkpoints.js';
@@ -293,8 +294,4 @@ class ChainWalker {
     this.fail(seq, reason);
     return false;
   }
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

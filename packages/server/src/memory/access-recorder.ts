@@ -1,5 +1,6 @@
 import type { Logger } from 'winston';
-import type { Db } from '../storage/index.js';
+import { createPeriodicJob } from '../jobs/index.js';
+import type { MemoryStore } from './store/index.js';
 
 interface PendingAccess {
   count: number;
@@ -7,7 +8,7 @@ interface PendingAccess {
 }
 
 export interface AccessRecorderDeps {
-  readonly db: Db;
+  readonly store: MemoryStore;
   readonly logger: Logger;
   /** How long reads are gathered before one transaction writes them (default 1000 ms). */
   readonly flushIntervalMs?: number;
@@ -19,22 +20,15 @@ export interface AccessRecorderDeps {
  * writing once a second keeps reads read-only. Until a flush, `overlay` adds what is pending so
  * callers still see their own access.
  */
-export function createAccessRecorder({ db, logger, flushIntervalMs = 1000 }: AccessRecorderDeps) {
+export function createAccessRecorder({ store, logger, flushIntervalMs = 1000 }: AccessRecorderDeps) {
   const pending = new Map<number, PendingAccess>();
-  const update = db.prepare(
-    `UPDATE memories SET access_count = access_count + ?, last_accessed_at = MAX(last_accessed_at, ?)
-      WHERE row_id = ?`,
-  );
-  const writeAll = db.transaction((entries: Array<[number, PendingAccess]>) => {
-    for (const [rowId, access] of entries) update.run(access.count, access.last, rowId);
-  });
 
   function flush(): void {
     if (pending.size === 0) return;
     const entries = [...pending];
     pending.clear();
     try {
-      writeAll(entries);
+      store.addAccesses(entries);
     } catch (error: unknown) {
       // Access statistics only steer tiering: keep them for the next flush rather than fail a read.
       for (const [rowId, access] of entries) merge(rowId, access.count, access.last);
@@ -51,8 +45,11 @@ export function createAccessRecorder({ db, logger, flushIntervalMs = 1000 }: Acc
     }
   }
 
-  const timer = setInterval(flush, flushIntervalMs);
-  timer.unref();
+  const flusher = createPeriodicJob({
+    intervalMs: flushIntervalMs,
+    run: flush,
+    onError: (error) => logger.warn('writing access statistics failed', { error: String(error) }),
+  });
 
   return {
     record(rowIds: readonly number[], now: number): void {
@@ -66,8 +63,11 @@ export function createAccessRecorder({ db, logger, flushIntervalMs = 1000 }: Acc
     },
     /** Writes what is pending now; maintenance calls it so the policy sees every access. */
     flush,
-    close(): void {
-      clearInterval(timer);
+    /** Starts the periodic flushes. */
+    start: flusher.start,
+    /** Stops the periodic flushes and writes what is pending. */
+    async stop(): Promise<void> {
+      await flusher.stop();
       flush();
     },
   };

@@ -1,15 +1,16 @@
 import { dequantizeVector } from '../index/index.js';
 import type { Ledger } from '../ledger/index.js';
-import type { Db, Transact, Tx } from '../storage/index.js';
+import type { Transact, Tx } from '../storage/index.js';
 import { compressContent, decompressContent } from './cold-content.js';
 import type { HotTier } from './hot-tier.js';
 import { TIER_CODES, type MemoryRow, type SqlCondition } from './rows.js';
+import type { MemoryStore } from './store/index.js';
 import { tierChangedEvent } from './tier-events.js';
 import type { Memory, MemoryFilter, RequestContext } from './types.js';
 import type { MemoryVectors, VectorHit } from './vectors.js';
 
 export interface ColdTierDeps {
-  readonly db: Db;
+  readonly store: MemoryStore;
   readonly transact: Transact;
   readonly ledger: Ledger;
   readonly vectors: MemoryVectors;
@@ -30,13 +31,10 @@ export interface ArchivableRow {
  * filter names the COLD tier, by an exact (brute-force) scan of those stored vectors; keyword
  * search never sees them. Reading one back (GetMemory, or a Recall hit) re-warms it.
  */
-export function createColdTier({ db, transact, ledger, vectors, hotTier }: ColdTierDeps) {
-  const toCold = db.prepare(`UPDATE memories SET tier = ${TIER_CODES.COLD}, content = '', content_compressed = ? WHERE row_id = ?`);
-  const toWarm = db.prepare(`UPDATE memories SET tier = ${TIER_CODES.WARM}, content = ?, content_compressed = NULL WHERE row_id = ?`);
-
+export function createColdTier({ store, transact, ledger, vectors, hotTier }: ColdTierDeps) {
   function rewarmRow(tx: Tx, row: MemoryRow): void {
     const content = row.content_compressed === null ? row.content : decompressContent(row.content_compressed);
-    toWarm.run(content, row.row_id);
+    store.toWarm(row.row_id, content);
     vectors.restore(tx, row.row_id, row.namespace);
   }
 
@@ -59,7 +57,7 @@ export function createColdTier({ db, transact, ledger, vectors, hotTier }: ColdT
     /** Inside `tx`: moves a HOT or WARM memory to COLD. The caller appends the ledger event. */
     archive(tx: Tx, row: ArchivableRow): void {
       vectors.remove(tx, row.row_id);
-      toCold.run(compressContent(row.content), row.row_id);
+      store.toCold(row.row_id, compressContent(row.content));
       if (row.tier === TIER_CODES.HOT) hotTier.dropAfterCommit(tx, [row.row_id]);
     },
 
@@ -74,13 +72,7 @@ export function createColdTier({ db, transact, ledger, vectors, hotTier }: ColdT
       const indexed = tiers.length === 0 || tiers.some((t) => t !== 'COLD') ? searchIndex() : [];
       if (!tiers.includes('COLD')) return indexed;
       const best = new Map<number, number>();
-      const chunks = db
-        .prepare<Array<string | number>, { row_id: number; vector: Buffer }>(
-          `SELECT c.row_id, c.vector FROM memory_chunks c JOIN memories m ON m.row_id = c.row_id
-            WHERE m.tier = ${TIER_CODES.COLD} AND ${condition.sql}`,
-        )
-        .iterate(...condition.params);
-      for (const chunk of chunks) {
+      for (const chunk of store.coldChunks(condition)) {
         const score = cosine(query, dequantizeVector(chunk.vector));
         if (score > (best.get(chunk.row_id) ?? -Infinity)) best.set(chunk.row_id, score);
       }
@@ -95,10 +87,7 @@ export function createColdTier({ db, transact, ledger, vectors, hotTier }: ColdT
     rewarmRecalled<H extends { readonly memory: Memory }>(ctx: RequestContext, hits: readonly H[], rowIds: readonly number[]): H[] {
       const coldRowIds = rowIds.filter((_, i) => hits[i]?.memory.tier === 'COLD');
       if (coldRowIds.length === 0) return [...hits];
-      const rows = db
-        .prepare<number[], MemoryRow>(`SELECT * FROM memories WHERE row_id IN (${coldRowIds.map(() => '?').join(', ')})`)
-        .all(...coldRowIds);
-      rewarm(ctx, rows);
+      rewarm(ctx, [...store.byRowIds(coldRowIds).values()]);
       return hits.map((hit) => (hit.memory.tier === 'COLD' ? { ...hit, memory: { ...hit.memory, tier: 'WARM' as const } } : hit));
     },
   };

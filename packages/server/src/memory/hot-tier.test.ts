@@ -21,7 +21,7 @@ describe('HOT tier', () => {
   });
 
   it('pushes the least recently used memory back to WARM when an agent’s set is full; a read keeps a memory in', async () => {
-    f = await openTierFixture({ hot: { perAgent: 3 } });
+    f = await openTierFixture({ tiers: { hotPerAgent: 3 } });
     for (const id of ['m1', 'm2', 'm3']) {
       await f.memories.remember(CTX, 'ns', [input(id, `note ${id}`, { agentId: 'a' })]);
       f.advance(1000);
@@ -37,7 +37,7 @@ describe('HOT tier', () => {
   });
 
   it('bounds the total across agents, evicting the globally least recently used', async () => {
-    f = await openTierFixture({ hot: { perAgent: 10, total: 3 } });
+    f = await openTierFixture({ tiers: { hotPerAgent: 10, hotTotal: 3 } });
     await f.memories.remember(CTX, 'ns', [input('a1', 'x', { agentId: 'a' }), input('b1', 'y', { agentId: 'b' })]);
     await f.memories.remember(CTX, 'other', [input('c1', 'z', { agentId: 'c' }), input('c2', 'w', { agentId: 'c' })]);
     expect(f.tierOf('a1')).to.equal(TIER_CODES.WARM);
@@ -47,7 +47,7 @@ describe('HOT tier', () => {
   });
 
   it('pushes out pinned memories only when nothing unpinned is left', async () => {
-    f = await openTierFixture({ hot: { perAgent: 2 } });
+    f = await openTierFixture({ tiers: { hotPerAgent: 2 } });
     await f.memories.remember(CTX, 'ns', [input('pin', 'pinned', { agentId: 'a', pinned: true })]);
     await f.memories.remember(CTX, 'ns', [input('u1', 'one', { agentId: 'a' })]);
     await f.memories.remember(CTX, 'ns', [input('u2', 'two', { agentId: 'a' })]);
@@ -55,7 +55,7 @@ describe('HOT tier', () => {
   });
 
   it('writes a batch larger than the set as WARM for the overflow, with no move event for memories that were never HOT', async () => {
-    f = await openTierFixture({ hot: { perAgent: 2 } });
+    f = await openTierFixture({ tiers: { hotPerAgent: 2 } });
     const { results } = await f.memories.remember(CTX, 'ns', ['b1', 'b2', 'b3'].map((id) => input(id, id, { agentId: 'a' })));
     expect(results.map((r) => r.memory.tier)).to.deep.equal(['WARM', 'HOT', 'HOT']);
     expect(f.entries('memory.created').map((e) => e.payload.tier)).to.deep.equal(['WARM', 'HOT', 'HOT']);
@@ -63,7 +63,7 @@ describe('HOT tier', () => {
   });
 
   it('moves a WARM memory an agent updates into its HOT set, with a move event', async () => {
-    f = await openTierFixture({ hot: { perAgent: 1 } });
+    f = await openTierFixture({ tiers: { hotPerAgent: 1 } });
     await f.memories.remember(CTX, 'ns', [input('old', 'first', { agentId: 'a' })]);
     await f.memories.remember(CTX, 'ns', [input('new', 'second', { agentId: 'a' })]);
     await f.memories.remember(CTX, 'ns', [input('old', 'first, edited', { agentId: 'a' })]);
@@ -106,7 +106,7 @@ describe('HOT tier', () => {
     }
     const dir = f.dir;
     await f.close({ keepData: true });
-    f = await openTierFixture({ dir, hot: { perAgent: 2 }, start: f.now() });
+    f = await openTierFixture({ dir, tiers: { hotPerAgent: 2 }, start: f.now() });
     expect(f.hotTier.list('ns', 'a', 10, f.now()).map((m) => m.id)).to.deep.equal(['r3', 'r2']);
     expect(f.tierOf('r1')).to.equal(TIER_CODES.WARM);
     expect(f.entries('memory.tier_changed')).to.deep.equal([
@@ -115,7 +115,7 @@ describe('HOT tier', () => {
   });
 
   it('boosts the fused score of HOT hits by the configured factor and re-sorts', async () => {
-    f = await openTierFixture({ hot: { recallBoost: 0.5 } });
+    f = await openTierFixture({ tiers: { hotRecallBoost: 0.5 } });
     await f.memories.remember(CTX, 'ns', [input('warm', 'w'), input('hot', 'h', { agentId: 'a' })]);
     const rowId = (id: string) => String((f.db.prepare('SELECT row_id FROM memories WHERE id = ?').get(id) as { row_id: number }).row_id);
     const boosted = f.hotTier.boost([

@@ -1,6 +1,8 @@
+import { boostHits } from '../index/fusion.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
-import type { Db, Transact, Tx } from '../storage/index.js';
-import { memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow } from './rows.js';
+import type { Transact, Tx } from '../storage/index.js';
+import { memoryFromRow, TIER_CODES, tierOfCode } from './rows.js';
+import type { MemoryStore } from './store/index.js';
 import { MAINTENANCE_CONTEXT, tierChangedEvent } from './tier-events.js';
 import type { Memory, RequestContext, Tier } from './types.js';
 
@@ -14,7 +16,7 @@ export interface HotTierSettings {
 }
 
 export interface HotTierDeps {
-  readonly db: Db;
+  readonly store: MemoryStore;
   readonly transact: Transact;
   readonly ledger: Ledger;
   readonly settings: HotTierSettings;
@@ -50,10 +52,9 @@ const agentKey = (namespace: string, agentId: string) => `${namespace}\u0000${ag
  * Capacity is a hard bound (it is process memory): when a set is full the least recently used
  * unpinned memory goes back to WARM; pinned memories are pushed out only when nothing else is left.
  */
-export function createHotTier({ db, transact, ledger, settings }: HotTierDeps) {
+export function createHotTier({ store, transact, ledger, settings }: HotTierDeps) {
   const all = new Map<number, Entry>();
   const byAgent = new Map<string, Map<number, Entry>>();
-  const setTier = db.prepare('UPDATE memories SET tier = ? WHERE row_id = ?');
 
   function insert(entry: Entry): void {
     all.set(entry.rowId, entry);
@@ -112,7 +113,7 @@ export function createHotTier({ db, transact, ledger, settings }: HotTierDeps) {
 
   /** Inside `tx`: demotes the victims to WARM in SQLite and schedules the cache changes. */
   function settle(tx: Tx, arriving: readonly Entry[], leaving: ReadonlySet<number>, victims: ReadonlyMap<number, Entry>): void {
-    for (const rowId of victims.keys()) setTier.run(TIER_CODES.WARM, rowId);
+    for (const rowId of victims.keys()) store.setTier(rowId, 'WARM');
     tx.afterCommit(() => {
       for (const rowId of leaving) drop(rowId);
       for (const entry of arriving) {
@@ -134,11 +135,7 @@ export function createHotTier({ db, transact, ledger, settings }: HotTierDeps) {
     });
 
   // Rebuild from SQLite, least recently used first, then honour capacities lowered since last run.
-  for (const row of db
-    .prepare<[], MemoryRow>(`SELECT * FROM memories WHERE tier = ${TIER_CODES.HOT} ORDER BY last_accessed_at, row_id`)
-    .iterate()) {
-    insert(entryOf(row.row_id, memoryFromRow(row)));
-  }
+  for (const row of store.hotRows()) insert(entryOf(row.row_id, memoryFromRow(row)));
   const overflow = victimsOf([], new Set(), [...byAgent.keys()]);
   if (overflow.size > 0) {
     transact((tx) => {
@@ -158,12 +155,7 @@ export function createHotTier({ db, transact, ledger, settings }: HotTierDeps) {
     afterWrites(tx: Tx, ctx: RequestContext, written: readonly WrittenMemory[]): LedgerEvent[] {
       const changed = written.filter((w) => w.event !== undefined);
       if (changed.length === 0) return [];
-      const rows = new Map(
-        db
-          .prepare<number[], MemoryRow>(`SELECT * FROM memories WHERE row_id IN (${changed.map(() => '?').join(', ')})`)
-          .all(...changed.map((w) => w.rowId))
-          .map((row) => [row.row_id, row]),
-      );
+      const rows = store.byRowIds(changed.map((w) => w.rowId));
       const arriving: Entry[] = [];
       const leaving = new Set<number>();
       for (const w of changed) {
@@ -228,15 +220,10 @@ export function createHotTier({ db, transact, ledger, settings }: HotTierDeps) {
         .slice(0, limit);
     },
 
-    /**
-     * HOT hits of a fused recall ranking get their score multiplied by 1 + recallBoost, and the
-     * list is re-sorted (stably, so equal scores keep fusion's order).
-     */
+    /** A fused recall ranking with HOT hits boosted by recallBoost (index/fusion.ts boostHits). */
     boost<H extends { readonly id: string; readonly score: number }>(hits: readonly H[]): H[] {
-      if (settings.recallBoost === 0 || all.size === 0) return [...hits];
-      return hits
-        .map((hit) => (all.has(Number(hit.id)) ? { ...hit, score: hit.score * (1 + settings.recallBoost) } : hit))
-        .sort((a, b) => b.score - a.score);
+      if (all.size === 0) return [...hits];
+      return boostHits(hits, (id) => all.has(Number(id)), settings.recallBoost);
     },
 
     has: (rowId: number) => all.has(rowId),

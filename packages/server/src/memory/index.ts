@@ -1,14 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CortexError, notFound } from '../errors.js';
-import { fuseRankings } from '../index/fusion.js';
+import { fuseRankings, fusionDepth } from '../index/fusion.js';
 import type { KeywordIndex } from '../index/keyword.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
-import type { Db, Transact } from '../storage/index.js';
+import type { Transact } from '../storage/index.js';
 import type { AccessRecorder } from './access-recorder.js';
 import type { ColdTier } from './cold.js';
+import type { DeleteWithLedger } from './delete.js';
 import type { HotTier } from './hot-tier.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from '../page-token.js';
 import { filterCondition, isEmptyFilter, memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow, type SqlCondition } from './rows.js';
+import type { ListAfter, MemoryRecord, MemoryStore } from './store/index.js';
 import { INTERNAL_CONTEXT } from './tier-events.js';
 import type { ChunkVectors, MemoryVectors } from './vectors.js';
 import {
@@ -24,7 +26,7 @@ import {
 export * from './types.js';
 
 export interface MemoryServiceDeps {
-  readonly db: Db;
+  readonly store: MemoryStore;
   readonly transact: Transact;
   readonly ledger: Ledger;
   readonly keywordIndex: KeywordIndex;
@@ -32,6 +34,7 @@ export interface MemoryServiceDeps {
   readonly hotTier: HotTier;
   readonly coldTier: ColdTier;
   readonly access: AccessRecorder;
+  readonly deleteWithLedger: DeleteWithLedger;
   readonly clock: () => number;
 }
 
@@ -59,44 +62,11 @@ export interface RecallHit {
   readonly keywordRank?: number;
 }
 
-/**
- * Each list feeding hybrid fusion is deeper than top_k (twice, and at least this), so fusion can
- * promote what one list ranks low. Deeper lists mostly add chance overlaps and cost time: with
- * HYBRID_RRF_K, depth 20 and 50 recall the same on LoCoMo dev, and 20 is ~1.5 ms faster at 100k.
- */
-const FUSION_DEPTH = 20;
-
-/**
- * RRF damping constant for HYBRID recall. The customary 60 comes from fusing many 1000-deep TREC
- * runs; over two lists it flattens ranks so much that a memory both lists rank ~25th outscores
- * the one either list ranks first, so chance overlaps deep in the lists crowd out each
- * retriever's best hits, the more so the deeper the lists (i.e. the larger top_k). A small k keeps
- * each list's top hits on top and still rewards agreement near the top. LoCoMo dev, recall@5/@10:
- * k=60 0.50/0.65 at depth 20 but 0.47/0.57 at depth 50; k=5 0.53/0.65 and 0.54/0.64.
- */
-const HYBRID_RRF_K = 5;
-
 /** Recall searches the tiers an agent works with unless the caller names others. */
 const DEFAULT_RECALL_TIERS: readonly Tier[] = ['HOT', 'WARM'];
 
 export function createMemoryService(deps: MemoryServiceDeps) {
-  const { db, transact, ledger, keywordIndex, vectors, hotTier, coldTier, access, clock } = deps;
-  const byId = db.prepare<[string, string], MemoryRow>('SELECT * FROM memories WHERE namespace = ? AND id = ?');
-  const insert = db.prepare(
-    `INSERT INTO memories (namespace, id, agent_id, content, kind, tags, metadata, importance, tier, pinned,
-       created_at, updated_at, last_accessed_at, access_count, expires_at, version, content_hash)
-     VALUES (@namespace, @id, @agentId, @content, @kind, @tags, @metadata, @importance, @tier, @pinned,
-       @now, @now, @now, 0, @expiresAt, 1, @contentHash)`,
-  );
-  const update = db.prepare(
-    `UPDATE memories SET agent_id = @agentId, content = @content, kind = @kind, tags = @tags, metadata = @metadata,
-       importance = @importance, pinned = @pinned, expires_at = @expiresAt, content_hash = @contentHash,
-       tier = @tier, content_compressed = NULL, updated_at = @now, version = version + 1
-     WHERE row_id = @rowId`,
-  );
-  const deleteTags = db.prepare('DELETE FROM memory_tags WHERE row_id = ?');
-  const insertTag = db.prepare('INSERT OR IGNORE INTO memory_tags (row_id, tag) VALUES (?, ?)');
-  const deleteRow = db.prepare('DELETE FROM memories WHERE row_id = ?');
+  const { store, transact, ledger, keywordIndex, vectors, hotTier, coldTier, access, deleteWithLedger, clock } = deps;
 
   /** Readers see access statistics not yet flushed to SQLite, as if they were. */
   const toMemory = (row: MemoryRow): Memory => memoryFromRow(access.overlay(row));
@@ -108,26 +78,6 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     hotTier.touched(rowIds, now);
   }
 
-  function rowsByIds(rowIds: readonly number[]): Map<number, MemoryRow> {
-    if (rowIds.length === 0) return new Map();
-    const rows = db
-      .prepare<number[], MemoryRow>(`SELECT * FROM memories WHERE row_id IN (${rowIds.map(() => '?').join(', ')})`)
-      .all(...rowIds);
-    return new Map(rows.map((row) => [row.row_id, row]));
-  }
-
-  function rowsMatching(rowIds: readonly number[], condition: SqlCondition): Map<number, MemoryRow> {
-    if (rowIds.length === 0) return new Map();
-    // NOT INDEXED keeps the lookup on the row ids: otherwise SQLite may pick the namespace index
-    // for the filter and scan every memory of the namespace (5 ms at 100k) to find a few rows.
-    const rows = db
-      .prepare<Array<string | number>, MemoryRow>(
-        `SELECT m.* FROM memories m NOT INDEXED WHERE m.row_id IN (${rowIds.map(() => '?').join(', ')}) AND ${condition.sql}`,
-      )
-      .all(...rowIds, ...condition.params);
-    return new Map(rows.map((row) => [row.row_id, row]));
-  }
-
   /**
    * The rows a vector search may return, when the filter narrows more than the namespace does.
    * Undefined means "every indexed memory of the namespace" and keeps the search on the fast path.
@@ -136,15 +86,15 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     const onlyIndexedTiers = (filter.tiers ?? []).every((t) => t === 'HOT' || t === 'WARM') && (filter.tiers ?? []).length === 2;
     const narrowed = { ...filter, tiers: onlyIndexedTiers ? [] : filter.tiers ?? [] };
     if (isEmptyFilter(narrowed)) return undefined;
-    const rows = db
-      .prepare<Array<string | number>, { row_id: number }>(`SELECT m.row_id FROM memories m WHERE ${condition.sql}`)
-      .all(...condition.params);
-    return new Set(rows.map((r) => r.row_id));
+    return store.rowIdsMatching(condition);
   }
 
   function upsert(ctx: RequestContext, namespace: string, input: MemoryInput, now: number) {
     const id = input.id || randomUUID();
-    const record = {
+    // A write is a use: an agent's memory joins its HOT set (hotTier.afterWrites enforces the
+    // capacity), a shared one lives in WARM; either way a COLD memory comes back.
+    const tier = input.agentId ? TIER_CODES.HOT : TIER_CODES.WARM;
+    const record: MemoryRecord = {
       namespace,
       id,
       agentId: input.agentId,
@@ -156,28 +106,24 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       pinned: input.pinned ? 1 : 0,
       expiresAt: input.expiresAt,
       contentHash: sha256(input.content),
+      tier,
       now,
     };
-    const existing = byId.get(namespace, id);
+    const existing = store.byId(namespace, id);
     let outcome: RememberOutcome;
     let rowId: number;
     const contentChanged = existing === undefined || existing.content_hash !== record.contentHash;
-    // A write is a use: an agent's memory joins its HOT set (hotTier.afterWrites enforces the
-    // capacity), a shared one lives in WARM; either way a COLD memory comes back.
-    const tier = input.agentId ? TIER_CODES.HOT : TIER_CODES.WARM;
     const before = existing === undefined ? null : tierOfCode(existing.tier);
     if (existing === undefined) {
-      rowId = Number(insert.run({ ...record, tier }).lastInsertRowid);
+      rowId = store.insert(record);
       outcome = 'CREATED';
     } else if (sameAsStored(existing, record)) {
       return { rowId: existing.row_id, outcome: 'UNCHANGED' as const, contentChanged: false, before, event: undefined };
     } else {
       rowId = existing.row_id;
-      update.run({ ...record, rowId, tier });
-      deleteTags.run(rowId);
+      store.update(rowId, record);
       outcome = 'UPDATED';
     }
-    for (const tag of JSON.parse(record.tags) as string[]) insertTag.run(rowId, tag);
     const event: LedgerEvent = {
       namespace,
       actor: ctx.actor,
@@ -207,9 +153,9 @@ export function createMemoryService(deps: MemoryServiceDeps) {
           return result;
         });
         const entries = ledger.append(tx, hotTier.afterWrites(tx, ctx, written));
-        const rows = rowsByIds(written.map((w) => w.rowId));
+        const rows = store.byRowIds(written.map((w) => w.rowId));
         const results: RememberResult[] = written.map((w) => ({
-          memory: toMemory(rows.get(w.rowId) as MemoryRow),
+          memory: toMemory(rows.get(w.rowId)!),
           outcome: w.outcome,
         }));
         return { results, ledgerSeq: entries.at(-1)?.seq ?? 0 };
@@ -218,30 +164,24 @@ export function createMemoryService(deps: MemoryServiceDeps) {
 
     /** Fetches one memory; a COLD one is re-warmed (a ledger event), since it is in use again. */
     get(namespace: string, id: string, ctx: RequestContext = INTERNAL_CONTEXT): Memory {
-      const row = byId.get(namespace, id);
+      const row = store.byId(namespace, id);
       if (row === undefined || (row.expires_at !== null && row.expires_at <= clock())) {
         throw notFound('memory', { namespace, id });
       }
       coldTier.rewarm(ctx, [row]);
       touch([row.row_id]);
-      return toMemory(byId.get(namespace, id) as MemoryRow);
+      return toMemory(store.byId(namespace, id)!);
     },
 
     list(namespace: string, filter: MemoryFilter, pageSize: number, pageToken: string) {
       const fingerprint = queryFingerprint({ namespace, filter });
       const cursor = pageToken ? decodePageToken(pageToken, fingerprint, isListCursor) : undefined;
       const condition = filterCondition(namespace, filter, clock());
-      const after = cursor ? ' AND (m.created_at, m.id) > (?, ?)' : '';
-      const params = cursor ? [...condition.params, cursor.createdAt, cursor.id] : condition.params;
-      const rows = db
-        .prepare<Array<string | number>, MemoryRow>(
-          `SELECT m.* FROM memories m WHERE ${condition.sql}${after} ORDER BY m.created_at, m.id LIMIT ?`,
-        )
-        .all(...params, pageSize + 1);
+      const rows = store.page(condition, cursor, pageSize + 1);
       const page = rows.slice(0, pageSize);
       const last = page.at(-1);
       const nextPageToken =
-        rows.length > pageSize && last ? encodePageToken({ createdAt: last.created_at, id: last.id } satisfies ListCursor, fingerprint) : '';
+        rows.length > pageSize && last ? encodePageToken({ createdAt: last.created_at, id: last.id } satisfies ListAfter, fingerprint) : '';
       return { memories: page.map(toMemory), nextPageToken };
     },
 
@@ -254,28 +194,15 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       }
       return transact((tx) => {
         const condition = filterCondition(namespace, filter, null);
-        const byIds = ids.length > 0 ? ` AND m.id IN (${ids.map(() => '?').join(', ')})` : '';
-        const victims = db
-          .prepare<Array<string | number>, { row_id: number; id: string; agent_id: string }>(
-            `SELECT m.row_id, m.id, m.agent_id FROM memories m WHERE ${condition.sql}${byIds} ORDER BY m.row_id`,
-          )
-          .all(...condition.params, ...ids);
-        for (const victim of victims) {
-          vectors.remove(tx, victim.row_id);
-          deleteRow.run(victim.row_id);
-        }
-        hotTier.dropAfterCommit(tx, victims.map((victim) => victim.row_id));
-        const entries = ledger.append(
-          tx,
-          victims.map((victim) => ({
-            namespace,
-            actor: ctx.actor,
-            action: 'memory.forgotten',
-            subject: victim.id,
-            agentId: victim.agent_id,
-            correlationId: ctx.correlationId,
-          })),
-        );
+        const victims = store.selected(condition, ids);
+        const entries = deleteWithLedger(tx, victims, (victim) => ({
+          namespace,
+          actor: ctx.actor,
+          action: 'memory.forgotten',
+          subject: victim.id,
+          agentId: victim.agent_id,
+          correlationId: ctx.correlationId,
+        }));
         return { forgottenIds: victims.map((v) => v.id), ledgerSeq: entries.at(-1)?.seq ?? 0 };
       });
     },
@@ -283,12 +210,13 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     /**
      * Recall by meaning, by keyword, or both fused; filters apply inside each search. COLD memories
      * (only when the filter names the COLD tier) are found by meaning only, and re-warmed when
-     * returned; HOT hits get a small boost of their HYBRID score (see hotTier.boost).
+     * returned; HOT hits get a small boost of their HYBRID score (see hotTier.boost). Ranking (list
+     * depth, fusion, boost) is index/fusion.ts.
      */
     async recall(namespace: string, query: RecallQuery, ctx: RequestContext = INTERNAL_CONTEXT): Promise<RecallHit[]> {
       const filter = withDefaultTiers(query.filter);
       const condition = filterCondition(namespace, filter, clock());
-      const depth = query.mode === 'HYBRID' ? Math.max(2 * query.topK, FUSION_DEPTH) : query.topK;
+      const depth = query.mode === 'HYBRID' ? fusionDepth(query.topK) : query.topK;
       const keyword =
         query.mode === 'VECTOR'
           ? []
@@ -300,11 +228,11 @@ export function createMemoryService(deps: MemoryServiceDeps) {
           : coldTier
               .withColdHits(filter, condition, queryVector, depth, () => vectors.search(namespace, queryVector, depth, allowedRows(filter, condition)))
               .map((h) => ({ id: String(h.rowId), score: h.score }));
-      const ranked = fuseRankings({ vector, keyword }, { k: HYBRID_RRF_K });
+      const ranked = fuseRankings({ vector, keyword });
       const fused = query.mode === 'HYBRID' ? hotTier.boost(ranked) : ranked;
       // Rows are re-read (and re-checked against the filter) now: the async embedding above
       // leaves room for a concurrent Forget.
-      const rows = rowsMatching(fused.map((h) => Number(h.id)), condition);
+      const rows = store.matching(fused.map((h) => Number(h.id)), condition);
       const hits: RecallHit[] = [];
       const touched: number[] = [];
       for (const hit of fused) {
@@ -329,13 +257,8 @@ export function createMemoryService(deps: MemoryServiceDeps) {
 
 export type MemoryService = ReturnType<typeof createMemoryService>;
 
-/** Where ListMemories stopped: the last memory's (created_at, id), the listing's sort key. */
-interface ListCursor {
-  readonly createdAt: number;
-  readonly id: string;
-}
-
-function isListCursor(value: Readonly<Record<string, unknown>>): value is ListCursor & Readonly<Record<string, number | string>> {
+/** Where ListMemories stopped (the page token's content): the last memory's (created_at, id). */
+function isListCursor(value: Readonly<Record<string, unknown>>): value is ListAfter & Readonly<Record<string, number | string>> {
   return Number.isSafeInteger(value.createdAt) && typeof value.id === 'string';
 }
 

@@ -1,35 +1,43 @@
 import type { Logger } from 'winston';
+import type { TierConfig } from '../config/index.js';
 import { createKeywordIndex } from '../index/keyword.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Db, Transact } from '../storage/index.js';
 import { createAccessRecorder } from './access-recorder.js';
 import { createColdTier } from './cold.js';
-import { createHotTier, type HotTierSettings } from './hot-tier.js';
+import { createDeleteWithLedger } from './delete.js';
+import { createHotTier } from './hot-tier.js';
 import { createMemoryService } from './index.js';
-import { createMaintenance, type MaintenanceSettings } from './maintenance.js';
+import { createMaintenance } from './maintenance.js';
+import type { MemoryStore } from './store/index.js';
 import type { MemoryVectors } from './vectors.js';
 
 export interface MemoryLayerDeps {
+  /** For the keyword index (index/keyword.ts), which searches the FTS5 table. */
   readonly db: Db;
+  /** Shared with the vectors and the snapshot reader: one set of prepared statements. */
+  readonly store: MemoryStore;
   readonly transact: Transact;
   readonly ledger: Ledger;
   readonly vectors: MemoryVectors;
   readonly clock: () => number;
   readonly logger: Logger;
-  readonly hot: HotTierSettings;
-  readonly policy: MaintenanceSettings;
+  readonly tiers: TierConfig;
 }
 
 /**
  * The memory service with its tiers, access statistics and maintenance job, wired once for the
  * server (core.ts) and the tier tests, which differ only in the embedder behind `vectors`.
  */
-export function createMemoryLayer({ db, transact, ledger, vectors, clock, logger, hot, policy }: MemoryLayerDeps) {
-  const hotTier = createHotTier({ db, transact, ledger, settings: hot });
-  const coldTier = createColdTier({ db, transact, ledger, vectors, hotTier });
-  const access = createAccessRecorder({ db, logger });
-  const maintenance = createMaintenance({ db, transact, ledger, vectors, hotTier, coldTier, access, clock, logger, settings: policy });
-  const memories = createMemoryService({ db, transact, ledger, keywordIndex: createKeywordIndex(db), vectors, hotTier, coldTier, access, clock });
+export function createMemoryLayer({ db, store, transact, ledger, vectors, clock, logger, tiers }: MemoryLayerDeps) {
+  const hot = { perAgent: tiers.hotPerAgent, total: tiers.hotTotal, recallBoost: tiers.hotRecallBoost };
+  const hotTier = createHotTier({ store, transact, ledger, settings: hot });
+  const coldTier = createColdTier({ store, transact, ledger, vectors, hotTier });
+  const access = createAccessRecorder({ store, logger });
+  const deleteWithLedger = createDeleteWithLedger({ store, vectors, hotTier, ledger });
+  const maintenance = createMaintenance({ store, transact, ledger, hotTier, coldTier, deleteWithLedger, access, clock, logger, tiers });
+  const keywordIndex = createKeywordIndex(db);
+  const memories = createMemoryService({ store, transact, ledger, keywordIndex, vectors, hotTier, coldTier, access, deleteWithLedger, clock });
   return { hotTier, coldTier, access, maintenance, memories };
 }
 

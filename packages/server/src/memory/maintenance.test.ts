@@ -1,7 +1,4 @@
 import { expect } from 'chai';
-import fc from 'fast-check';
-import { retentionScore } from './decay.js';
-import { belowThresholdBounds } from './maintenance.js';
 import { TIER_CODES } from './rows.js';
 import { CTX, DAY, HOUR, input, openTierFixture, type TierFixture } from './tiers-test-helpers.js';
 import type { RecallQuery } from './index.js';
@@ -137,7 +134,7 @@ describe('tier maintenance', () => {
     });
 
     it('promotes an agent’s recently read WARM memory into free HOT capacity, most recently read first', async () => {
-      f = await openTierFixture({ hot: { perAgent: 1 } });
+      f = await openTierFixture({ tiers: { hotPerAgent: 1 } });
       for (const id of ['p', 'q', 'r']) await f.memories.remember(CTX, 'ns', [input(id, `note ${id}`, { agentId: 'a' })]);
       f.memories.forget(CTX, 'ns', ['r'], {});
       expect([f.tierOf('p'), f.tierOf('q')]).to.deep.equal([TIER_CODES.WARM, TIER_CODES.WARM]);
@@ -207,7 +204,7 @@ describe('tier maintenance', () => {
     });
 
     it('works in batches of the configured size, giving the event loop a turn between them', async () => {
-      f = await openTierFixture({ policy: { batchSize: 2 } });
+      f = await openTierFixture({ tiers: { maintenanceBatch: 2 } });
       await f.memories.remember(CTX, 'ns', ['1', '2', '3', '4', '5'].map((id) => input(id, `note ${id}`, { importance: 0 })));
       f.advance(30 * DAY);
       let interleaved = false;
@@ -222,7 +219,7 @@ describe('tier maintenance', () => {
     });
 
     it('runs on its own every intervalMs once started, and not after stop', async () => {
-      f = await openTierFixture({ policy: { intervalMs: 10 } });
+      f = await openTierFixture({ tiers: { maintenanceIntervalMs: 10 } });
       await f.memories.remember(CTX, 'ns', [input('x', 'x', { importance: 0 })]);
       f.advance(30 * DAY);
       f.maintenance.start();
@@ -241,34 +238,6 @@ describe('tier maintenance', () => {
       f.advance(30 * DAY);
       const [first, second] = await Promise.all([f.maintenance.run(), f.maintenance.run()]);
       expect(first.archived + second.archived).to.equal(1);
-    });
-  });
-
-  describe('belowThresholdBounds', () => {
-    it('never excludes a memory whose retention is below the threshold', () => {
-      const halfLifeMs = 168 * HOUR;
-      const now = 1_000 * DAY;
-      fc.assert(
-        fc.property(
-          fc.double({ min: 0.001, max: 1, noNaN: true }),
-          fc.double({ min: 0, max: 1, noNaN: true }),
-          fc.integer({ min: 0, max: 10_000 }),
-          fc.integer({ min: 0, max: 400 * DAY }),
-          (threshold, importance, accessCount, age) => {
-            const touched = now - age;
-            const score = retentionScore({ importance, createdAt: touched, lastAccessedAt: touched, accessCount, pinned: false }, now, halfLifeMs);
-            if (score >= threshold) return;
-            const bounds = belowThresholdBounds(threshold, now, halfLifeMs)!;
-            expect(importance).to.be.below(bounds.maxImportance);
-            expect(accessCount).to.be.below(bounds.maxAccessCount);
-            expect(touched).to.be.below(bounds.touchedBefore);
-          },
-        ),
-      );
-    });
-
-    it('lets nothing qualify below a threshold of 0', () => {
-      expect(belowThresholdBounds(0, 0, HOUR)).to.equal(null);
     });
   });
 });

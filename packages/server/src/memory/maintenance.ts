@@ -1,47 +1,35 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'winston';
+import type { TierConfig } from '../config/index.js';
+import { createPeriodicJob, yieldToEventLoop } from '../jobs/index.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
-import type { Db, Transact, Tx } from '../storage/index.js';
+import type { Transact, Tx } from '../storage/index.js';
 import type { AccessRecorder } from './access-recorder.js';
 import type { ColdTier } from './cold.js';
-import { ACCESS_SATURATION, RETENTION_WEIGHTS, retentionScore } from './decay.js';
+import type { DeleteWithLedger } from './delete.js';
 import type { HotTier } from './hot-tier.js';
-import { memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow } from './rows.js';
+import { belowThresholdBounds, downwardMoves, promotes, promotionWindowStart, retentionScore, type DownwardMove } from './policy.js';
+import { memoryFromRow, TIER_CODES, tierOfCode } from './rows.js';
+import type { ExpiredRow, MemoryStore, PolicyRow } from './store/index.js';
 import { MAINTENANCE_CONTEXT, MEMORY_EXPIRED, tierChangedEvent } from './tier-events.js';
 import type { Memory, RequestContext, Tier } from './types.js';
-import type { MemoryVectors } from './vectors.js';
-
-/** The retention policy: thresholds on memory/decay.ts retentionScore (0..1, pinned = 1). */
-export interface TierPolicy {
-  readonly halfLifeMs: number;
-  /** HOT or WARM → COLD below this (pinned memories score 1, so they are never archived). */
-  readonly coldThreshold: number;
-  /** HOT → WARM below this. */
-  readonly demoteThreshold: number;
-  /** WARM → HOT at or above this, for an agent's memory read within promoteWindowMs, into free HOT capacity. */
-  readonly promoteThreshold: number;
-  readonly promoteWindowMs: number;
-}
-
-export interface MaintenanceSettings extends TierPolicy {
-  /** Rows examined per transaction; the event loop gets a turn between transactions. */
-  readonly batchSize: number;
-  /** Period of the background job; 0 leaves it to explicit runs (RunMaintenance). */
-  readonly intervalMs: number;
-}
 
 export interface MaintenanceDeps {
-  readonly db: Db;
+  readonly store: MemoryStore;
   readonly transact: Transact;
   readonly ledger: Ledger;
-  readonly vectors: MemoryVectors;
   readonly hotTier: HotTier;
   readonly coldTier: ColdTier;
+  readonly deleteWithLedger: DeleteWithLedger;
   /** Pending access statistics are written before a run, so the policy sees every read. */
   readonly access: Pick<AccessRecorder, 'flush'>;
   readonly clock: () => number;
   readonly logger: Logger;
-  readonly settings: MaintenanceSettings;
+  /**
+   * The policy's thresholds and half-life (decided by memory/policy.ts), the rows examined per
+   * transaction (the event loop gets a turn between transactions) and the period of the
+   * background job (0 leaves it to explicit runs, RunMaintenance).
+   */
+  readonly tiers: TierConfig;
 }
 
 export interface MaintenanceRunOptions {
@@ -62,55 +50,6 @@ export interface MaintenanceResult {
   readonly expired: number;
 }
 
-/** Row columns the policy looks at. */
-interface PolicyRow {
-  readonly row_id: number;
-  readonly id: string;
-  readonly namespace: string;
-  readonly agent_id: string;
-  readonly tier: number;
-  readonly pinned: number;
-  readonly importance: number;
-  readonly created_at: number;
-  readonly last_accessed_at: number;
-  readonly access_count: number;
-}
-
-interface ExpiredRow {
-  readonly row_id: number;
-  readonly id: string;
-  readonly namespace: string;
-  readonly agent_id: string;
-  readonly tier: number;
-  readonly expires_at: number;
-}
-
-/** Necessary conditions for retentionScore < threshold, as SQL-friendly bounds. */
-export interface CandidateBounds {
-  readonly maxImportance: number;
-  readonly maxAccessCount: number;
-  readonly touchedBefore: number;
-}
-
-/**
- * Each term of the retention score is ≥ 0, so a score below `threshold` needs every term alone
- * below it: importance < T/w_i; last touch older than halfLife·log2(w_r/T); accesses below
- * (1+64)^(T/w_a) − 1. These bounds (slightly loosened for rounding) narrow the scan to a range of
- * the (tier, last_accessed_at) index; the exact score still decides. Null: no memory can qualify.
- */
-export function belowThresholdBounds(threshold: number, now: number, halfLifeMs: number): CandidateBounds | null {
-  if (!(threshold > 0)) return null;
-  const { importance: wi, recency: wr, access: wa } = RETENTION_WEIGHTS;
-  const unbounded = Number.MAX_SAFE_INTEGER;
-  return {
-    maxImportance: threshold / wi + 1e-9,
-    maxAccessCount: threshold > wa ? unbounded : Math.ceil(Math.pow(1 + ACCESS_SATURATION, threshold / wa)) + 1,
-    touchedBefore: threshold > wr ? unbounded : Math.ceil(now - halfLifeMs * Math.log2(wr / threshold)) + 1,
-  };
-}
-
-const POLICY_COLUMNS = 'row_id, id, namespace, agent_id, tier, pinned, importance, created_at, last_accessed_at, access_count';
-
 /**
  * Tier maintenance: expires, archives, demotes and promotes memories under the retention policy,
  * in bounded batches (one transaction each, with a ledger event per change) that yield to the
@@ -118,36 +57,11 @@ const POLICY_COLUMNS = 'row_id, id, namespace, agent_id, tier, pinned, importanc
  * while another is in progress.
  */
 export function createMaintenance(deps: MaintenanceDeps) {
-  const { db, transact, ledger, vectors, hotTier, coldTier, clock, logger, settings } = deps;
-  const inNamespace = '(@namespace IS NULL OR namespace = @namespace)';
-  const live = '(expires_at IS NULL OR expires_at > @now)';
-  const expiredPage = db.prepare<Record<string, unknown>, ExpiredRow>(
-    `SELECT row_id, id, namespace, agent_id, tier, expires_at FROM memories
-      WHERE expires_at IS NOT NULL AND expires_at <= @now AND ${inNamespace} AND (expires_at, row_id) > (@afterKey, @afterRow)
-      ORDER BY expires_at, row_id LIMIT @limit`,
-  );
-  const belowPage = db.prepare<Record<string, unknown>, PolicyRow>(
-    `SELECT ${POLICY_COLUMNS} FROM memories
-      WHERE tier = @tier AND pinned = 0 AND importance < @maxImportance AND access_count < @maxAccessCount
-        AND last_accessed_at < @touchedBefore AND created_at < @touchedBefore AND ${live} AND ${inNamespace}
-        AND (last_accessed_at, row_id) > (@afterKey, @afterRow)
-      ORDER BY last_accessed_at, row_id LIMIT @limit`,
-  );
-  const recentPage = db.prepare<Record<string, unknown>, PolicyRow>(
-    `SELECT ${POLICY_COLUMNS} FROM memories
-      WHERE tier = ${TIER_CODES.WARM} AND agent_id != '' AND access_count > 0 AND last_accessed_at >= @since
-        AND ${live} AND ${inNamespace} AND (last_accessed_at, row_id) < (@afterKey, @afterRow)
-      ORDER BY last_accessed_at DESC, row_id DESC LIMIT @limit`,
-  );
-  const contentOf = db.prepare<[number], { content: string }>('SELECT content FROM memories WHERE row_id = ?');
-  const rowById = db.prepare<[number], MemoryRow>('SELECT * FROM memories WHERE row_id = ?');
-  const deleteRow = db.prepare('DELETE FROM memories WHERE row_id = ?');
-  const setTier = db.prepare('UPDATE memories SET tier = ? WHERE row_id = ?');
+  const { store, transact, ledger, hotTier, coldTier, deleteWithLedger, clock, logger, tiers } = deps;
 
   let queue: Promise<unknown> = Promise.resolve();
   let running = 0;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
 
   /**
    * Pages through `page` (keyset on a (key, row_id) cursor), handing each page to `handle` inside
@@ -172,9 +86,9 @@ export function createMaintenance(deps: MaintenanceDeps) {
       else transact(step);
       afterPage();
       const last = rows.at(-1);
-      if (last === undefined || rows.length < settings.batchSize) return;
+      if (last === undefined || rows.length < tiers.maintenanceBatch) return;
       after = { key: keyOf(last), row: last.row_id };
-      await nextTurn();
+      await yieldToEventLoop();
     }
   }
 
@@ -182,7 +96,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
     const dryRun = options.dryRun ?? false;
     const now = options.asOf ?? clock();
     const ctx = options.ctx ?? MAINTENANCE_CONTEXT;
-    const scope = { namespace: options.namespace ?? null, now, limit: settings.batchSize };
+    const scope = { namespace: options.namespace ?? null, now, limit: tiers.maintenanceBatch };
     const counts = { promoted: 0, demoted: 0, archived: 0, expired: 0 };
     /** Rows already decided in this run: a dry run must not count them again in a later phase. */
     const decided = new Set<number>();
@@ -210,7 +124,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
           pinned: row.pinned === 1,
         },
         now,
-        settings.halfLifeMs,
+        tiers.decayHalfLifeMs,
       );
     const move = (row: PolicyRow, to: Tier, score: number): LedgerEvent =>
       tierChangedEvent(ctx, {
@@ -228,40 +142,32 @@ export function createMaintenance(deps: MaintenanceDeps) {
     await sweep<ExpiredRow>(
       dryRun,
       lowest,
-      (after) => expiredPage.all({ ...scope, afterKey: after.key, afterRow: after.row }),
+      (after) => store.expiredPage({ ...scope, afterKey: after.key, afterRow: after.row }),
       (row) => row.expires_at,
       (rows, tx) => {
         counts.expired += rows.length;
         if (tx === undefined) return;
-        for (const row of rows) {
-          vectors.remove(tx, row.row_id);
-          deleteRow.run(row.row_id);
-        }
-        hotTier.dropAfterCommit(tx, rows.map((row) => row.row_id));
-        ledger.append(
-          tx,
-          rows.map((row) => ({
-            namespace: row.namespace,
-            actor: ctx.actor,
-            action: MEMORY_EXPIRED,
-            subject: row.id,
-            agentId: row.agent_id,
-            correlationId: ctx.correlationId,
-            payload: { expiresAt: row.expires_at, tier: tierOfCode(row.tier) },
-          })),
-        );
+        deleteWithLedger(tx, rows, (row) => ({
+          namespace: row.namespace,
+          actor: ctx.actor,
+          action: MEMORY_EXPIRED,
+          subject: row.id,
+          agentId: row.agent_id,
+          correlationId: ctx.correlationId,
+          payload: { expiresAt: row.expires_at, tier: tierOfCode(row.tier) },
+        }));
       },
       settled,
     );
 
     // 2. Archive, 3. demote: HOT/WARM memories whose retention fell below a threshold.
-    const sweepBelow = async (fromTier: Tier, threshold: number, to: Tier, onMove: (rows: PolicyRow[], tx: Tx) => void) => {
-      const bounds = belowThresholdBounds(threshold, now, settings.halfLifeMs);
+    const sweepBelow = async ({ from: fromTier, to, below: threshold }: DownwardMove, onMove: (rows: PolicyRow[], tx: Tx) => void) => {
+      const bounds = belowThresholdBounds(threshold, now, tiers.decayHalfLifeMs);
       if (bounds === null) return;
       await sweep<PolicyRow>(
         dryRun,
         lowest,
-        (after) => belowPage.all({ ...scope, ...bounds, tier: TIER_CODES[fromTier], afterKey: after.key, afterRow: after.row }),
+        (after) => store.belowPage({ ...scope, ...bounds, tier: TIER_CODES[fromTier], afterKey: after.key, afterRow: after.row }),
         (row) => row.last_accessed_at,
         (rows, tx) => {
           const moving = rows.flatMap((row) => {
@@ -283,28 +189,27 @@ export function createMaintenance(deps: MaintenanceDeps) {
       );
     };
     const archive = (rows: PolicyRow[], tx: Tx) => {
-      for (const row of rows) coldTier.archive(tx, { row_id: row.row_id, tier: row.tier, content: contentOf.get(row.row_id)?.content ?? '' });
+      for (const row of rows) coldTier.archive(tx, { row_id: row.row_id, tier: row.tier, content: store.contentOf(row.row_id) });
     };
-    await sweepBelow('HOT', settings.coldThreshold, 'COLD', archive);
-    await sweepBelow('WARM', settings.coldThreshold, 'COLD', archive);
-    await sweepBelow('HOT', settings.demoteThreshold, 'WARM', (rows, tx) => {
-      for (const row of rows) setTier.run(TIER_CODES.WARM, row.row_id);
+    const demote = (rows: PolicyRow[], tx: Tx) => {
+      for (const row of rows) store.setTier(row.row_id, 'WARM');
       hotTier.dropAfterCommit(tx, rows.map((row) => row.row_id));
-    });
+    };
+    for (const step of downwardMoves(tiers)) await sweepBelow(step, step.to === 'COLD' ? archive : demote);
 
     // 4. Promote: agents' WARM memories read recently and scoring high, most recent first, into
     // free HOT capacity only (promotion never pushes another memory out).
     await sweep<PolicyRow>(
       dryRun,
       { key: Number.MAX_SAFE_INTEGER, row: Number.MAX_SAFE_INTEGER },
-      (after) => recentPage.all({ ...scope, since: now - settings.promoteWindowMs, afterKey: after.key, afterRow: after.row }),
+      (after) => store.recentPage({ ...scope, since: promotionWindowStart(now), afterKey: after.key, afterRow: after.row }),
       (row) => row.last_accessed_at,
       (rows, tx) => {
         const promoted: Array<{ row: PolicyRow; score: number }> = [];
         for (const row of rows) {
           if (decided.has(row.row_id)) continue;
           const score = retention(row);
-          if (score < settings.promoteThreshold) continue;
+          if (!promotes(tiers, score)) continue;
           const agentCount = hotTier.agentSize(row.namespace, row.agent_id) + (pending.get(`${row.namespace}\u0000${row.agent_id}`) ?? 0);
           const totalCount = hotTier.size() + pendingTotal;
           if (agentCount >= hotTier.settings.perAgent || totalCount >= hotTier.settings.total) continue;
@@ -316,8 +221,8 @@ export function createMaintenance(deps: MaintenanceDeps) {
         if (tx === undefined || promoted.length === 0) return;
         const memories: Array<{ rowId: number; memory: Memory }> = [];
         for (const { row } of promoted) {
-          setTier.run(TIER_CODES.HOT, row.row_id);
-          memories.push({ rowId: row.row_id, memory: memoryFromRow(rowById.get(row.row_id) as MemoryRow) });
+          store.setTier(row.row_id, 'HOT');
+          memories.push({ rowId: row.row_id, memory: memoryFromRow(store.byRowId(row.row_id)!) });
         }
         // Least recently used first, so the most recent ends up most recently used in the LRU.
         hotTier.addAfterCommit(tx, memories.reverse());
@@ -340,28 +245,26 @@ export function createMaintenance(deps: MaintenanceDeps) {
     return result;
   }
 
+  const schedule = createPeriodicJob({
+    intervalMs: tiers.maintenanceIntervalMs,
+    async run() {
+      if (running > 0) return;
+      const result = await run();
+      if (Object.values(result).some((n) => n > 0)) logger.info('tier maintenance', result);
+    },
+    onError: (error) => logger.error('tier maintenance failed', { error: String(error) }),
+  });
+
   return {
     run,
 
     /** Starts the periodic job (when intervalMs > 0); a tick is skipped while a run is in progress. */
-    start(): void {
-      if (settings.intervalMs <= 0 || timer !== undefined) return;
-      timer = setInterval(() => {
-        if (running > 0 || stopped) return;
-        run().then(
-          (result) => {
-            if (Object.values(result).some((n) => n > 0)) logger.info('tier maintenance', result);
-          },
-          (error: unknown) => logger.error('tier maintenance failed', { error: String(error) }),
-        );
-      }, settings.intervalMs);
-      timer.unref();
-    },
+    start: schedule.start,
 
     /** Stops the schedule; a run in progress ends after its current batch. */
     async stop(): Promise<void> {
       stopped = true;
-      if (timer !== undefined) clearInterval(timer);
+      await schedule.stop();
       await queue;
     },
   };

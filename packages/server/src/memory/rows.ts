@@ -59,8 +59,16 @@ export interface SqlCondition {
 }
 
 /**
+ * Any element of a JSON array bound as one parameter: one SQL text (so one prepared statement)
+ * serves a list of any length.
+ */
+export const ANY_OF = '(SELECT value FROM json_each(?))';
+
+/**
  * Turns a filter into a WHERE fragment over `m` (the memories table). Readers pass `now` so
  * expired memories are gone for them even before maintenance deletes them; deleters pass null.
+ * The SQL depends only on the filter's shape (lists are JSON parameters), so the store prepares
+ * each shape once.
  */
 export function filterCondition(namespace: string, filter: MemoryFilter, now: number | null): SqlCondition {
   const clauses = ['m.namespace = ?'];
@@ -74,16 +82,16 @@ export function filterCondition(namespace: string, filter: MemoryFilter, now: nu
     params.push(filter.agentId);
   }
   if (filter.agentIds && filter.agentIds.length > 0) {
-    clauses.push(`m.agent_id IN (${filter.agentIds.map(() => '?').join(', ')})`);
-    params.push(...filter.agentIds);
+    clauses.push(`m.agent_id IN ${ANY_OF}`);
+    params.push(JSON.stringify(filter.agentIds));
   }
   if (filter.kinds && filter.kinds.length > 0) {
-    clauses.push(`m.kind IN (${filter.kinds.map(() => '?').join(', ')})`);
-    params.push(...filter.kinds);
+    clauses.push(`m.kind IN ${ANY_OF}`);
+    params.push(JSON.stringify(filter.kinds));
   }
   if (filter.tiers && filter.tiers.length > 0) {
-    clauses.push(`m.tier IN (${filter.tiers.map(() => '?').join(', ')})`);
-    params.push(...filter.tiers.map((t) => TIER_CODES[t]));
+    clauses.push(`m.tier IN ${ANY_OF}`);
+    params.push(JSON.stringify(filter.tiers.map((t) => TIER_CODES[t])));
   }
   for (const tag of filter.tags ?? []) {
     clauses.push('EXISTS (SELECT 1 FROM memory_tags t WHERE t.row_id = m.row_id AND t.tag = ?)');

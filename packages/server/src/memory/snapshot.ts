@@ -2,13 +2,13 @@ import type { Ledger, LedgerHead } from '../ledger/index.js';
 import type { Db } from '../storage/index.js';
 import type { AgentState, AgentStateStore } from './agent-state.js';
 import type { HotTier } from './hot-tier.js';
-import { TIER_CODES } from './rows.js';
+import type { MemoryStore, TierCounts } from './store/index.js';
 import type { Memory } from './types.js';
 
 export interface Snapshot {
   readonly hotMemories: Memory[];
   readonly state: AgentState;
-  readonly tierCounts: { hot: number; warm: number; cold: number };
+  readonly tierCounts: TierCounts;
   readonly ledgerHead: LedgerHead;
 }
 
@@ -16,6 +16,7 @@ export type SnapshotReader = (namespace: string, agentId: string, hotLimit: numb
 
 export interface SnapshotDeps {
   readonly db: Db;
+  readonly store: MemoryStore;
   readonly agentState: AgentStateStore;
   readonly ledger: Ledger;
   readonly hotTier: HotTier;
@@ -26,24 +27,13 @@ export interface SnapshotDeps {
  * Everything an agent needs to resume, read in one transaction so the parts agree. Hot memories
  * come from the in-process HOT tier (no SQL), which always mirrors the last commit.
  */
-export function createSnapshotReader({ db, agentState, ledger, hotTier, clock }: SnapshotDeps): SnapshotReader {
-  const counts = db.prepare<[string, string, number], { tier: number; n: number }>(
-    `SELECT tier, COUNT(*) AS n FROM memories WHERE namespace = ? AND agent_id = ?
-       AND (expires_at IS NULL OR expires_at > ?) GROUP BY tier`,
-  );
-
+export function createSnapshotReader({ db, store, agentState, ledger, hotTier, clock }: SnapshotDeps): SnapshotReader {
   const read = db.transaction((namespace: string, agentId: string, hotLimit: number): Snapshot => {
     const now = clock();
-    const tierCounts = { hot: 0, warm: 0, cold: 0 };
-    for (const row of counts.all(namespace, agentId, now)) {
-      if (row.tier === TIER_CODES.HOT) tierCounts.hot = row.n;
-      else if (row.tier === TIER_CODES.WARM) tierCounts.warm = row.n;
-      else if (row.tier === TIER_CODES.COLD) tierCounts.cold = row.n;
-    }
     return {
       hotMemories: hotTier.list(namespace, agentId, hotLimit, now),
       state: agentState.get(namespace, agentId),
-      tierCounts,
+      tierCounts: store.tierCounts(namespace, agentId, now),
       ledgerHead: ledger.head(),
     };
   });

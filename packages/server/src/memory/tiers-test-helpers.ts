@@ -5,14 +5,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import winston from 'winston';
+import { TIER_DEFAULTS, type TierConfig } from '../config/index.js';
 import type { Embedder } from '../embedding/index.js';
 import { createLedger, type Ledger } from '../ledger/index.js';
 import { createTransactor, openDatabase, type Db } from '../storage/index.js';
 import type { ColdTier } from './cold.js';
-import type { HotTier, HotTierSettings } from './hot-tier.js';
+import type { HotTier } from './hot-tier.js';
 import type { MemoryInput, MemoryService } from './index.js';
 import { createMemoryLayer } from './layer.js';
-import type { Maintenance, MaintenanceSettings } from './maintenance.js';
+import type { Maintenance } from './maintenance.js';
+import { createMemoryStore } from './store/index.js';
 import { createMemoryVectors, type MemoryVectors } from './vectors.js';
 
 export const HOUR = 3_600_000;
@@ -65,22 +67,12 @@ export interface TierFixture {
 }
 
 export interface TierFixtureOptions {
-  readonly hot?: Partial<HotTierSettings>;
-  readonly policy?: Partial<MaintenanceSettings>;
+  /** Over the production defaults, with the periodic maintenance job off (tests run it). */
+  readonly tiers?: Partial<TierConfig>;
   /** Reuse a data directory (restart). */
   readonly dir?: string;
   readonly start?: number;
 }
-
-export const TEST_POLICY: MaintenanceSettings = {
-  halfLifeMs: 168 * HOUR,
-  coldThreshold: 0.15,
-  demoteThreshold: 0.4,
-  promoteThreshold: 0.6,
-  promoteWindowMs: DAY,
-  batchSize: 500,
-  intervalMs: 0,
-};
 
 export async function openTierFixture(options: TierFixtureOptions = {}): Promise<TierFixture> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'cortex-tiers-'));
@@ -90,8 +82,10 @@ export async function openTierFixture(options: TierFixtureOptions = {}): Promise
   const transact = createTransactor(db);
   const ledger = createLedger({ db, clock });
   const logger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
+  const store = createMemoryStore(db);
   const vectors = await createMemoryVectors({
     db,
+    store,
     embedder: bagOfWordsEmbedder(),
     logger,
     indexPath: join(dir, 'vectors.hnsw'),
@@ -99,13 +93,13 @@ export async function openTierFixture(options: TierFixtureOptions = {}): Promise
   });
   const { hotTier, coldTier, access, maintenance, memories } = createMemoryLayer({
     db,
+    store,
     transact,
     ledger,
     vectors,
     clock,
     logger,
-    hot: { perAgent: 50, total: 10_000, recallBoost: 0.05, ...options.hot },
-    policy: { ...TEST_POLICY, ...options.policy },
+    tiers: { ...TIER_DEFAULTS, maintenanceIntervalMs: 0, ...options.tiers },
   });
   const actions = db.prepare<[string], { subject: string; actor: string; payload: string }>(
     'SELECT subject, actor, payload FROM ledger WHERE action = ? ORDER BY seq',
@@ -129,8 +123,8 @@ export async function openTierFixture(options: TierFixtureOptions = {}): Promise
     tierOf: (id, namespace = 'ns') => tier.get(namespace, id)?.tier,
     async close({ keepData = false } = {}) {
       await maintenance.stop();
-      access.close();
-      await vectors.close();
+      await access.stop();
+      await vectors.stop();
       db.close();
       if (!keepData) rmSync(dir, { recursive: true, force: true });
     },

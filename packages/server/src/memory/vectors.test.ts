@@ -7,6 +7,7 @@ import type { Embedder } from '../embedding/index.js';
 import { generateClusteredVectors } from '../index/synthetic-vectors.js';
 import { createTransactor, openDatabase, type Db, type Transact } from '../storage/index.js';
 import { TIER_CODES } from './rows.js';
+import { createMemoryStore } from './store/index.js';
 import { createMemoryVectors, type MemoryVectors } from './vectors.js';
 
 const DIMS = 32;
@@ -44,8 +45,8 @@ describe('memory vectors: change log, crash restart and pruning', () => {
   });
 
   const indexPath = () => join(dir, 'vectors.hnsw');
-  /** Saves only when asked (or on close): an instance dropped without close() is a crashed server. */
-  const open = () => createMemoryVectors({ db, embedder, logger, indexPath: indexPath(), saveIntervalMs: 86_400_000 });
+  /** Saves only when asked (or on stop): an instance dropped without stop() is a crashed server. */
+  const open = () => createMemoryVectors({ db, store: createMemoryStore(db), embedder, logger, indexPath: indexPath(), saveIntervalMs: 86_400_000 });
   const rowOf = (id: string): number => {
     let rowId = rowIds.get(id);
     if (rowId === undefined) {
@@ -122,7 +123,7 @@ describe('memory vectors: change log, crash restart and pruning', () => {
     expect(changeSeq()).to.equal(5);
     expect(logRows()).to.have.length(8);
 
-    await v.close();
+    await v.stop();
     expect(logRows()).to.deep.equal([]);
   });
 
@@ -161,12 +162,12 @@ describe('memory vectors: change log, crash restart and pruning', () => {
     expect(found(after, vec(301), 1)).to.deep.equal(['m22']);
     expect(logRows()).to.not.deep.equal([]); // kept until the replayed index is saved
 
-    await after.close();
+    await after.stop();
     expect(logRows()).to.deep.equal([]);
     const again = await open();
     expect(again.loadedFrom).to.equal('disk');
     expect(again.size()).to.equal(expectedSize);
-    await again.close();
+    await again.stop();
   });
 
   it('rebuilds when a later save pruned the log past the file it finds', async () => {
@@ -177,7 +178,7 @@ describe('memory vectors: change log, crash restart and pruning', () => {
     copyFileSync(`${indexPath()}.meta.json`, join(dir, 'old.hnsw.meta.json'));
     for (let i = 10; i < 15; i++) remember(first, `m${i}`, [vec(i)]);
     forget(first, 'm0');
-    await first.close(); // saves and prunes everything the older file lacks
+    await first.stop(); // saves and prunes everything the older file lacks
     copyFileSync(join(dir, 'old.hnsw'), indexPath());
     copyFileSync(join(dir, 'old.hnsw.meta.json'), `${indexPath()}.meta.json`);
 
@@ -186,18 +187,18 @@ describe('memory vectors: change log, crash restart and pruning', () => {
     expect(second.size()).to.equal(14);
     expect(found(second, vec(0))).to.not.include('m0');
     expect(found(second, vec(14), 1)).to.deep.equal(['m14']);
-    await second.close();
+    await second.stop();
   });
 
   it('drops log rows a crash left behind once the file reflects them', async () => {
     const v = await open();
     remember(v, 'a', [vec(0)]);
-    await v.close();
+    await v.stop();
     // As if the process died between committing the file and pruning the log.
     db.prepare('INSERT INTO vector_index_log (change_seq, chunk_id, op) VALUES (?, ?, 1)').run(changeSeq(), chunkIds('a')[0]!);
     const reopened = await open();
     expect(reopened.loadedFrom).to.equal('disk');
     expect(logRows()).to.deep.equal([]);
-    await reopened.close();
+    await reopened.stop();
   });
 });

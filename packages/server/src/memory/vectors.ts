@@ -1,5 +1,6 @@
 import type { Logger } from 'winston';
 import type { Embedder } from '../embedding/index.js';
+import { createPeriodicJob } from '../jobs/index.js';
 import {
   dequantizeVector,
   loadOrCreateHnswIndex,
@@ -9,10 +10,12 @@ import {
   type IndexChange,
 } from '../index/index.js';
 import type { Db, Tx } from '../storage/index.js';
-import { TIER_CODES } from './rows.js';
+import type { MemoryStore } from './store/index.js';
 
 export interface MemoryVectorsDeps {
   readonly db: Db;
+  /** Which memories' chunks belong in the index (not COLD), and in which namespace. */
+  readonly store: MemoryStore;
   readonly embedder: Embedder;
   readonly logger: Logger;
   /** The HNSW file, beside the database. */
@@ -43,7 +46,7 @@ const LOG_OP = { remove: 0, add: 1 } as const;
  * and each successful save prunes the log up to what the file reflects.
  */
 export async function createMemoryVectors(deps: MemoryVectorsDeps) {
-  const { db, embedder, logger } = deps;
+  const { db, store, embedder, logger } = deps;
   const changeSeq = db.prepare<[], { change_seq: number }>('SELECT change_seq FROM vector_index_state WHERE id = 1');
   const bumpChangeSeq = db.prepare<[], { change_seq: number }>(
     'UPDATE vector_index_state SET change_seq = change_seq + 1 WHERE id = 1 RETURNING change_seq',
@@ -56,23 +59,20 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
   // The last logged op of each label after a change: an add reads the chunk as it is now, so
   // earlier ops on the same label cannot change the outcome. A chunk that is gone or COLD now has
   // no vector, and is replayed as a removal whatever was logged.
-  const loggedChanges = db.prepare<[number], { chunk_id: number; vector: Buffer | null }>(
-    `SELECT l.chunk_id, CASE WHEN l.op = ${LOG_OP.add} AND m.tier != ${TIER_CODES.COLD} THEN c.vector END AS vector
+  const loggedChanges = db.prepare<[number], { chunk_id: number; op: number; row_id: number | null; vector: Buffer | null }>(
+    `SELECT l.chunk_id, l.op, c.row_id, c.vector
        FROM vector_index_log l
        JOIN (SELECT MAX(id) AS id FROM vector_index_log WHERE change_seq > ? GROUP BY chunk_id) last ON last.id = l.id
        LEFT JOIN memory_chunks c ON c.chunk_id = l.chunk_id
-       LEFT JOIN memories m ON m.row_id = c.row_id
       ORDER BY l.id`,
   );
+  const replayedVector = (row: { op: number; row_id: number | null; vector: Buffer | null }): Buffer | null =>
+    row.op === LOG_OP.add && row.row_id !== null && store.isIndexed(row.row_id) ? row.vector : null;
   const chunksOf = db.prepare<[number], { chunk_id: number }>('SELECT chunk_id FROM memory_chunks WHERE row_id = ?');
   const insertChunk = db.prepare('INSERT INTO memory_chunks (row_id, chunk_index, vector) VALUES (?, ?, ?)');
   const deleteChunks = db.prepare('DELETE FROM memory_chunks WHERE row_id = ?');
   const storedChunks = db.prepare<[number], { chunk_id: number; vector: Buffer }>(
     'SELECT chunk_id, vector FROM memory_chunks WHERE row_id = ? ORDER BY chunk_index',
-  );
-  const indexedChunks = db.prepare<[], { chunk_id: number; row_id: number; namespace: string; vector: Buffer }>(
-    `SELECT c.chunk_id, c.row_id, m.namespace, c.vector FROM memory_chunks c JOIN memories m ON m.row_id = c.row_id
-      WHERE m.tier != ${TIER_CODES.COLD}`,
   );
 
   /** chunk label → owning memory row and namespace: lets a search filter by namespace without SQL. */
@@ -97,26 +97,18 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
         if (loggedChangeCount.get(from)?.changes !== startChange - from) return undefined;
         return (function* (): Iterable<IndexChange> {
           for (const row of loggedChanges.iterate(from)) {
-            yield row.vector === null
-              ? { op: 'remove', label: row.chunk_id }
-              : { op: 'add', label: row.chunk_id, vector: dequantizeVector(row.vector) };
+            const vector = replayedVector(row);
+            yield vector === null ? { op: 'remove', label: row.chunk_id } : { op: 'add', label: row.chunk_id, vector: dequantizeVector(vector) };
           }
         })();
       },
     },
     function* rebuild() {
-      for (const row of indexedChunks.iterate()) yield { label: row.chunk_id, vector: dequantizeVector(row.vector) };
+      for (const row of store.indexedChunks()) yield { label: row.chunk_id, vector: dequantizeVector(row.vector) };
     },
   );
   const index: HnswIndex = load.index;
-  for (const row of db
-    .prepare<[], { chunk_id: number; row_id: number; namespace: string }>(
-      `SELECT c.chunk_id, c.row_id, m.namespace FROM memory_chunks c JOIN memories m ON m.row_id = c.row_id
-        WHERE m.tier != ${TIER_CODES.COLD}`,
-    )
-    .iterate()) {
-    owners.set(row.chunk_id, { rowId: row.row_id, namespace: row.namespace });
-  }
+  for (const row of store.indexedChunkOwners()) owners.set(row.chunk_id, { rowId: row.row_id, namespace: row.namespace });
   if (load.loadedFrom === 'rebuilt') pruneLog((await index.save({ lastChange: startChange })).meta.lastChange);
   else pruneLog(load.loadedFrom === 'replayed' ? load.from : startChange); // rows left by a crash after a save
 
@@ -138,8 +130,11 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
       });
     return saving;
   };
-  const timer = setInterval(() => void save(), deps.saveIntervalMs);
-  timer.unref();
+  const saver = createPeriodicJob({
+    intervalMs: deps.saveIntervalMs,
+    run: save,
+    onError: (error) => logger.error('saving the vector index failed; it will be retried', { error: String(error) }),
+  });
 
   /** One change to the indexed set, inside the caller's transaction: bumps change_seq and logs it. */
   function recordChange(removed: readonly number[], added: readonly number[]): void {
@@ -170,11 +165,11 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
       const chunked = contents.map((content) => embedder.chunk(content));
       const vectors = await embedder.embed(chunked.flat());
       let next = 0;
-      return chunked.map((chunks) => chunks.map(() => vectors[next++] as Float32Array));
+      return chunked.map((chunks) => chunks.map(() => vectors[next++]!));
     },
 
     embedQuery(query: string): Promise<Float32Array> {
-      return embedder.embed([query]).then(([vector]) => vector as Float32Array);
+      return embedder.embed([query]).then(([vector]) => vector!);
     },
 
     /** Replaces a memory's chunk vectors inside the caller's transaction. */
@@ -242,8 +237,11 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
 
     size: () => index.size(),
     save,
-    async close(): Promise<void> {
-      clearInterval(timer);
+    /** Starts the periodic saves. */
+    start: saver.start,
+    /** Stops the periodic saves and writes the index if it changed. */
+    async stop(): Promise<void> {
+      await saver.stop();
       await save();
     },
   };

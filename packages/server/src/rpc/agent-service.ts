@@ -1,5 +1,5 @@
 import type { Logger } from 'winston';
-import type { AgentServiceServer } from '../gen/cortex/v1/agent_service.js';
+import type { AgentServiceServer } from '@cortex/proto/cortex/v1/agent_service';
 import type { AgentStateStore } from '../memory/agent-state.js';
 import type { SnapshotReader } from '../memory/snapshot.js';
 import { unary } from './call.js';

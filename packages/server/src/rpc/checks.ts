@@ -1,5 +1,5 @@
-import type { MemoryFilter } from '../gen/cortex/v1/memory.js';
-import { Tier } from '../gen/cortex/v1/memory.js';
+import type { MemoryFilter } from '@cortex/proto/cortex/v1/memory';
+import { Tier } from '@cortex/proto/cortex/v1/memory';
 import { checkAgentId, METADATA_KEY_PATTERN, MEMORY_ID_PATTERN, type Validator } from './validate.js';
 
 export const MAX_QUERY_BYTES = 10 * 1024;

@@ -1,5 +1,5 @@
 import type { Logger } from 'winston';
-import { CompressionStrategy, DropReason, type ContextServiceServer } from '../gen/cortex/v1/context_service.js';
+import { CompressionStrategy, DropReason, type ContextServiceServer } from '@cortex/proto/cortex/v1/context_service';
 import type { ContextService } from '../context/service.js';
 import type { CompressionMode } from '../context/types.js';
 import { unary } from './call.js';

@@ -1,5 +1,5 @@
-import type { Memory as ProtoMemory, MemoryFilter as ProtoFilter } from '../gen/cortex/v1/memory.js';
-import { Tier as ProtoTier } from '../gen/cortex/v1/memory.js';
+import type { Memory as ProtoMemory, MemoryFilter as ProtoFilter } from '@cortex/proto/cortex/v1/memory';
+import { Tier as ProtoTier } from '@cortex/proto/cortex/v1/memory';
 import type { Memory, MemoryFilter, Tier } from '../memory/index.js';
 
 const TIER_TO_PROTO: Readonly<Record<Tier, ProtoTier>> = {

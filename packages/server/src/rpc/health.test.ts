@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Server, ServerCredentials, credentials } from '@grpc/grpc-js';
 import winston from 'winston';
-import { HealthCheckResponse_ServingStatus, HealthClient } from '../gen/grpc/health/v1/health.js';
+import { HealthCheckResponse_ServingStatus, HealthClient } from '@cortex/proto/grpc/health/v1/health';
 import { createHealthMonitor } from './health.js';
 
 const { SERVING, NOT_SERVING } = HealthCheckResponse_ServingStatus;

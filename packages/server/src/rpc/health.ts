@@ -1,5 +1,7 @@
-import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from 'winston';
+import { errorMessage } from '../errors.js';
+import { createPeriodicJob } from '../jobs/index.js';
 
 /** A real dependency check: resolves when the dependency works, throws with the reason when not. */
 export type HealthCheck = () => void | Promise<void>;
@@ -17,10 +19,9 @@ export interface HealthMonitorDeps {
  * database or model as NOT_SERVING instead of a process that merely answers.
  */
 export function createHealthMonitor(deps: HealthMonitorDeps) {
-  const health = new HealthImplementation(Object.fromEntries(Object.keys(deps.services).map((s) => [s, 'NOT_SERVING' as ServingStatus])));
+  const health = new HealthImplementation(Object.fromEntries(Object.keys(deps.services).map((s) => [s, 'NOT_SERVING'])));
   const failures = new Map<string, string>();
   let draining = false;
-  let timer: NodeJS.Timeout | undefined;
 
   async function runChecks(): Promise<ReadonlyMap<string, string>> {
     const previous = new Map(failures);
@@ -29,7 +30,7 @@ export function createHealthMonitor(deps: HealthMonitorDeps) {
       try {
         await check();
       } catch (error: unknown) {
-        failures.set(name, error instanceof Error ? error.message : String(error));
+        failures.set(name, errorMessage(error));
       }
     }
     for (const [name, reason] of failures) {
@@ -49,18 +50,28 @@ export function createHealthMonitor(deps: HealthMonitorDeps) {
     }
   }
 
+  const schedule = createPeriodicJob({
+    intervalMs: deps.intervalMs,
+    run: runChecks,
+    onError: (error) => deps.logger.error('health checks failed', { error: errorMessage(error) }),
+  });
+
+  /** Shutdown: report NOT_SERVING everywhere so balancers stop routing here. */
+  function drain(): void {
+    draining = true;
+    publish();
+  }
+
   return {
     health,
     runChecks,
-    start(): void {
-      timer = setInterval(() => void runChecks(), deps.intervalMs);
-      timer.unref();
-    },
-    /** Shutdown: report NOT_SERVING everywhere so balancers stop routing here. */
-    drain(): void {
-      draining = true;
-      if (timer) clearInterval(timer);
-      publish();
+    /** Checks again every intervalMs. */
+    start: () => schedule.start(),
+    drain,
+    /** Drains, then stops the checks once the one in progress has finished. */
+    async stop(): Promise<void> {
+      drain();
+      await schedule.stop();
     },
     isServing(): boolean {
       return !draining && failures.size === 0;

@@ -3,10 +3,10 @@ import { Server, ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { ReflectionService } from '@grpc/reflection';
-import { AgentServiceService, type AgentServiceServer } from '../gen/cortex/v1/agent_service.js';
-import { ContextServiceService, type ContextServiceServer } from '../gen/cortex/v1/context_service.js';
-import type { LedgerServiceServer } from '../gen/cortex/v1/ledger_service.js';
-import { MemoryServiceService, type MemoryServiceServer } from '../gen/cortex/v1/memory_service.js';
+import { AgentServiceService, type AgentServiceServer } from '@cortex/proto/cortex/v1/agent_service';
+import { ContextServiceService, type ContextServiceServer } from '@cortex/proto/cortex/v1/context_service';
+import type { LedgerServiceServer } from '@cortex/proto/cortex/v1/ledger_service';
+import { MemoryServiceService, type MemoryServiceServer } from '@cortex/proto/cortex/v1/memory_service';
 import type { HealthMonitor } from './health.js';
 import { LEDGER_SERVICE_DEFINITION } from './ledger-service.js';
 import { markInvalidUtf8OnDecode } from './utf8.js';
@@ -27,7 +27,7 @@ export interface GrpcServerDeps {
   readonly interceptor: ServerInterceptor;
 }
 
-const DESCRIPTOR_SET = new URL('../gen/cortex.binpb', import.meta.url);
+const DESCRIPTOR_SET = new URL(import.meta.resolve('@cortex/proto/cortex.binpb'));
 
 export function createGrpcServer(deps: GrpcServerDeps): Server {
   markInvalidUtf8OnDecode();

@@ -73,7 +73,7 @@ export function createCallInterceptor(deps: InterceptorDeps): ServerInterceptor 
         const metadata = status.metadata ?? new Metadata();
         metadata.set(CORRELATION_HEADER, correlationId);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        const code = GrpcStatus[status.code] ?? String(status.code);
+        const code = status.code in GrpcStatus ? GrpcStatus[status.code] : String(status.code);
         deps.metrics.rpcHandled.inc({ method: method.path, code });
         deps.metrics.rpcDuration.observe({ method: method.path }, seconds);
         deps.logger.info('rpc', {

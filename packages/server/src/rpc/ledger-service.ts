@@ -1,14 +1,14 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
 import type { CortexError } from '../errors.js';
-import type { Sink, StreamMessage } from '../events/hub.js';
+import type { Sink, StreamMessage } from '../ledger/subscribe/index.js';
 import {
   LedgerServiceService,
   SubscribeResponse,
   type LedgerEntry as ProtoEntry,
   type LedgerServiceServer,
   type SubscribeRequest,
-} from '../gen/cortex/v1/ledger_service.js';
+} from '@cortex/proto/cortex/v1/ledger_service';
 import type { LedgerEntry } from '../ledger/chain.js';
 import type { LedgerSubsystem } from '../ledger/subsystem.js';
 import { callContext, reportIfInternal, unary } from './call.js';
@@ -48,10 +48,10 @@ export function createLedgerRpc({ ledger, logger }: LedgerRpcDeps): LedgerServic
       const v = new Validator();
       optionalNamespace(v, 'namespace', request.namespace);
       v.text('actor', request.actor, 512, { required: true });
-      if ([...request.actor].length > 128) v.add('actor', 'must be at most 128 characters');
+      v.maxChars('actor', request.actor, 128);
       if (v.required('action', request.action)) v.pattern('action', request.action, ACTION_PATTERN, ACTION_RULE);
       v.text('subject', request.subject, 1024, { required: false });
-      if ([...request.subject].length > 256) v.add('subject', 'must be at most 256 characters');
+      v.maxChars('subject', request.subject, 256);
       checkAgentId(v, 'agent_id', request.agentId, { required: false });
       if (request.payloadJson !== '' && v.maxBytes('payload_json', request.payloadJson, MAX_PAYLOAD_BYTES) && v.utf8('payload_json', request.payloadJson)) {
         if (!isJsonObject(request.payloadJson)) v.add('payload_json', 'must be a JSON object');

@@ -4,7 +4,7 @@ import {
   RememberOutcome,
   type MemoryInput,
   type MemoryServiceServer,
-} from '../gen/cortex/v1/memory_service.js';
+} from '@cortex/proto/cortex/v1/memory_service';
 import type { MemoryService, RecallQuery } from '../memory/index.js';
 import type { Maintenance } from '../memory/maintenance.js';
 import { unary } from './call.js';
@@ -20,7 +20,11 @@ export interface MemoryRpcDeps {
   readonly maxContentBytes: number;
 }
 
-const OUTCOMES = { CREATED: RememberOutcome.REMEMBER_OUTCOME_CREATED, UPDATED: RememberOutcome.REMEMBER_OUTCOME_UPDATED, UNCHANGED: RememberOutcome.REMEMBER_OUTCOME_UNCHANGED } as const;
+const OUTCOMES = {
+  CREATED: RememberOutcome.REMEMBER_OUTCOME_CREATED,
+  UPDATED: RememberOutcome.REMEMBER_OUTCOME_UPDATED,
+  UNCHANGED: RememberOutcome.REMEMBER_OUTCOME_UNCHANGED,
+} as const;
 const MODES: Readonly<Partial<Record<RecallMode, RecallQuery['mode']>>> = {
   [RecallMode.RECALL_MODE_UNSPECIFIED]: 'HYBRID',
   [RecallMode.RECALL_MODE_VECTOR]: 'VECTOR',

@@ -38,7 +38,7 @@ export function createRateLimiter(settings: RateLimitSettings, clock: () => numb
       const allowed = bucket.tokens >= 1;
       if (allowed) bucket.tokens -= 1;
       buckets.set(caller, bucket);
-      if (buckets.size > maxCallers) buckets.delete(buckets.keys().next().value as string);
+      if (buckets.size > maxCallers) buckets.delete(buckets.keys().next().value!);
       const secondsToFull = Math.ceil((settings.burst - bucket.tokens) / settings.perSecond);
       const headers: Record<string, string> = {
         'x-ratelimit-limit': String(settings.burst),

@@ -1,7 +1,7 @@
 import { Metadata, status as GrpcStatus, type StatusObject } from '@grpc/grpc-js';
 import type { CortexError, ErrorKind } from '../errors.js';
-import { BadRequest, ErrorInfo } from '../gen/google/rpc/error_details.js';
-import { Status } from '../gen/google/rpc/status.js';
+import { BadRequest, ErrorInfo } from '@cortex/proto/google/rpc/error_details';
+import { Status } from '@cortex/proto/google/rpc/status';
 
 export const ERROR_DOMAIN = 'cortex.dev';
 

@@ -12,6 +12,8 @@ export const INVALID_UTF8_MARK = '\uD800';
 export function markInvalidUtf8OnDecode(): void {
   const base = getTextEncoding();
   const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  // The replacement the deprecation names, a TextDecoder on globalThis, would change decoding for every library.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   configureTextEncoding({
     checkUtf8: base.checkUtf8,
     encodeUtf8: base.encodeUtf8,

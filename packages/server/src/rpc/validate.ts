@@ -49,6 +49,17 @@ export class Validator {
     return true;
   }
 
+  /** Characters as the API counts them: Unicode code points, not UTF-16 units or bytes. */
+  maxChars(field: string, value: string, max: number): boolean {
+    let chars = 0;
+    for (const _ of value) chars += 1;
+    if (chars > max) {
+      this.add(field, `must be at most ${max} characters`);
+      return false;
+    }
+    return true;
+  }
+
   range(field: string, value: number, min: number, max: number): boolean {
     if (!Number.isFinite(value) || value < min || value > max) {
       this.add(field, `must be between ${min} and ${max} (got ${value})`);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import winston from 'winston';
-import { startWalCheckpointer } from './checkpointer.js';
+import { createWalCheckpointer } from './checkpointer.js';
 import { openDatabase, type Db } from './index.js';
 
 describe('WAL checkpointer', () => {
@@ -33,7 +33,8 @@ describe('WAL checkpointer', () => {
   });
 
   it('turns off checkpoints on the main connection and copies the WAL into the database from its own thread', async () => {
-    const checkpointer = startWalCheckpointer({ db, path, logger, intervalMs: 50 });
+    const checkpointer = createWalCheckpointer({ db, path, logger, intervalMs: 50 });
+    checkpointer.start();
     expect(db.pragma('wal_autocheckpoint', { simple: true })).to.equal(0);
     const before = statSync(path).size;
     fill();

@@ -1,6 +1,8 @@
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'winston';
+import type { BackgroundJob } from '../jobs/index.js';
 import type { Db } from './index.js';
 
 export interface WalCheckpointerDeps {
@@ -32,33 +34,42 @@ parentPort.on('message', () => { clearInterval(timer); db.close(); process.exit(
  * threshold runs the checkpoint inline, and every request queued behind it waits (the p99 of
  * Recall over gRPC). If the worker dies, the main connection checkpoints itself again.
  */
-export function startWalCheckpointer({ db, path, logger, intervalMs = 1000 }: WalCheckpointerDeps) {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, intervalMs } });
-  worker.unref();
-  db.pragma('wal_autocheckpoint = 0');
-  let stopped = false;
-  const fallBack = (reason: string) => {
-    if (stopped) return;
-    stopped = true;
+export function createWalCheckpointer({ db, path, logger, intervalMs = 1000 }: WalCheckpointerDeps): BackgroundJob {
+  let worker: Worker | undefined;
+  /** Stopped, or the worker died: the main connection checkpoints itself again. */
+  let finished = false;
+  const checkpointOnMainConnection = (): void => {
+    finished = true;
     db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
-    logger.warn('WAL checkpoint worker stopped; checkpointing on the main connection again', { reason });
   };
-  worker.on('message', (message: { error?: string }) => {
-    if (message.error) logger.warn('WAL checkpoint failed', { error: message.error });
-  });
-  worker.on('error', (error) => fallBack(String(error)));
-  worker.on('exit', (code) => fallBack(`exited with code ${code}`));
 
   return {
+    start() {
+      if (worker !== undefined || finished) return;
+      const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+      worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, intervalMs } });
+      worker.unref();
+      db.pragma('wal_autocheckpoint = 0');
+      const fallBack = (reason: string) => {
+        if (finished) return;
+        checkpointOnMainConnection();
+        logger.warn('WAL checkpoint worker stopped; checkpointing on the main connection again', { reason });
+      };
+      worker.on('message', (message: { error?: string }) => {
+        if (message.error) logger.warn('WAL checkpoint failed', { error: message.error });
+      });
+      worker.on('error', (error) => fallBack(String(error)));
+      worker.on('exit', (code) => fallBack(`exited with code ${code}`));
+    },
     async stop(): Promise<void> {
-      if (stopped) return;
-      stopped = true;
-      db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      const running = finished ? undefined : worker;
+      finished = true;
+      if (running === undefined) return;
+      checkpointOnMainConnection();
+      const exited = once(running, 'exit');
       // Unref'd so it never holds the process open by itself; while stopping, it must.
-      worker.ref();
-      worker.postMessage('stop');
+      running.ref();
+      running.postMessage('stop');
       await exited;
     },
   };

@@ -5,6 +5,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 export type Db = Database.Database;
 export { SCHEMA_VERSION };
+export { createStatementCache, type StatementCache } from './statement-cache.js';
 
 export interface OpenDatabaseOptions {
   readonly path: string;

@@ -60,7 +60,9 @@ class AgentServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def PutState(self, request, context):
-        """Sets and deletes state keys of an agent atomically, guarded by expected_version.
+        """Sets and deletes state keys of an agent atomically, guarded by expected_version. Not safe
+        to repeat, even with expected_version: a repeat after a lost success fails with a spurious
+        version conflict.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -62,7 +62,7 @@ class LedgerServiceServicer(object):
     """
 
     def Record(self, request, context):
-        """Appends an explicit audit event.
+        """Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -23,10 +23,11 @@ _sym_db = _symbol_database.Default()
 
 
 from cortex_client._proto.cortex.v1 import memory_pb2 as cortex_dot_v1_dot_memory__pb2
+from cortex_client._proto.cortex.v1 import options_pb2 as cortex_dot_v1_dot_options__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63ortex/v1/memory_service.proto\x12\tcortex.v1\x1a\x16\x63ortex/v1/memory.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa9\x02\n\x0bMemoryInput\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\t\x12\x0c\n\x04kind\x18\x04 \x01(\t\x12\x0c\n\x04tags\x18\x05 \x03(\t\x12\x36\n\x08metadata\x18\x06 \x03(\x0b\x32$.cortex.v1.MemoryInput.MetadataEntry\x12\x17\n\nimportance\x18\x07 \x01(\x01H\x00\x88\x01\x01\x12.\n\nexpires_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06pinned\x18\t \x01(\x08\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\r\n\x0b_importance\"N\n\x0fRememberRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12(\n\x08memories\x18\x02 \x03(\x0b\x32\x16.cortex.v1.MemoryInput\"`\n\x0eRememberResult\x12!\n\x06memory\x18\x01 \x01(\x0b\x32\x11.cortex.v1.Memory\x12+\n\x07outcome\x18\x02 \x01(\x0e\x32\x1a.cortex.v1.RememberOutcome\"R\n\x10RememberResponse\x12*\n\x07results\x18\x01 \x03(\x0b\x32\x19.cortex.v1.RememberResult\x12\x12\n\nledger_seq\x18\x02 \x01(\x03\"\xa1\x01\n\rRecallRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\r\n\x05query\x18\x02 \x01(\t\x12\r\n\x05top_k\x18\x03 \x01(\x05\x12#\n\x04mode\x18\x04 \x01(\x0e\x32\x15.cortex.v1.RecallMode\x12\'\n\x06\x66ilter\x18\x05 \x01(\x0b\x32\x17.cortex.v1.MemoryFilter\x12\x11\n\tmin_score\x18\x06 \x01(\x01\"\xc2\x01\n\tRecallHit\x12!\n\x06memory\x18\x01 \x01(\x0b\x32\x11.cortex.v1.Memory\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x19\n\x0cvector_score\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\x1a\n\rkeyword_score\x18\x04 \x01(\x01H\x01\x88\x01\x01\x12\x13\n\x0bvector_rank\x18\x05 \x01(\x05\x12\x14\n\x0ckeyword_rank\x18\x06 \x01(\x05\x42\x0f\n\r_vector_scoreB\x10\n\x0e_keyword_score\"Y\n\x0eRecallResponse\x12\"\n\x04hits\x18\x01 \x03(\x0b\x32\x14.cortex.v1.RecallHit\x12#\n\x04mode\x18\x02 \x01(\x0e\x32\x15.cortex.v1.RecallMode\"1\n\x10GetMemoryRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\"6\n\x11GetMemoryResponse\x12!\n\x06memory\x18\x01 \x01(\x0b\x32\x11.cortex.v1.Memory\"x\n\x13ListMemoriesRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\'\n\x06\x66ilter\x18\x04 \x01(\x0b\x32\x17.cortex.v1.MemoryFilter\"T\n\x14ListMemoriesResponse\x12#\n\x08memories\x18\x01 \x03(\x0b\x32\x11.cortex.v1.Memory\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"X\n\rForgetRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x0b\n\x03ids\x18\x02 \x03(\t\x12\'\n\x06\x66ilter\x18\x03 \x01(\x0b\x32\x17.cortex.v1.MemoryFilter\"T\n\x0e\x46orgetResponse\x12\x17\n\x0f\x66orgotten_count\x18\x01 \x01(\x03\x12\x15\n\rforgotten_ids\x18\x02 \x03(\t\x12\x12\n\nledger_seq\x18\x03 \x01(\x03\"f\n\x15RunMaintenanceRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"v\n\x16RunMaintenanceResponse\x12\x16\n\x0epromoted_count\x18\x01 \x01(\x03\x12\x15\n\rdemoted_count\x18\x02 \x01(\x03\x12\x16\n\x0e\x61rchived_count\x18\x03 \x01(\x03\x12\x15\n\rexpired_count\x18\x04 \x01(\x03*\x8f\x01\n\x0fRememberOutcome\x12 \n\x1cREMEMBER_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n\x18REMEMBER_OUTCOME_CREATED\x10\x01\x12\x1c\n\x18REMEMBER_OUTCOME_UPDATED\x10\x02\x12\x1e\n\x1aREMEMBER_OUTCOME_UNCHANGED\x10\x03*r\n\nRecallMode\x12\x1b\n\x17RECALL_MODE_UNSPECIFIED\x10\x00\x12\x16\n\x12RECALL_MODE_VECTOR\x10\x01\x12\x17\n\x13RECALL_MODE_KEYWORD\x10\x02\x12\x16\n\x12RECALL_MODE_HYBRID\x10\x03\x32\xc2\x03\n\rMemoryService\x12\x43\n\x08Remember\x12\x1a.cortex.v1.RememberRequest\x1a\x1b.cortex.v1.RememberResponse\x12=\n\x06Recall\x12\x18.cortex.v1.RecallRequest\x1a\x19.cortex.v1.RecallResponse\x12\x46\n\tGetMemory\x12\x1b.cortex.v1.GetMemoryRequest\x1a\x1c.cortex.v1.GetMemoryResponse\x12O\n\x0cListMemories\x12\x1e.cortex.v1.ListMemoriesRequest\x1a\x1f.cortex.v1.ListMemoriesResponse\x12=\n\x06\x46orget\x12\x18.cortex.v1.ForgetRequest\x1a\x19.cortex.v1.ForgetResponse\x12U\n\x0eRunMaintenance\x12 .cortex.v1.RunMaintenanceRequest\x1a!.cortex.v1.RunMaintenanceResponseBFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63ortex/v1/memory_service.proto\x12\tcortex.v1\x1a\x16\x63ortex/v1/memory.proto\x1a\x17\x63ortex/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa9\x02\n\x0bMemoryInput\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\t\x12\x0c\n\x04kind\x18\x04 \x01(\t\x12\x0c\n\x04tags\x18\x05 \x03(\t\x12\x36\n\x08metadata\x18\x06 \x03(\x0b\x32$.cortex.v1.MemoryInput.MetadataEntry\x12\x17\n\nimportance\x18\x07 \x01(\x01H\x00\x88\x01\x01\x12.\n\nexpires_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06pinned\x18\t \x01(\x08\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\r\n\x0b_importance\"N\n\x0fRememberRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12(\n\x08memories\x18\x02 \x03(\x0b\x32\x16.cortex.v1.MemoryInput\"`\n\x0eRememberResult\x12!\n\x06memory\x18\x01 \x01(\x0b\x32\x11.cortex.v1.Memory\x12+\n\x07outcome\x18\x02 \x01(\x0e\x32\x1a.cortex.v1.RememberOutcome\"R\n\x10RememberResponse\x12*\n\x07results\x18\x01 \x03(\x0b\x32\x19.cortex.v1.RememberResult\x12\x12\n\nledger_seq\x18\x02 \x01(\x03\"\xa1\x01\n\rRecallRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\r\n\x05query\x18\x02 \x01(\t\x12\r\n\x05top_k\x18\x03 \x01(\x05\x12#\n\x04mode\x18\x04 \x01(\x0e\x32\x15.cortex.v1.RecallMode\x12\'\n\x06\x66ilter\x18\x05 \x01(\x0b\x32\x17.cortex.v1.MemoryFilter\x12\x11\n\tmin_score\x18\x06 \x01(\x01\"\xc2\x01\n\tRecallHit\x12!\n\x06memory\x18\x01 \x01(\x0b\x32\x11.cortex.v1.Memory\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x19\n\x0cvector_score\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\x1a\n\rkeyword_score\x18\x04 \x01(\x01H\x01\x88\x01\x01\x12\x13\n\x0bvector_rank\x18\x05 \x01(\x05\x12\x14\n\x0ckeyword_rank\x18\x06 \x01(\x05\x42\x0f\n\r_vector_scoreB\x10\n\x0e_keyword_score\"Y\n\x0eRecallResponse\x12\"\n\x04hits\x18\x01 \x03(\x0b\x32\x14.cortex.v1.RecallHit\x12#\n\x04mode\x18\x02 \x01(\x0e\x32\x15.cortex.v1.RecallMode\"1\n\x10GetMemoryRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\"6\n\x11GetMemoryResponse\x12!\n\x06memory\x18\x01 \x01(\x0b\x32\x11.cortex.v1.Memory\"x\n\x13ListMemoriesRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\'\n\x06\x66ilter\x18\x04 \x01(\x0b\x32\x17.cortex.v1.MemoryFilter\"T\n\x14ListMemoriesResponse\x12#\n\x08memories\x18\x01 \x03(\x0b\x32\x11.cortex.v1.Memory\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"X\n\rForgetRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x0b\n\x03ids\x18\x02 \x03(\t\x12\'\n\x06\x66ilter\x18\x03 \x01(\x0b\x32\x17.cortex.v1.MemoryFilter\"T\n\x0e\x46orgetResponse\x12\x17\n\x0f\x66orgotten_count\x18\x01 \x01(\x03\x12\x15\n\rforgotten_ids\x18\x02 \x03(\t\x12\x12\n\nledger_seq\x18\x03 \x01(\x03\"f\n\x15RunMaintenanceRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"v\n\x16RunMaintenanceResponse\x12\x16\n\x0epromoted_count\x18\x01 \x01(\x03\x12\x15\n\rdemoted_count\x18\x02 \x01(\x03\x12\x16\n\x0e\x61rchived_count\x18\x03 \x01(\x03\x12\x15\n\rexpired_count\x18\x04 \x01(\x03*\x8f\x01\n\x0fRememberOutcome\x12 \n\x1cREMEMBER_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n\x18REMEMBER_OUTCOME_CREATED\x10\x01\x12\x1c\n\x18REMEMBER_OUTCOME_UPDATED\x10\x02\x12\x1e\n\x1aREMEMBER_OUTCOME_UNCHANGED\x10\x03*r\n\nRecallMode\x12\x1b\n\x17RECALL_MODE_UNSPECIFIED\x10\x00\x12\x16\n\x12RECALL_MODE_VECTOR\x10\x01\x12\x17\n\x13RECALL_MODE_KEYWORD\x10\x02\x12\x16\n\x12RECALL_MODE_HYBRID\x10\x03\x32\xeb\x03\n\rMemoryService\x12T\n\x08Remember\x12\x1a.cortex.v1.RememberRequest\x1a\x1b.cortex.v1.RememberResponse\"\x0f\x82\xb5\x18\x0bmemories.id\x12\x42\n\x06Recall\x12\x18.cortex.v1.RecallRequest\x1a\x19.cortex.v1.RecallResponse\"\x03\x90\x02\x01\x12K\n\tGetMemory\x12\x1b.cortex.v1.GetMemoryRequest\x1a\x1c.cortex.v1.GetMemoryResponse\"\x03\x90\x02\x01\x12T\n\x0cListMemories\x12\x1e.cortex.v1.ListMemoriesRequest\x1a\x1f.cortex.v1.ListMemoriesResponse\"\x03\x90\x02\x01\x12\x46\n\x06\x46orget\x12\x18.cortex.v1.ForgetRequest\x1a\x19.cortex.v1.ForgetResponse\"\x07\x82\xb5\x18\x03ids\x12U\n\x0eRunMaintenance\x12 .cortex.v1.RunMaintenanceRequest\x1a!.cortex.v1.RunMaintenanceResponseBFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,42 +37,52 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'ZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1'
   _globals['_MEMORYINPUT_METADATAENTRY']._loaded_options = None
   _globals['_MEMORYINPUT_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_REMEMBEROUTCOME']._serialized_start=1832
-  _globals['_REMEMBEROUTCOME']._serialized_end=1975
-  _globals['_RECALLMODE']._serialized_start=1977
-  _globals['_RECALLMODE']._serialized_end=2091
-  _globals['_MEMORYINPUT']._serialized_start=103
-  _globals['_MEMORYINPUT']._serialized_end=400
-  _globals['_MEMORYINPUT_METADATAENTRY']._serialized_start=338
-  _globals['_MEMORYINPUT_METADATAENTRY']._serialized_end=385
-  _globals['_REMEMBERREQUEST']._serialized_start=402
-  _globals['_REMEMBERREQUEST']._serialized_end=480
-  _globals['_REMEMBERRESULT']._serialized_start=482
-  _globals['_REMEMBERRESULT']._serialized_end=578
-  _globals['_REMEMBERRESPONSE']._serialized_start=580
-  _globals['_REMEMBERRESPONSE']._serialized_end=662
-  _globals['_RECALLREQUEST']._serialized_start=665
-  _globals['_RECALLREQUEST']._serialized_end=826
-  _globals['_RECALLHIT']._serialized_start=829
-  _globals['_RECALLHIT']._serialized_end=1023
-  _globals['_RECALLRESPONSE']._serialized_start=1025
-  _globals['_RECALLRESPONSE']._serialized_end=1114
-  _globals['_GETMEMORYREQUEST']._serialized_start=1116
-  _globals['_GETMEMORYREQUEST']._serialized_end=1165
-  _globals['_GETMEMORYRESPONSE']._serialized_start=1167
-  _globals['_GETMEMORYRESPONSE']._serialized_end=1221
-  _globals['_LISTMEMORIESREQUEST']._serialized_start=1223
-  _globals['_LISTMEMORIESREQUEST']._serialized_end=1343
-  _globals['_LISTMEMORIESRESPONSE']._serialized_start=1345
-  _globals['_LISTMEMORIESRESPONSE']._serialized_end=1429
-  _globals['_FORGETREQUEST']._serialized_start=1431
-  _globals['_FORGETREQUEST']._serialized_end=1519
-  _globals['_FORGETRESPONSE']._serialized_start=1521
-  _globals['_FORGETRESPONSE']._serialized_end=1605
-  _globals['_RUNMAINTENANCEREQUEST']._serialized_start=1607
-  _globals['_RUNMAINTENANCEREQUEST']._serialized_end=1709
-  _globals['_RUNMAINTENANCERESPONSE']._serialized_start=1711
-  _globals['_RUNMAINTENANCERESPONSE']._serialized_end=1829
-  _globals['_MEMORYSERVICE']._serialized_start=2094
-  _globals['_MEMORYSERVICE']._serialized_end=2544
+  _globals['_MEMORYSERVICE'].methods_by_name['Remember']._loaded_options = None
+  _globals['_MEMORYSERVICE'].methods_by_name['Remember']._serialized_options = b'\202\265\030\013memories.id'
+  _globals['_MEMORYSERVICE'].methods_by_name['Recall']._loaded_options = None
+  _globals['_MEMORYSERVICE'].methods_by_name['Recall']._serialized_options = b'\220\002\001'
+  _globals['_MEMORYSERVICE'].methods_by_name['GetMemory']._loaded_options = None
+  _globals['_MEMORYSERVICE'].methods_by_name['GetMemory']._serialized_options = b'\220\002\001'
+  _globals['_MEMORYSERVICE'].methods_by_name['ListMemories']._loaded_options = None
+  _globals['_MEMORYSERVICE'].methods_by_name['ListMemories']._serialized_options = b'\220\002\001'
+  _globals['_MEMORYSERVICE'].methods_by_name['Forget']._loaded_options = None
+  _globals['_MEMORYSERVICE'].methods_by_name['Forget']._serialized_options = b'\202\265\030\003ids'
+  _globals['_REMEMBEROUTCOME']._serialized_start=1857
+  _globals['_REMEMBEROUTCOME']._serialized_end=2000
+  _globals['_RECALLMODE']._serialized_start=2002
+  _globals['_RECALLMODE']._serialized_end=2116
+  _globals['_MEMORYINPUT']._serialized_start=128
+  _globals['_MEMORYINPUT']._serialized_end=425
+  _globals['_MEMORYINPUT_METADATAENTRY']._serialized_start=363
+  _globals['_MEMORYINPUT_METADATAENTRY']._serialized_end=410
+  _globals['_REMEMBERREQUEST']._serialized_start=427
+  _globals['_REMEMBERREQUEST']._serialized_end=505
+  _globals['_REMEMBERRESULT']._serialized_start=507
+  _globals['_REMEMBERRESULT']._serialized_end=603
+  _globals['_REMEMBERRESPONSE']._serialized_start=605
+  _globals['_REMEMBERRESPONSE']._serialized_end=687
+  _globals['_RECALLREQUEST']._serialized_start=690
+  _globals['_RECALLREQUEST']._serialized_end=851
+  _globals['_RECALLHIT']._serialized_start=854
+  _globals['_RECALLHIT']._serialized_end=1048
+  _globals['_RECALLRESPONSE']._serialized_start=1050
+  _globals['_RECALLRESPONSE']._serialized_end=1139
+  _globals['_GETMEMORYREQUEST']._serialized_start=1141
+  _globals['_GETMEMORYREQUEST']._serialized_end=1190
+  _globals['_GETMEMORYRESPONSE']._serialized_start=1192
+  _globals['_GETMEMORYRESPONSE']._serialized_end=1246
+  _globals['_LISTMEMORIESREQUEST']._serialized_start=1248
+  _globals['_LISTMEMORIESREQUEST']._serialized_end=1368
+  _globals['_LISTMEMORIESRESPONSE']._serialized_start=1370
+  _globals['_LISTMEMORIESRESPONSE']._serialized_end=1454
+  _globals['_FORGETREQUEST']._serialized_start=1456
+  _globals['_FORGETREQUEST']._serialized_end=1544
+  _globals['_FORGETRESPONSE']._serialized_start=1546
+  _globals['_FORGETRESPONSE']._serialized_end=1630
+  _globals['_RUNMAINTENANCEREQUEST']._serialized_start=1632
+  _globals['_RUNMAINTENANCEREQUEST']._serialized_end=1734
+  _globals['_RUNMAINTENANCERESPONSE']._serialized_start=1736
+  _globals['_RUNMAINTENANCERESPONSE']._serialized_end=1854
+  _globals['_MEMORYSERVICE']._serialized_start=2119
+  _globals['_MEMORYSERVICE']._serialized_end=2610
 # @@protoc_insertion_point(module_scope)

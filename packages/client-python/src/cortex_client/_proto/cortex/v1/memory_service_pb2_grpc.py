@@ -74,7 +74,8 @@ class MemoryServiceServicer(object):
     def Remember(self, request, context):
         """Upserts a batch of up to 500 memories into one namespace, atomically: either every item
         is stored (and a ledger entry appended for each change) or none is. Items with a
-        client-supplied id are idempotent: sending the same item twice changes nothing.
+        client-supplied id are idempotent: sending the same item twice changes nothing. So a
+        batch is safe to repeat when every item has an id (see options.proto).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -103,7 +104,9 @@ class MemoryServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def Forget(self, request, context):
-        """Deletes memories by id or by filter, atomically, with a ledger entry for each.
+        """Deletes memories by id or by filter, atomically, with a ledger entry for each. Safe to
+        repeat when it names ids (a fixed set); by filter alone a repeat could delete memories
+        written in between.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -111,7 +114,8 @@ class MemoryServiceServicer(object):
 
     def RunMaintenance(self, request, context):
         """Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-        or all, in bounded batches. The same job runs periodically on its own.
+        or all, in bounded batches. The same job runs periodically on its own. Not declared safe
+        to repeat: a repeat is another run, at a later time.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
