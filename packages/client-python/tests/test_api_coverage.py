@@ -65,3 +65,8 @@ def test_idempotency_matches_the_typescript_client(name: str, request_fields: di
 def test_is_set_follows_request_paths(request_fields: dict, path: str, expected: bool) -> None:
     rpc = RPCS["MemoryService.Recall"]
     assert is_set(rpc.request_class(**request_fields), path.split(".")) is expected
+
+
+def test_a_path_naming_no_field_is_an_error_not_a_silent_unsafe() -> None:
+    with pytest.raises(ValueError, match="no field"):
+        is_set(RPCS["MemoryService.Forget"].request_class(), ["idz"])
