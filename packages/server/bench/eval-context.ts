@@ -60,7 +60,14 @@ class Tally {
   report() {
     const mean = (x: number) => round(x / Math.max(1, this.questions), 4);
     const { p50Ms, p99Ms } = latencySummary(this.latencies);
-    return { questions: this.questions, survival: mean(this.survival), wholeTurnSurvival: mean(this.wholeTurns), meanTokensUsed: round(this.tokens / Math.max(1, this.questions), 1), p50Ms, p99Ms };
+    return {
+      questions: this.questions,
+      survival: mean(this.survival),
+      wholeTurnSurvival: mean(this.wholeTurns),
+      meanTokensUsed: round(this.tokens / Math.max(1, this.questions), 1),
+      p50Ms,
+      p99Ms,
+    };
   }
 }
 
@@ -95,7 +102,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   if (serverDir) mkdirSync(serverDir, { recursive: true });
   const server = await startTestServer(serverDir ? { dataDir: resolve(serverDir) } : {});
-  const build = (request: BuildContextRequest) => timed(() => call<BuildContextRequest, BuildContextResponse>(server.context.buildContext.bind(server.context), request));
+  const build = (request: BuildContextRequest) =>
+    timed(() => call<BuildContextRequest, BuildContextResponse>(server.context.buildContext.bind(server.context), request));
   const tallies = new Map<string, Tally>();
   const tally = (key: string): Tally => tallies.get(key) ?? tallies.set(key, new Tally()).get(key)!;
   const recall = { at10: 0, at50: 0, questions: 0 };
@@ -115,11 +123,13 @@ async function main(): Promise<void> {
       });
       const textOf = new Map(conversation.turns.map((turn) => [turn.id, turnContent(turn, 'plain')]));
       for (const question of questions) {
-        const outcome: Record<string, unknown> = { conversation: conversation.name, question: question.question, evidence: question.evidence };
+        const outcome: Record<string, unknown> = { conversation: conversation.name, question: question.question };
         if (modes.includes('memory')) {
           const namespace = namespaceOf(conversation, 'memory');
           const recalled = async (topK: number) => {
-            const response = await call(server.memory.recall.bind(server.memory), { namespace, query: question.question, topK, mode: RecallMode.RECALL_MODE_HYBRID, filter: undefined, minScore: 0 });
+            const mode = RecallMode.RECALL_MODE_HYBRID;
+            const request = { namespace, query: question.question, topK, mode, filter: undefined, minScore: 0 };
+            const response = await call(server.memory.recall.bind(server.memory), request);
             return new Set(response.hits.map((hit) => hit.memory?.id ?? ''));
           };
           const [top10, top50] = [await recalled(10), await recalled(50)];

@@ -135,7 +135,8 @@ describe('ContextService', function () {
     expect(split.memoryTokens + split.historyTokens).to.equal(result.tokensUsed);
     expect(split.memoryTokens).to.equal(result.sections.reduce((n, s) => n + s.tokens, 0));
     expect(split.summaryTokens).to.be.greaterThan(0).and.below(split.historyTokens);
-    expect(result.summary).to.deep.include({ firstTurn: 0, lastTurn: 30 - result.historyTurnsVerbatim, method: SummaryMethod.SUMMARY_METHOD_EXTRACTIVE });
+    const lastTurn = 30 - result.historyTurnsVerbatim;
+    expect(result.summary).to.deep.include({ firstTurn: 0, lastTurn, method: SummaryMethod.SUMMARY_METHOD_EXTRACTIVE });
     expect(result.summary!.sentencesQuoted).to.be.greaterThan(0).and.at.most(result.summary!.sentencesTotal);
     expect(result.dropped).to.deep.include({ memoryId: 'standup', reason: DropReason.DROP_REASON_IN_HISTORY });
     expect(result.text.split('rolled back to release 3.13')).to.have.length(2);

@@ -6,7 +6,7 @@ const K1 = 1.2;
 const B = 0.75;
 
 /** BM25 score of every document for the query terms (duplicates in the query count once). */
-export function bm25Scores(documents: readonly (readonly string[])[], queryTerms: readonly string[]): Float64Array {
+export function bm25Scores(documents: ReadonlyArray<readonly string[]>, queryTerms: readonly string[]): Float64Array {
   const scores = new Float64Array(documents.length);
   const wanted = new Set(queryTerms);
   if (wanted.size === 0 || documents.length === 0) return scores;

@@ -77,7 +77,9 @@ export function createMemoryPacker({ ranked, prepare, layout, tokenizer }: PackR
         if (p.kind === 'duplicate') continue;
         // The first section (title, wrapper) and the rare case the boundary argument does not cover are
         // counted on the whole text, which is exact by definition.
-        const cost = (last === undefined ? undefined : meter.appendCost(last.section, last.withSeparator, p)) ?? tokenizer.count(render([...chosen, r.rank])) - used;
+        const cost =
+          (last === undefined ? undefined : meter.appendCost(last.section, last.withSeparator, p)) ??
+          tokenizer.count(render([...chosen, r.rank])) - used;
         if (used + cost <= limit) {
           chosen.push(r.rank);
           costs.set(r.rank, cost);
@@ -133,7 +135,7 @@ export function createMemoryPacker({ ranked, prepare, layout, tokenizer }: PackR
         chosen,
         prepared: (rank) => prepared[rank],
         // Marginals measured against other conversation blocks than these are measured again.
-        costs: layout.junctionAfterSections(historyBlocks) === scan.junction && historyBlocks === blocks ? costs : sectionCosts(chosen, historyBlocks),
+        costs: measured !== undefined && historyBlocks === blocks ? costs : sectionCosts(chosen, historyBlocks),
         text,
         total,
         historyBlocks,
@@ -166,7 +168,9 @@ export function createMemoryPacker({ ranked, prepare, layout, tokenizer }: PackR
     let last: { section: MeasuredSection; withSeparator: number } | undefined;
     chosen.forEach((rank, k) => {
       const section = { section: sectionOf(rank).section, withJunction: final.measure(sectionOf(rank).section) };
-      const cost = (last === undefined ? undefined : final.appendCost(last.section, last.withSeparator, section)) ?? tokenizer.count(render(chosen.slice(0, k + 1))) - used;
+      const cost =
+        (last === undefined ? undefined : final.appendCost(last.section, last.withSeparator, section)) ??
+        tokenizer.count(render(chosen.slice(0, k + 1))) - used;
       costs.set(rank, cost);
       used += cost;
       last = { section, withSeparator: final.withSeparator(section) };

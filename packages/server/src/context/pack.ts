@@ -72,7 +72,8 @@ export async function buildContext(input: BuildContextInput, deps: BuildContextD
   const packing = await packer.finish(scan, blocks, limit);
   // Reported as room for memory sections: the share less the conversation blocks around them.
   const sectionShare = Math.max(0, memoryShare - tokenizer.count(layout.render([], provisional)));
-  return result(packing, ranked, dropped, { window, summary, memoryShare: sectionShare, summaryNeed: plan?.need ?? 0, opts, tokenizer, layout });
+  const summaryNeed = plan?.need ?? 0;
+  return result(packing, ranked, dropped, { window, summary, memoryShare: sectionShare, summaryNeed, opts, tokenizer, layout });
 }
 
 async function planSummary(
@@ -86,7 +87,8 @@ async function planSummary(
   if (window.older.length === 0 || maxTokens < MIN_SUMMARY_TOKENS) return undefined;
   const embed = deps.embedSentences;
   const summarizer: Summarizer = deps.summarizer ?? createExtractiveSummarizer(embed === undefined ? {} : { embedSentences: embed });
-  const plan = await summarizer.plan({ turns: window.older, recent: window.recent, tokenizer, query: input.query, minRelevance: opts.minRelevance, maxTokens });
+  const { older: turns, recent } = window;
+  const plan = await summarizer.plan({ turns, recent, tokenizer, query: input.query, minRelevance: opts.minRelevance, maxTokens });
   return plan.need >= MIN_SUMMARY_TOKENS ? plan : undefined;
 }
 

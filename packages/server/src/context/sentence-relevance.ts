@@ -28,7 +28,7 @@ export interface SentenceRelevance {
    */
   readonly similarityToContext?: Float64Array;
   /** Similarity of two units, 0..1, for maximal marginal relevance. */
-  similarity(a: number, b: number): number;
+  readonly similarity: (a: number, b: number) => number;
 }
 
 export interface RelevanceRequest {
@@ -48,7 +48,8 @@ export async function scoreSentences(request: RelevanceRequest, embed: EmbedSent
     if (vectors.length === texts.length) {
       // Unit length once, so every similarity below is a dot product.
       const unitVectors = vectors.slice(0, units.length).map(normalized);
-      const recentVector = recentSentences.length > 0 ? normalized(centroid(vectors.slice(units.length, units.length + recentSentences.length))) : undefined;
+      const recentVectors = vectors.slice(units.length, units.length + recentSentences.length);
+      const recentVector = recentVectors.length > 0 ? normalized(centroid(recentVectors)) : undefined;
       const queryVector = query.trim() === '' ? undefined : normalized(vectors.at(-1)!);
       return semanticRelevance(unitVectors, turns.length, request, keywords, queryVector, recentVector);
     }

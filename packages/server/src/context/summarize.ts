@@ -28,7 +28,8 @@ export function createExtractiveSummarizer(deps: ExtractiveSummarizerDeps = {}):
   return {
     async plan(request: SummarizeRequest): Promise<SummaryPlan> {
       const units = request.turns.flatMap((turn, t) => splitSentences(turn.content).map((text, index) => ({ turn: t, index, text })));
-      const scores = await scoreSentences({ units, turns: request.turns, recent: request.recent, query: request.query }, deps.embedSentences);
+      const { turns, recent, query } = request;
+      const scores = await scoreSentences({ units, turns, recent, query }, deps.embedSentences);
       const names = new Set([...request.turns, ...request.recent].flatMap((t) => contentTerms(t.role)));
       const candidates = quotable(units, scores, request.minRelevance, names);
       return {
@@ -72,7 +73,8 @@ function write(
   omit: ReadonlySet<number>,
 ): Summary {
   // The best few candidates per token of room: beyond them MMR would only weigh what never fits.
-  const pool = candidates.filter((i) => !omit.has(units[i]!.turn)).slice(0, Math.max(MIN_POOL, Math.ceil(maxTokens / TOKENS_PER_CANDIDATE)));
+  const poolSize = Math.max(MIN_POOL, Math.ceil(maxTokens / TOKENS_PER_CANDIDATE));
+  const pool = candidates.filter((i) => !omit.has(units[i]!.turn)).slice(0, poolSize);
   const selection = createMmrSelection(units, pool, scores, request);
   selection.extend(maxTokens);
   let tokens = fitExactly(selection, units, request, maxTokens);
@@ -124,8 +126,12 @@ interface MmrSelection {
  * Lazy greedy MMR: a quote's marginal score only falls as others are chosen, so a stale score is an
  * upper bound, and a candidate whose refreshed score still beats the next stale one is the best.
  */
-function createMmrSelection(units: readonly Quote[], pool: readonly number[], scores: SentenceRelevance, request: SummarizeRequest): MmrSelection {
-  const { relevance, similarity } = scores;
+function createMmrSelection(
+  units: readonly Quote[],
+  pool: readonly number[],
+  { relevance, similarity }: SentenceRelevance,
+  request: SummarizeRequest,
+): MmrSelection {
   const costs = createQuoteCosts(units, request.turns, request.tokenizer);
   const queue = new TinyQueue<Entry>(
     pool.map((unit) => ({ unit, score: MMR_LAMBDA * relevance[unit]! })),
