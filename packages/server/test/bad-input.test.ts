@@ -68,8 +68,14 @@ describe('bad input', () => {
     expect(stamped.map((s) => `${s.method.name} ${pathName(s.path)}`)).to.include.members([
       'Remember memories[0].expires_at', 'Recall filter.created_after', 'RunMaintenance as_of', 'BuildContext history[0].at',
     ]);
+    const outOfRange = [
+      { seconds: 253_402_300_800n },
+      { seconds: -62_135_596_801n },
+      { seconds: 4_102_444_800n, nanos: -1 },
+      { seconds: 0n, nanos: 1_000_000_000 },
+    ];
     for (const { method, path } of stamped) {
-      for (const value of [{ seconds: 253_402_300_800n }, { seconds: -62_135_596_801n }, { seconds: 4_102_444_800n, nanos: -1 }, { seconds: 0n, nanos: 1_000_000_000 }]) {
+      for (const value of outOfRange) {
         const outcome = await raw.call(method, encode(method.input, initWith(path, 1, value)));
         expect([pathName(path), codeName(outcome.code)]).to.deep.equal([pathName(path), 'INVALID_ARGUMENT']);
         expect(outcome.fieldViolations.map((v) => v.field)).to.include(pathName(path));
@@ -214,7 +220,8 @@ function documentedBound(field: DescField): number | undefined {
 
 function leadingComment(field: DescField): string {
   const path = [...messagePath(field.parent), 2, field.parent.proto.field.indexOf(field.proto)];
-  const location = field.parent.file.proto.sourceCodeInfo?.location.find((l) => l.path.length === path.length && l.path.every((p, i) => p === path[i]));
+  const samePath = (other: readonly number[]) => other.length === path.length && other.every((p, i) => p === path[i]);
+  const location = field.parent.file.proto.sourceCodeInfo?.location.find((l) => samePath(l.path));
   return location?.leadingComments ?? '';
 }
 

@@ -70,10 +70,11 @@ export class RawClient {
       });
     }
     return new Promise((resolve) => {
-      this.client.makeUnaryRequest(path, identity, identity, bytes, new Metadata(), options, (error: ServiceError | null, response?: Buffer) => {
+      const done = (error: ServiceError | null, response?: Buffer) => {
         if (error) resolve({ ...decodeStatus(error.code, error.details, error.metadata), messages: [] });
         else resolve({ ...decodeStatus(GrpcStatus.OK, '', new Metadata()), messages: response ? [response] : [] });
-      });
+      };
+      this.client.makeUnaryRequest(path, identity, identity, bytes, new Metadata(), options, done);
     });
   }
 
@@ -94,7 +95,8 @@ function decodeStatus(code: GrpcStatus, details: string, metadata: Metadata): Om
         reason = info.reason;
         errorMetadata = info.metadata;
       } else if (detail.typeUrl.endsWith('/google.rpc.BadRequest')) {
-        for (const v of BadRequest.decode(detail.value).fieldViolations) fieldViolations.push({ field: v.field, description: v.description });
+        const { fieldViolations: violations } = BadRequest.decode(detail.value);
+        fieldViolations.push(...violations.map((v) => ({ field: v.field, description: v.description })));
       }
     }
   }

@@ -91,7 +91,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
   }
 
   function upsert(ctx: RequestContext, namespace: string, input: MemoryInput, now: number) {
-    const id = input.id || randomUUID();
+    const id = input.id !== undefined && input.id !== '' ? input.id : randomUUID();
     // A write is a use: an agent's memory joins its HOT set (hotTier.afterWrites enforces the
     // capacity), a shared one lives in WARM; either way a COLD memory comes back.
     const tier = input.agentId ? TIER_CODES.HOT : TIER_CODES.WARM;
@@ -113,7 +113,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     const existing = store.byId(namespace, id);
     let outcome: RememberOutcome;
     let rowId: number;
-    const contentChanged = existing === undefined || existing.content_hash !== record.contentHash;
+    const contentChanged = existing?.content_hash !== record.contentHash;
     const before = existing === undefined ? null : tierOfCode(existing.tier);
     if (existing === undefined) {
       rowId = store.insert(record);
@@ -230,7 +230,9 @@ export function createMemoryService(deps: MemoryServiceDeps) {
         queryVector === undefined
           ? []
           : coldTier
-              .withColdHits(filter, condition, queryVector, depth, () => vectors.search(namespace, queryVector, depth, allowedRows(filter, condition)))
+              .withColdHits(filter, condition, queryVector, depth, () =>
+                vectors.search(namespace, queryVector, depth, allowedRows(filter, condition)),
+              )
               .map((h) => ({ id: String(h.rowId), score: h.score }));
       const ranked = fuseRankings({ vector, keyword });
       const fused = query.mode === 'HYBRID' ? hotTier.boost(ranked) : ranked;
@@ -272,7 +274,16 @@ function withDefaultTiers(filter: MemoryFilter): MemoryFilter {
 
 function sameAsStored(
   row: MemoryRow,
-  record: { agentId: string; contentHash: string; kind: string; tags: string; metadata: string; importance: number; pinned: number; expiresAt: number | null },
+  record: {
+    agentId: string;
+    contentHash: string;
+    kind: string;
+    tags: string;
+    metadata: string;
+    importance: number;
+    pinned: number;
+    expiresAt: number | null;
+  },
 ): boolean {
   // By hash: a COLD row's content column is empty (its text is compressed).
   return (

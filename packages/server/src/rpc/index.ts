@@ -42,7 +42,7 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
   guarded.addService(ContextServiceService, deps.context);
   guarded.addService(LEDGER_SERVICE_DEFINITION, deps.ledger);
   // The health service registers itself; handing it the guarded registration is all it needs.
-  deps.healthMonitor.health.addToServer(guarded as Server);
+  deps.healthMonitor.health.addToServer(guarded);
   // Reflection serves the descriptors `buf build` wrote, comments included, so grpcurl
   // `describe` shows the API docs without any .proto files on the operator's machine.
   new ReflectionService(descriptorPackage(descriptors.bytes)).addToServer(server);

@@ -97,7 +97,15 @@ function walkMessage(schema: DescMessage, reader: BinaryReader, path: string, ou
 }
 
 /** Walks one record of a field; returns how many elements of the field were read so far. */
-function walkField(field: DescField, wireType: WireType, reader: BinaryReader, path: string, index: number, out: WireProblem[], depth: number): number {
+function walkField(
+  field: DescField,
+  wireType: WireType,
+  reader: BinaryReader,
+  path: string,
+  index: number,
+  out: WireProblem[],
+  depth: number,
+): number {
   switch (field.fieldKind) {
     case 'scalar':
       checkScalar(field.scalar, reader, path, out);

@@ -48,9 +48,11 @@ const PLAUSIBLE_TEXT = ['fuzz', 'agent-1', 'm1', 'goal', 'team', 'value'];
 const EDGE_TEXT = ['', ' ', '\u200B', '\u0000', ' \uFEFF\n', '__proto__', 'constructor', 'prototype', '\uD800', 'ü', '"; DROP TABLE memories; --', 'NEAR(a b) OR "', '*', 'x'.repeat(129), 'é'.repeat(1100)];
 const INT32_EDGES = [0, 1, -1, 2, 3, 10, 99, 100, 101, 500, 501, 1000, 1001, 60_000, 2 ** 31 - 1, -(2 ** 31)];
 const INT64_EDGES = [0n, 1n, -1n, 2n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n)];
-const DOUBLE_EDGES = [0, -0, 0.5, 1, -1, 1.0000001, 100, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.MAX_VALUE, Number.MIN_VALUE];
+const DOUBLE_EDGES = [0, -0, 0.5, 1, -1, 1.0000001, 100, Number.NaN, Infinity, -Infinity, Number.MAX_VALUE, Number.MIN_VALUE];
 /** Seconds around the Timestamp range (years 1 to 9999), the epoch, and the near future. */
-const SECONDS_EDGES = [0n, -62_135_596_800n, -62_135_596_801n, 253_402_300_799n, 253_402_300_800n, 4_102_444_800n, 1n, -1n, 2n ** 53n + 1n, -(2n ** 63n)];
+const SECONDS_EDGES = [
+  0n, 1n, -1n, -62_135_596_800n, -62_135_596_801n, 253_402_300_799n, 253_402_300_800n, 4_102_444_800n, 2n ** 53n + 1n, -(2n ** 63n),
+];
 const NANOS_EDGES = [0, 1, 999_999_999, 1_000_000_000, -1, 2 ** 31 - 1, -(2 ** 31)];
 const MAX_DEPTH = 4;
 
@@ -117,11 +119,12 @@ const WILD: Palette = {
 function messageInit(schema: DescMessage, palette: Palette, depth: number): fc.Arbitrary<Record<string, unknown>> {
   if (schema.typeName === 'google.protobuf.Timestamp') return palette.timestamp;
   const fields = schema.fields.filter((f) => f.oneof === undefined && (depth < MAX_DEPTH || f.message === undefined));
-  const oneofs = schema.oneofs.map((oneof) =>
-    fc.option(fc.oneof(...oneof.fields.map((f) => singular(f, palette, depth).map((value) => ({ name: oneof.localName, value: { case: f.localName, value } })))), {
-      nil: undefined,
-    }),
-  );
+  const oneofs = schema.oneofs.map((oneof) => {
+    const cases = oneof.fields.map((f) =>
+      singular(f, palette, depth).map((value) => ({ name: oneof.localName, value: { case: f.localName, value } })),
+    );
+    return fc.option(fc.oneof(...cases), { nil: undefined });
+  });
   const value = (f: DescField) => (palette.everyField && f.fieldKind === 'message' ? fc.option(fieldValue(f, palette, depth), { nil: undefined }) : fieldValue(f, palette, depth));
   const record = fc.record(Object.fromEntries(fields.map((f) => [f.localName, value(f)])), palette.everyField ? {} : { requiredKeys: [] });
   return fc
@@ -137,7 +140,8 @@ function fieldValue(field: DescField, palette: Palette, depth: number): fc.Arbit
     case 'map': {
       const value = field.mapKind === 'message' ? messageInit(field.message, palette, depth + 1) : field.mapKind === 'enum' ? enumValue(field, palette) : scalar(field, field.scalar, palette);
       // Object.fromEntries defines own properties, so "__proto__" stays a key.
-      return palette.collection(fc.tuple(scalar(field, field.mapKey, palette).map(String), value)).map((entries) => Object.fromEntries(entries));
+      const key = scalar(field, field.mapKey, palette).map(String);
+      return palette.collection(fc.tuple(key, value)).map((entries) => Object.fromEntries(entries));
     }
     default:
       return singular(field, palette, depth);
