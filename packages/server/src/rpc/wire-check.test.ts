@@ -75,6 +75,11 @@ describe('wire check', () => {
     const valid = encode(REMEMBER, { namespace: 'ns', memories: [{ content: 'hello world' }] });
     const truncated = valid.subarray(0, valid.length - 3);
     expect(checkWire(REMEMBER, truncated)).to.deep.equal([{ field: 'memories[0]', description: 'is not a valid encoding (premature EOF)', malformed: true }]);
+    const inner = new BinaryWriter().tag(3, WireType.LengthDelimited).string('content').finish();
+    const overrun = Uint8Array.from([0x12, 2, ...inner]); // memories[0] says 2 bytes, its content field says more
+    expect(checkWire(REMEMBER, overrun)).to.deep.equal([
+      { field: 'memories[0]', description: 'is not a valid encoding (a field runs past the end of its message)', malformed: true },
+    ]);
     const badTag = Uint8Array.from([0x07]); // field 0, wire type 7
     expect(checkWire(REMEMBER, badTag)).to.deep.equal([
       { field: undefined, description: 'is not a valid encoding (illegal tag: field no 0 wire type 7)', malformed: true },

@@ -26,7 +26,7 @@ export interface WireProblem {
 export function checkWire(schema: DescMessage, bytes: Uint8Array): WireProblem[] {
   const problems: WireProblem[] = [];
   try {
-    walkMessage(schema, new BinaryReader(bytes), '', problems, 0);
+    walkMessage(schema, new BinaryReader(bytes), bytes.length, '', problems, 0);
   } catch (thrown: unknown) {
     const field = thrown instanceof Malformed ? thrown.field : undefined;
     problems.push({ field, description: `is not a valid encoding (${errorMessage(thrown)})`, malformed: true });
@@ -69,31 +69,36 @@ class Malformed extends Error {
   }
 }
 
-/** Runs a read; a failure becomes Malformed at `field`, unless a deeper field already claimed it. */
-function at<T>(field: string, read: () => T): T {
-  try {
-    return read();
-  } catch (thrown: unknown) {
-    if (thrown instanceof Malformed) throw thrown;
-    throw new Malformed(field === '' ? undefined : field, errorMessage(thrown));
-  }
+/** A failure becomes Malformed at `field`, unless a deeper field already claimed it. */
+function malformedAt(field: string, thrown: unknown): Malformed {
+  return thrown instanceof Malformed ? thrown : new Malformed(field === '' ? undefined : field, errorMessage(thrown));
 }
 
-function walkMessage(schema: DescMessage, reader: BinaryReader, path: string, out: WireProblem[], depth: number): void {
+/*
+ * One reader walks the whole request; a nested message is the span up to its `end`, and a field
+ * that runs past it is malformed (the generated decoder would read into the enclosing message).
+ */
+
+function walkMessage(schema: DescMessage, reader: BinaryReader, end: number, path: string, out: WireProblem[], depth: number): void {
   if (depth > MAX_DEPTH) throw new Malformed(path, `nested deeper than ${MAX_DEPTH} messages`);
   const fields = fieldsByNumber(schema);
   const counts = new Map<number, number>();
-  while (reader.pos < reader.len) {
-    const [number, wireType] = at(path, () => reader.tag());
-    const field = fields.get(number);
-    if (field === undefined || !accepts(field, wireType)) {
-      at(path, () => reader.skip(wireType, number));
-      continue;
+  while (reader.pos < end) {
+    let where = path;
+    try {
+      const [number, wireType] = reader.tag();
+      const field = fields.get(number);
+      if (field === undefined || !accepts(field, wireType)) {
+        reader.skip(wireType, number);
+        continue;
+      }
+      where = path === '' ? field.name : `${path}.${field.name}`;
+      counts.set(number, walkField(field, wireType, reader, where, counts.get(number) ?? 0, out, depth));
+    } catch (thrown: unknown) {
+      throw malformedAt(where, thrown);
     }
-    const fieldPath = path === '' ? field.name : `${path}.${field.name}`;
-    const index = counts.get(number) ?? 0;
-    counts.set(number, at(fieldPath, () => walkField(field, wireType, reader, fieldPath, index, out, depth)));
   }
+  if (reader.pos !== end) throw new Malformed(path, 'a field runs past the end of its message');
 }
 
 /** Walks one record of a field; returns how many elements of the field were read so far. */
@@ -117,7 +122,7 @@ function walkField(
       walkNested(field.message, reader, path, out, depth);
       return index + 1;
     case 'map':
-      walkMapEntry(field, new BinaryReader(reader.bytes()), path, out, depth);
+      walkMapEntry(field, reader, path, out, depth);
       return index + 1;
     case 'list': {
       if (field.listKind === 'message') {
@@ -129,43 +134,65 @@ function walkField(
         checkScalar(scalar, reader, `${path}[${index}]`, out);
         return index + 1;
       }
-      const packed = new BinaryReader(reader.bytes());
+      const end = spanEnd(reader);
       let next = index;
-      while (packed.pos < packed.len) checkScalar(scalar, packed, `${path}[${next++}]`, out);
+      while (reader.pos < end) checkScalar(scalar, reader, `${path}[${next++}]`, out);
+      if (reader.pos !== end) throw new Error('a packed value runs past the end of its list');
       return next;
     }
   }
 }
 
+/** Reads a length prefix; returns where the span it announces ends. */
+function spanEnd(reader: BinaryReader): number {
+  const length = reader.uint32();
+  const end = reader.pos + length;
+  if (end > reader.len) throw new RangeError('premature EOF');
+  return end;
+}
+
 function walkNested(schema: DescMessage, reader: BinaryReader, path: string, out: WireProblem[], depth: number): void {
-  const nested = at(path, () => new BinaryReader(reader.bytes()));
-  if (schema.typeName === TIMESTAMP) checkTimestamp(nested, path, out);
-  else walkMessage(schema, nested, path, out, depth + 1);
+  let end: number;
+  try {
+    end = spanEnd(reader);
+  } catch (thrown: unknown) {
+    throw malformedAt(path, thrown);
+  }
+  if (schema.typeName === TIMESTAMP) checkTimestamp(reader, end, path, out);
+  else walkMessage(schema, reader, end, path, out, depth + 1);
 }
 
 /** A map entry is a message (key = 1, value = 2); its path names the key, as `metadata["k"]`. */
-function walkMapEntry(field: DescField & { fieldKind: 'map' }, entry: BinaryReader, path: string, out: WireProblem[], depth: number): void {
+function walkMapEntry(field: DescField & { fieldKind: 'map' }, reader: BinaryReader, path: string, out: WireProblem[], depth: number): void {
+  const keyWireType = wireTypeOf(field.mapKey);
   const valueWireType = field.mapKind === 'scalar' ? wireTypeOf(field.scalar) : field.mapKind === 'enum' ? WireType.Varint : WireType.LengthDelimited;
+  const end = spanEnd(reader);
   let key = field.mapKey === ScalarType.STRING ? '' : field.mapKey === ScalarType.BOOL ? 'false' : '0';
-  let value: Uint8Array | undefined;
-  while (entry.pos < entry.len) {
-    const [number, wireType] = entry.tag();
-    if (number === 1 && wireType === wireTypeOf(field.mapKey)) key = readKey(field.mapKey, entry, path, out);
-    else if (number === 2 && wireType === valueWireType) value = entry.skip(wireType, number);
-    else entry.skip(wireType, number);
+  let valueAt: number | undefined;
+  while (reader.pos < end) {
+    const [number, wireType] = reader.tag();
+    if (number === 1 && wireType === keyWireType) {
+      key = readKey(field.mapKey, reader, path, out);
+      continue;
+    }
+    if (number === 2 && wireType === valueWireType) valueAt = reader.pos;
+    reader.skip(wireType, number);
   }
+  if (reader.pos !== end) throw new Error('a field runs past the end of its map entry');
   const entryPath = `${path}[${field.mapKey === ScalarType.STRING ? JSON.stringify(key) : key}]`;
   if (RESERVED_KEYS.has(key)) out.push({ field: entryPath, description: RESERVED_KEY_RULE, malformed: false });
-  if (value === undefined) return;
-  const reader = new BinaryReader(value);
+  if (valueAt === undefined) return;
+  // The value is checked once the key, which names it, is known (an encoder may send it first).
+  reader.pos = valueAt;
   if (field.mapKind === 'message') walkNested(field.message, reader, entryPath, out, depth);
   else checkScalar(field.mapKind === 'enum' ? ScalarType.INT32 : field.scalar, reader, entryPath, out);
+  reader.pos = end;
 }
 
-function readKey(scalar: ScalarType, entry: BinaryReader, path: string, out: WireProblem[]): string {
-  if (scalar === ScalarType.STRING) return entry.string();
-  if (scalar === ScalarType.BOOL) return String(entry.bool());
-  return String(checkScalar(scalar, entry, path, out));
+function readKey(scalar: ScalarType, reader: BinaryReader, path: string, out: WireProblem[]): string {
+  if (scalar === ScalarType.STRING) return reader.string();
+  if (scalar === ScalarType.BOOL) return String(reader.bool());
+  return String(checkScalar(scalar, reader, path, out));
 }
 
 /** Reads one scalar; an integer out of its field's range is reported. Returns integers' values. */
@@ -181,15 +208,16 @@ function checkScalar(scalar: ScalarType, reader: BinaryReader, path: string, out
   return value;
 }
 
-function checkTimestamp(reader: BinaryReader, path: string, out: WireProblem[]): void {
+function checkTimestamp(reader: BinaryReader, end: number, path: string, out: WireProblem[]): void {
   let seconds = 0n;
   let nanos = 0n;
-  while (reader.pos < reader.len) {
+  while (reader.pos < end) {
     const [number, wireType] = reader.tag();
     if (number === 1 && wireType === WireType.Varint) seconds = BigInt(reader.int64());
     else if (number === 2 && wireType === WireType.Varint) nanos = BigInt(reader.int64());
     else reader.skip(wireType, number);
   }
+  if (reader.pos !== end) throw new Malformed(path, 'a field runs past the end of its message');
   if (seconds < TIMESTAMP_SECONDS[0] || seconds > TIMESTAMP_SECONDS[1]) {
     out.push({ field: path, description: `must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z (seconds: ${seconds})`, malformed: false });
   } else if (nanos < NANOS[0] || nanos > NANOS[1]) {
