@@ -197,7 +197,10 @@ export interface BuildContextRequest {
   namespace: string;
   /** Optional. Restrict memories to this agent (plus shared memories of the namespace). */
   agentId: string;
-  /** REQUIRED. What the context is for, 1 byte to 10 KiB; drives retrieval and trimming. */
+  /**
+   * REQUIRED. What the context is for, 1 byte to 10 KiB, not blank (see Memory.content); drives
+   * retrieval and trimming.
+   */
   query: string;
   /** REQUIRED. The token budget, 1..1,000,000. */
   tokenBudget: number;
@@ -211,7 +214,7 @@ export interface BuildContextRequest {
   /** How to compress (default COMBINED). */
   compression: CompressionStrategy;
   /**
-   * Optional conversation history, oldest first, at most 1,000 turns. The latest turns (up to 8,
+   * Optional conversation history, oldest first (at most 1000 items). The latest turns (up to 8,
    * within half the budget) go in verbatim; the older ones are replaced by a query-focused summary
    * (see ConversationSummary). Memories and the summary share what the recent turns leave by need:
    * see BudgetSplit.
@@ -359,7 +362,7 @@ export interface ConversationSummary {
 export interface CountTokensRequest {
   /** REQUIRED. The model whose tokenizer counts. */
   model: string;
-  /** REQUIRED. 1 to 500 texts, each at most 1 MiB. */
+  /** REQUIRED. At least 1 and at most 500 items, each at most 1 MiB. */
   texts: string[];
 }
 
