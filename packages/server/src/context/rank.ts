@@ -6,7 +6,8 @@ import type { Candidate } from './types.js';
  *
  *   score = relevance × (0.5 + 0.5·importance) × (0.5 + 0.5·0.5^(age / halfLife)),  age = now − createdAt
  *
- * Relevance (the fused recall score) dominates; importance and recency can each at most halve it.
+ * Relevance (the fused recall score when the candidate has one, else its cosine similarity)
+ * dominates; importance and recency can each at most halve it.
  * A bare decay factor would push a highly relevant year-old fact below any fresh trivia, so both
  * weights have a floor of 0.5. Age is taken from createdAt (how fresh the information is): access
  * recency is the tier policy's business, and recall itself touches lastAccessedAt.
@@ -14,7 +15,7 @@ import type { Candidate } from './types.js';
 export function rankScore(candidate: Candidate, now: number, halfLifeMs: number): number {
   const importanceWeight = 0.5 + 0.5 * clamp01(candidate.importance);
   const recencyWeight = 0.5 + 0.5 * recencyDecay(now - candidate.createdAt, halfLifeMs);
-  return clamp01(candidate.relevance) * importanceWeight * recencyWeight;
+  return clamp01(candidate.fusedScore ?? candidate.relevance) * importanceWeight * recencyWeight;
 }
 
 export interface RankedCandidate {

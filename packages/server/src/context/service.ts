@@ -69,6 +69,7 @@ export function createContextService(deps: ContextServiceDeps) {
         filter: request.agentId ? { ...request.filter, agentIds: [request.agentId, ''] } : request.filter,
       }, ctx);
       const [queryVector, ...vectors] = await embedder.embed([request.query, ...hits.map((h) => h.memory.content)]);
+      const bestFused = hits.reduce((best, hit) => Math.max(best, hit.score), 0);
       const relevance = new Map<string, number>();
       const candidates: Candidate[] = hits.map((hit, i) => {
         const vector = vectors[i]!;
@@ -78,6 +79,7 @@ export function createContextService(deps: ContextServiceDeps) {
           id: hit.memory.id,
           content: hit.memory.content,
           relevance: score,
+          ...(bestFused > 0 ? { fusedScore: hit.score / bestFused } : {}),
           importance: hit.memory.importance,
           createdAt: hit.memory.createdAt,
           lastAccessedAt: hit.memory.lastAccessedAt,

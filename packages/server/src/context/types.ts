@@ -5,8 +5,13 @@ import type { TokenizerRegistry, Tokenizer } from './tokenizers.js';
 export interface Candidate {
   readonly id: string;
   readonly content: string;
-  /** Fused recall score, 0..1 (clamped). */
+  /** Cosine similarity to the query, 0..1 (clamped): what the relevance floor is held against. */
   readonly relevance: number;
+  /**
+   * Recall's fused (hybrid) score scaled so the best candidate has 1: ranks candidates when present,
+   * since fusing meaning and keywords finds evidence that cosine alone ranks low. Else relevance ranks.
+   */
+  readonly fusedScore?: number;
   /** 0..1 (clamped). */
   readonly importance: number;
   readonly createdAt: number;
