@@ -13,6 +13,8 @@ export interface Quote {
   /** Its position among its turn's sentences. */
   readonly index: number;
   readonly text: string;
+  /** Its content words (sentences.ts contentTerms), computed once. */
+  readonly terms: readonly string[];
 }
 
 const GAP = ' … ';

@@ -14,7 +14,7 @@ import { bm25Scores } from './bm25.js';
 import type { Quote } from './quotes.js';
 import { contentTerms, lexicalSimilarity, splitSentences, termFrequencies } from './sentences.js';
 import type { EmbedSentences, Turn } from './types.js';
-import { centroid, dot, normalized } from './vectors.js';
+import { centroid, dot, normalized, sum } from './vectors.js';
 
 export const WEIGHTS = { query: 0.4, turn: 0.2, keywords: 0.3, recent: 0.1, centrality: 0.02 } as const;
 
@@ -80,7 +80,7 @@ function semanticRelevance(
       turnRelevance[t] = norm === 0 ? 0 : turnRelevance[t]! / norm;
     });
   }
-  const center = normalized(centroid(vectors));
+  const center = normalized(sum(vectors));
   const relevance = new Float64Array(units.length);
   const similarityToContext = new Float64Array(units.length);
   units.forEach((u, i) => {
@@ -117,7 +117,9 @@ function lexicalRelevance(units: readonly Quote[], keywords: Float64Array): Sent
 function keywordScores({ units, turns, query }: RelevanceRequest): Float64Array {
   const queryTerms = contentTerms(query);
   if (queryTerms.length === 0) return new Float64Array(units.length);
-  const scores = bm25Scores(units.map((u) => contentTerms(`${turns[u.turn]!.role} ${u.text}`)), queryTerms);
+  const speakers = new Map<string, string[]>();
+  const speakerTerms = (role: string): string[] => speakers.get(role) ?? speakers.set(role, contentTerms(role)).get(role)!;
+  const scores = bm25Scores(units.map((u) => [...speakerTerms(turns[u.turn]!.role), ...u.terms]), queryTerms);
   let best = 0;
   for (const s of scores) best = Math.max(best, s);
   if (best > 0) for (let i = 0; i < scores.length; i++) scores[i]! /= best;

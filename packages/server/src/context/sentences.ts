@@ -41,8 +41,13 @@ const PHATIC: ReadonlySet<string> = new Set(
  * Tim!", "That's so cool!".
  */
 export function isTrivial(sentence: string, names: ReadonlySet<string> = new Set()): boolean {
+  return hasFewContentTerms(contentTerms(sentence), names);
+}
+
+/** isTrivial for a sentence whose content terms are at hand. */
+export function hasFewContentTerms(terms: readonly string[], names: ReadonlySet<string>): boolean {
   let informative = 0;
-  for (const term of contentTerms(sentence)) if (!PHATIC.has(term) && !names.has(term) && ++informative >= 2) return false;
+  for (const term of terms) if (!PHATIC.has(term) && !names.has(term) && ++informative >= 2) return false;
   return true;
 }
 

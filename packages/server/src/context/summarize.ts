@@ -7,7 +7,7 @@
 import TinyQueue from 'tinyqueue';
 import { createQuoteCosts, renderQuotes, type Quote } from './quotes.js';
 import { scoreSentences, type SentenceRelevance } from './sentence-relevance.js';
-import { contentTerms, isTrivial, normalizeText, splitSentences } from './sentences.js';
+import { contentTerms, hasFewContentTerms, normalizeText, splitSentences } from './sentences.js';
 import type { EmbedSentences, SummarizeRequest, Summarizer, Summary, SummaryPlan } from './types.js';
 
 export interface ExtractiveSummarizerDeps {
@@ -18,16 +18,21 @@ export interface ExtractiveSummarizerDeps {
 export const MMR_LAMBDA = 0.7;
 /** Cosine above which two sentences say the same thing: the later candidate is never quoted. */
 export const NEAR_DUPLICATE = 0.9;
-/** MMR weighs at least this many candidates, and one per this many tokens of room (a quote costs ~20). */
+/**
+ * MMR weighs the best candidates whose quotes would fill the room this many times over (and at
+ * least MIN_POOL): beyond them it would only weigh what never fits.
+ */
+const POOL_COVERAGE = 2;
 const MIN_POOL = 100;
-const TOKENS_PER_CANDIDATE = 8;
 /** After this many candidates in a row do not fit, the summary is as full as it gets. */
 const MAX_CONSECUTIVE_MISSES = 24;
 
 export function createExtractiveSummarizer(deps: ExtractiveSummarizerDeps = {}): Summarizer {
   return {
     async plan(request: SummarizeRequest): Promise<SummaryPlan> {
-      const units = request.turns.flatMap((turn, t) => splitSentences(turn.content).map((text, index) => ({ turn: t, index, text })));
+      const units = request.turns.flatMap((turn, t) =>
+        splitSentences(turn.content).map((text, index): Quote => ({ turn: t, index, text, terms: contentTerms(text) })),
+      );
       const { turns, recent, query } = request;
       const scores = await scoreSentences({ units, turns, recent, query }, deps.embedSentences);
       const names = new Set([...request.turns, ...request.recent].flatMap((t) => contentTerms(t.role)));
@@ -45,7 +50,7 @@ function quotable(units: readonly Quote[], scores: SentenceRelevance, floor: num
   const seen = new Set<string>();
   return units
     .map((_, i) => i)
-    .filter((i) => (scores.similarityToContext?.[i] ?? 1) >= floor && !isTrivial(units[i]!.text, names))
+    .filter((i) => (scores.similarityToContext?.[i] ?? 1) >= floor && !hasFewContentTerms(units[i]!.terms, names))
     .sort((a, b) => scores.relevance[b]! - scores.relevance[a]! || a - b)
     .filter((i) => {
       const key = normalizeText(units[i]!.text);
@@ -72,9 +77,14 @@ function write(
   maxTokens: number,
   omit: ReadonlySet<number>,
 ): Summary {
-  // The best few candidates per token of room: beyond them MMR would only weigh what never fits.
-  const poolSize = Math.max(MIN_POOL, Math.ceil(maxTokens / TOKENS_PER_CANDIDATE));
-  const pool = candidates.filter((i) => !omit.has(units[i]!.turn)).slice(0, poolSize);
+  const pool: number[] = [];
+  let covered = 0;
+  for (const i of candidates) {
+    if (pool.length >= MIN_POOL && covered >= POOL_COVERAGE * maxTokens) break;
+    if (omit.has(units[i]!.turn)) continue;
+    pool.push(i);
+    covered += request.tokenizer.count(units[i]!.text);
+  }
   const selection = createMmrSelection(units, pool, scores, request);
   selection.extend(maxTokens);
   let tokens = fitExactly(selection, units, request, maxTokens);
