@@ -719,7 +719,7 @@ type BudgetSplit struct {
 	// The most memories were allowed: what the recent turns and the summary's promised share left.
 	MemoryShare int32 `protobuf:"varint,4,opt,name=memory_share,json=memoryShare,proto3" json:"memory_share,omitempty"`
 	// What the summary wanted: the tokens of every older sentence worth quoting (relevant, not
-	// trivial, not repeating another), as estimated before packing.
+	// trivial, not repeating another), as estimated before packing, at most all the room there was.
 	SummaryNeed   int32 `protobuf:"varint,5,opt,name=summary_need,json=summaryNeed,proto3" json:"summary_need,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -325,7 +325,7 @@ export interface BudgetSplit {
   memoryShare: number;
   /**
    * What the summary wanted: the tokens of every older sentence worth quoting (relevant, not
-   * trivial, not repeating another), as estimated before packing.
+   * trivial, not repeating another), as estimated before packing, at most all the room there was.
    */
   summaryNeed: number;
 }
