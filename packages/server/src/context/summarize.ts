@@ -30,12 +30,13 @@ const MAX_CONSECUTIVE_MISSES = 24;
 export function createExtractiveSummarizer(deps: ExtractiveSummarizerDeps = {}): Summarizer {
   return {
     async plan(request: SummarizeRequest): Promise<SummaryPlan> {
-      const units = request.turns.flatMap((turn, t) =>
+      const { turns, recent, query } = request;
+      const units = turns.flatMap((turn, t) =>
         splitSentences(turn.content).map((text, index): Quote => ({ turn: t, index, text, terms: contentTerms(text) })),
       );
-      const { turns, recent, query } = request;
       const scores = await scoreSentences({ units, turns, recent, query }, deps.embedSentences);
-      const names = new Set([...request.turns, ...request.recent].flatMap((t) => contentTerms(t.role)));
+      // Calling someone by name does not make a sentence say something.
+      const names = new Set([...turns, ...recent].flatMap((t) => contentTerms(t.role)));
       const candidates = quotable(units, scores, request.minRelevance, names);
       return {
         need: estimateNeed(units, candidates, request),
