@@ -50,16 +50,19 @@ class Tally {
   wholeTurns = 0;
   tokens = 0;
   readonly latencies: number[] = [];
-  add(survival: number, whole: number, tokens: number, ms: number): void {
+  readonly cpu: number[] = [];
+  add(survival: number, whole: number, tokens: number, time: { ms: number; cpuMs: number }): void {
     this.questions += 1;
     this.survival += survival;
     this.wholeTurns += whole;
     this.tokens += tokens;
-    this.latencies.push(ms);
+    this.latencies.push(time.ms);
+    this.cpu.push(time.cpuMs);
   }
   report() {
     const mean = (x: number) => round(x / Math.max(1, this.questions), 4);
     const { p50Ms, p99Ms } = latencySummary(this.latencies);
+    const cpu = latencySummary(this.cpu);
     return {
       questions: this.questions,
       survival: mean(this.survival),
@@ -67,16 +70,21 @@ class Tally {
       meanTokensUsed: round(this.tokens / Math.max(1, this.questions), 1),
       p50Ms,
       p99Ms,
+      cpuP50Ms: cpu.p50Ms,
+      cpuP99Ms: cpu.p99Ms,
     };
   }
 }
 
 const namespaceOf = (conversation: Conversation, mode: string): string => `ctx-${mode}-${conversation.name}`.replace(/[^A-Za-z0-9._-]/g, '_');
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+/** Wall time, and the CPU time of this process (client and in-process server together), which a busy machine does not inflate. */
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; cpuMs: number }> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const value = await fn();
-  return { value, ms: performance.now() - t0 };
+  const cpu = process.cpuUsage(cpu0);
+  return { value, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 function buildRequest(namespace: string, question: Question, tokenBudget: number, history: ConversationTurn[] = []): BuildContextRequest {
@@ -137,20 +145,20 @@ async function main(): Promise<void> {
           recall.at10 += share(question.evidence.filter((id) => top10.has(id)).length, question.evidence);
           recall.at50 += share(question.evidence.filter((id) => top50.has(id)).length, question.evidence);
           for (const budget of budgets) {
-            const { value, ms } = await build(buildRequest(namespace, question, budget));
+            const { value, ...time } = await build(buildRequest(namespace, question, budget));
             const packed = new Set(value.sections.map((s) => s.memoryId));
             const survived = share(question.evidence.filter((id) => packed.has(id)).length, question.evidence);
-            tally(`memory@${budget}`).add(survived, survived, value.tokensUsed, ms);
+            tally(`memory@${budget}`).add(survived, survived, value.tokensUsed, time);
             outcome[`memory@${budget}`] = survived;
           }
         }
         if (modes.includes('history')) {
           for (const budget of budgets) {
-            const { value, ms } = await build(buildRequest(namespaceOf(conversation, 'history'), question, budget, history));
+            const { value, ...time } = await build(buildRequest(namespaceOf(conversation, 'history'), question, budget, history));
             const context = normalizeForMatch(value.text);
             const matches = question.evidence.map((id) => matchEvidence(textOf.get(id) ?? '', context));
             const survived = share(matches.filter((m) => m.wordShare >= SURVIVAL_WORD_SHARE).length, question.evidence);
-            tally(`history@${budget}`).add(survived, share(matches.filter((m) => m.whole).length, question.evidence), value.tokensUsed, ms);
+            tally(`history@${budget}`).add(survived, share(matches.filter((m) => m.whole).length, question.evidence), value.tokensUsed, time);
             outcome[`history@${budget}`] = survived;
           }
         }
@@ -188,23 +196,40 @@ async function main(): Promise<void> {
  */
 async function longHistoryLatency(
   conversations: readonly Conversation[],
-  build: (request: BuildContextRequest) => Promise<{ value: BuildContextResponse; ms: number }>,
+  build: (request: BuildContextRequest) => Promise<{ value: BuildContextResponse; ms: number; cpuMs: number }>,
 ) {
   const turns = conversations.flatMap((c) => c.turns).slice(0, LONG_HISTORY_TURNS);
   const history = turns.map((turn) => ({ role: turn.speaker, content: turnContent(turn, 'plain'), at: undefined }));
   const questions = conversations.flatMap((c) => c.questions);
   const request = (i: number) => BuildContextRequest.fromPartial({ namespace: 'ctx-long-history', query: questions[i % questions.length]!.question, tokenBudget: 4000, model, history });
   const first = await build(request(0));
-  const times: number[] = [];
-  for (let i = 1; i <= LONG_HISTORY_CALLS; i++) times.push((await build(request(i))).ms);
-  return { turns: history.length, tokenBudget: 4000, firstCallMs: round(first.ms, 1), ...latencySummary(times) };
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 1; i <= LONG_HISTORY_CALLS; i++) {
+    const { ms, cpuMs } = await build(request(i));
+    wall.push(ms);
+    cpu.push(cpuMs);
+  }
+  const cpuSummary = latencySummary(cpu);
+  return {
+    turns: history.length,
+    tokenBudget: 4000,
+    firstCallMs: round(first.ms, 1),
+    ...latencySummary(wall),
+    cpuP50Ms: cpuSummary.p50Ms,
+    cpuP99Ms: cpuSummary.p99Ms,
+  };
 }
 
 function markdownTable(results: Record<string, ReturnType<Tally['report']>>): string {
-  const lines = ['| mode | budget | evidence survival | whole turns | tokens used | p50 / p99 ms |', '|---|---:|---:|---:|---:|---:|'];
+  const lines = [
+    '| mode | budget | evidence survival | whole turns | tokens used | p50 / p99 ms | CPU p50 / p99 ms |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const [key, r] of Object.entries(results)) {
     const [mode, budget] = key.split('@');
-    lines.push(`| ${mode} | ${budget} | ${r.survival.toFixed(3)} | ${r.wholeTurnSurvival.toFixed(3)} | ${r.meanTokensUsed} | ${r.p50Ms} / ${r.p99Ms} |`);
+    const cells = [r.survival.toFixed(3), r.wholeTurnSurvival.toFixed(3), r.meanTokensUsed, `${r.p50Ms} / ${r.p99Ms}`, `${r.cpuP50Ms} / ${r.cpuP99Ms}`];
+    lines.push(`| ${mode} | ${budget} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }
