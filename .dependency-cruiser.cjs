@@ -86,6 +86,20 @@ module.exports = {
       to: { path: '^packages/server/' },
     },
     {
+      name: 'bridge-not-to-server',
+      comment: 'cortex bridge is a client of a server: it follows the ledger through @cortex/client, never through server code',
+      severity: 'error',
+      from: { path: '^packages/bridge/' },
+      to: { path: '^packages/server/' },
+    },
+    {
+      name: 'server-only-cli-to-bridge',
+      comment: 'the server runs no bridge: only its CLI hands `cortex bridge` over to @cortex/bridge',
+      severity: 'error',
+      from: { path: SRC, pathNot: `${SRC}cli/` },
+      to: { path: ['^packages/bridge/', 'node_modules/@cortex/bridge/'] },
+    },
+    {
       name: 'no-circular',
       comment: 'no import cycles between modules',
       severity: 'error',

@@ -30,6 +30,9 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
   fi
 fi
 
+echo "--- build the workspace libraries other packages import (@cortex/client, @cortex/bridge)"
+"${PNPM[@]}" --filter '@cortex/bridge...' build
+
 echo "--- typecheck"
 "${PNPM[@]}" -r typecheck
 

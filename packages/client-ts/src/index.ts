@@ -3,7 +3,7 @@
 // @cortex/proto.
 export { CortexClient, type CallOptions, type CortexClientOptions, type SubscribeCommitsOptions } from './cortex-client.js';
 export type { CommitSubscription } from './commits.js';
-export { CortexError, type CortexErrorInit, type FieldViolation } from './errors.js';
+export { CortexError, parseRetryAfter, type CortexErrorInit, type FieldViolation } from './errors.js';
 export type { RetryOptions } from './retry.js';
 export type { PartialMessage } from './partial-message.js';
 export { Code } from '@cortex/proto/google/rpc/code';

@@ -10,6 +10,8 @@ commands:
   serve     start the gRPC server (configuration from CORTEX_* environment variables)
   ledger verify [--from N] [--to M]
             check the ledger's hashes, links and signatures offline (server stopped)
+  bridge    follow a server's ledger and forward each transaction to a webhook or stdout
+            (a client of a running server; "cortex bridge --help" lists its options)
   help      show this message`;
 
 /** Runs a CLI command and resolves to the process exit code. */
@@ -20,6 +22,9 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv): P
       return serve(env);
     case 'ledger':
       return runLedgerCli(args.slice(1), env);
+    case 'bridge':
+      // A client of a server, not part of it: loaded only when asked for.
+      return (await import('@cortex/bridge')).runBridgeCli(args.slice(1), env);
     case 'help':
     case '--help':
     case '-h':
