@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: install, fetch the model, check the API and the
-# generated code, type-check, then run every test against real servers.
+# generated code, lint, type-check, then run every test against real servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,8 +30,11 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
   fi
 fi
 
-echo "--- build the workspace libraries other packages import (@cortex/client, @cortex/bridge)"
+echo "--- build the workspace libraries other packages import (@cortex/client, @cortex/bridge): lint and typecheck read their types"
 "${PNPM[@]}" --filter '@cortex/bridge...' build
+
+echo "--- lint (ESLint strict type-checked, then the layer rules of .dependency-cruiser.cjs)"
+npm run --silent lint
 
 echo "--- typecheck"
 "${PNPM[@]}" -r typecheck
