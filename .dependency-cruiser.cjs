@@ -94,13 +94,6 @@ module.exports = {
       to: { path: '^packages/server/' },
     },
     {
-      name: 'server-only-cli-to-bridge',
-      comment: 'the server runs no bridge: only its CLI hands `cortex bridge` over to @cortex/bridge',
-      severity: 'error',
-      from: { path: SRC, pathNot: `${SRC}cli/` },
-      to: { path: ['^packages/bridge/', 'node_modules/@cortex/bridge/'] },
-    },
-    {
       name: 'no-circular',
       comment: 'no import cycles between modules',
       severity: 'error',
