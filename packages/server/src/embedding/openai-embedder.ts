@@ -90,7 +90,7 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
   const modelId = `openai:${options.model}:${dimensions}`;
   const halfOpenAfterMs = options.halfOpenAfterMs ?? 30_000;
 
-  const isTransient = (error: unknown): boolean => error instanceof RemoteEmbedderError && error.transient;
+  const isTransient = (error: unknown): boolean => isTaskCancelledError(error) || (error instanceof RemoteEmbedderError && error.transient);
   const breaker = circuitBreaker(handleWhen(isTransient), {
     halfOpenAfter: halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(options.failureThreshold ?? 5),
