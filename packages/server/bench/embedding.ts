@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { env as ortEnv } from 'onnxruntime-node';
 import winston from 'winston';
+import { DEFAULT_EMBEDDING_MODEL } from '../src/config/index.js';
 import { isLocalModelName, type Embedder } from '../src/embedding/index.js';
 import { loadModelFiles, MODEL_FILE, type ModelFiles } from '../src/embedding/model-files.js';
 import { MODELS } from '../src/embedding/models.js';
@@ -22,7 +23,7 @@ const FP32_FILE = 'model_fp32.onnx';
 const CALLERS = 16;
 const TEXTS_PER_CALL = 8;
 
-const model = option('model', process.env.CORTEX_EMBEDDING_MODEL || 'all-MiniLM-L6-v2');
+const model = option('model', process.env.CORTEX_EMBEDDING_MODEL ?? DEFAULT_EMBEDDING_MODEL);
 if (!isLocalModelName(model)) throw new Error(`--model ${model} is not a local model`);
 const singles = Number(option('singles', '200'));
 const batchRounds = Number(option('batches', '15'));
@@ -107,7 +108,7 @@ async function measureShape(files: ModelFiles, shape: Shape) {
   progress(`${shape.label}: ${shape.workers === 0 ? 'on the event loop' : `${shape.workers} workers x ${shape.threads ?? 'default'} threads`}`);
   const embedder = await open(files, shape);
   try {
-    const rate: EmbeddingRate = await measureEmbedder(embedder, { singles, batches: batchRounds, texts: englishSentence, firstText: nextText });
+    const rate: EmbeddingRate = await measureEmbedder(embedder, { singles, batches: batchRounds, firstText: nextText });
     nextText += singles + batchRounds * 32 + 42;
     return {
       shape: shape.label,
@@ -167,7 +168,14 @@ async function main(): Promise<void> {
   const report = {
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, onnxruntime: ortEnv.versions.node },
     settings: { singles, batchRounds, shapes: shapes.map((s) => s.label), note: 'shared machine: compare rows, not absolute figures' },
-    model: { name: model, modelId: files.graph.modelId, file: MODEL_FILE, bytes: files.graph.size, sha256: files.graph.sha256, source: files.graph.description },
+    model: {
+      name: model,
+      modelId: files.graph.modelId,
+      file: MODEL_FILE,
+      bytes: files.graph.size,
+      sha256: files.graph.sha256,
+      source: files.graph.description,
+    },
     shapes: results,
     int8VsFp32: await compareFp32(files, shapes[shapes.length - 1]!),
   };

@@ -15,7 +15,7 @@ import { isLocalModelName, type LocalModelName } from '../src/embedding/index.js
 import { createLogger } from '../src/observability/logger.js';
 
 /** The embedding model servers under test use: CORTEX_EMBEDDING_MODEL, else the default. */
-export const TEST_MODEL = testModel(process.env.CORTEX_EMBEDDING_MODEL || DEFAULT_EMBEDDING_MODEL);
+export const TEST_MODEL = testModel(process.env.CORTEX_EMBEDDING_MODEL ?? DEFAULT_EMBEDDING_MODEL);
 /** Where `scripts/fetch-model.mjs` put that model for this checkout (or CORTEX_MODEL_DIR). */
 export const TEST_MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(import.meta.dirname, '..', '..', '..', 'models', TEST_MODEL);
 

@@ -71,7 +71,8 @@ export async function measureEmbeddingRate(
   options: { singles: number; batches: number; texts?: (i: number) => string },
 ): Promise<EmbeddingRate> {
   const logger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
-  const embedder = await createEmbedderFromFiles(await loadModelFiles(modelDir, MODELS[model]), { modelDir, model, logger, cache: NO_CACHE });
+  const files = await loadModelFiles(modelDir, MODELS[model]);
+  const embedder = await createEmbedderFromFiles(files, { modelDir, model, logger, cache: NO_CACHE });
   try {
     return await measureEmbedder(embedder, options);
   } finally {

@@ -44,11 +44,12 @@ export function loadEmbeddingConfig(env: NodeJS.ProcessEnv, int: IntReader, prob
   if (provider !== 'local') problems.push(`CORTEX_EMBEDDER=${provider} must be "local" or "openai"`);
   const optionalInt = (name: string, min: number, max: number): number | undefined =>
     env[name] === undefined || env[name] === '' ? undefined : int(name, min, min, max);
-  const model = env.CORTEX_EMBEDDING_MODEL || DEFAULT_EMBEDDING_MODEL;
+  const set = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
+  const model = set('CORTEX_EMBEDDING_MODEL') ?? DEFAULT_EMBEDDING_MODEL;
   return {
     provider: 'local',
     model,
-    modelDir: resolve(env.CORTEX_MODEL_DIR || `./models/${model}`),
+    modelDir: resolve(set('CORTEX_MODEL_DIR') ?? `./models/${model}`),
     workers: optionalInt('CORTEX_EMBEDDING_WORKERS', 0, 64),
     threads: optionalInt('CORTEX_EMBEDDING_THREADS', 1, 64),
   };

@@ -20,10 +20,10 @@ export const ok: Handler = ({ body }, res) => {
 };
 export const status =
   (code: number): Handler =>
-  (_req, res) => {
-    res.statusCode = code;
-    res.end('{"error":{"message":"on purpose"}}');
-  };
+    (_req, res) => {
+      res.statusCode = code;
+      res.end('{"error":{"message":"on purpose"}}');
+    };
 /** Never answers. */
 export const hang: Handler = () => undefined;
 

@@ -24,7 +24,7 @@ export function silentLogger(): winston.Logger {
 
 /** fp32 all-MiniLM-L6-v2 output for the README's sentences (see testdata/reference-fp32.json). */
 export function referenceVectors(): Record<string, number[]> {
-  return readTestdata<{ vectors: Record<string, number[]> }>('reference-fp32.json').vectors;
+  return (readTestdata('reference-fp32.json') as { vectors: Record<string, number[]> }).vectors;
 }
 
 export interface ReferenceCase {
@@ -35,11 +35,11 @@ export interface ReferenceCase {
 
 /** fp32 output of a prefixed model for a query and a document (testdata/reference-fp32-<model>.json). */
 export function prefixedReference(model: LocalModelName): { queryPrefix: string; documentPrefix: string; cases: ReferenceCase[] } {
-  return readTestdata(`reference-fp32-${model}.json`);
+  return readTestdata(`reference-fp32-${model}.json`) as { queryPrefix: string; documentPrefix: string; cases: ReferenceCase[] };
 }
 
-function readTestdata<T>(name: string): T {
-  return JSON.parse(readFileSync(fileURLToPath(new URL(`./testdata/${name}`, import.meta.url)), 'utf8')) as T;
+function readTestdata(name: string): unknown {
+  return JSON.parse(readFileSync(fileURLToPath(new URL(`./testdata/${name}`, import.meta.url)), 'utf8'));
 }
 
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {

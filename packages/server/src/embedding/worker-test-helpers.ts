@@ -14,7 +14,10 @@ if (mode === 'fail-load') {
   port.close();
 } else {
   port.on('message', (message: ToWorker) => {
-    if (message.type === 'close') return port.close();
+    if (message.type === 'close') {
+      port.close();
+      return;
+    }
     const [first] = message.texts;
     if (first === 'crash') {
       setImmediate(() => {
