@@ -2,7 +2,9 @@
 // once, and the latency of a query embedded while documents are being embedded, for each pool
 // shape (inline on the event loop, or worker threads x onnxruntime threads per worker); plus the
 // shipped int8 graph against fp32 when model_fp32.onnx exists (node scripts/fetch-model.mjs --fp32).
-// Usage: npx tsx bench/embedding.ts [--model=NAME] [--shapes=inline,1x2,2x1] [--singles=200] [--batches=15]
+// With --compare=NAME,NAME,... it also measures each model's cost per text, taking turns on the
+// same texts (one worker, one thread each) so the load of a shared machine falls on all alike.
+// Usage: npx tsx bench/embedding.ts [--model=NAME] [--shapes=inline,1x2,2x1] [--singles=200] [--batches=15] [--compare=...]
 // Prints one JSON document on stdout; progress goes to stderr. Only relative figures mean anything
 // on a shared machine.
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -28,6 +30,7 @@ if (!isLocalModelName(model)) throw new Error(`--model ${model} is not a local m
 const singles = Number(option('singles', '200'));
 const batchRounds = Number(option('batches', '15'));
 const shapes = option('shapes', 'inline,1x2,2x1').split(',').map(parseShape);
+const compared = option('compare', '').split(',').filter((name) => name !== '');
 const modelDir = resolve(process.env.CORTEX_MODEL_DIR ?? join(import.meta.dirname, '..', '..', '..', 'models', model));
 const logger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
 
@@ -160,6 +163,46 @@ async function compareFp32(int8Files: ModelFiles, shape: Shape) {
   }
 }
 
+/** Milliseconds per text of each model at batch 1 and 32, the models taking turns on the same texts. */
+async function compareModels(names: readonly string[], rounds: number) {
+  const shape: Shape = { label: '1x1', workers: 1, threads: 1 };
+  const embedders = new Map<string, Embedder>();
+  for (const name of names) {
+    if (!isLocalModelName(name)) throw new Error(`--compare: ${name} is not a local model`);
+    const dir = join(import.meta.dirname, '..', '..', '..', 'models', name);
+    embedders.set(name, await open(await loadModelFiles(dir, MODELS[name]), shape));
+  }
+  const spent = new Map(names.map((name) => [name, { batch1: 0, batch32: 0 }]));
+  try {
+    for (let turn = 0; turn < rounds; turn += 1) {
+      const single = fresh(1);
+      const batch = fresh(32);
+      for (const [name, embedder] of embedders) {
+        const t = performance.now();
+        await embedder.embed(single, 'query');
+        const t1 = performance.now();
+        await embedder.embed(batch, 'document');
+        const total = spent.get(name)!;
+        total.batch1 += t1 - t;
+        total.batch32 += performance.now() - t1;
+      }
+    }
+  } finally {
+    await Promise.all([...embedders.values()].map((e) => e.close()));
+  }
+  const base = spent.get(names[0]!)!;
+  return names.map((name) => {
+    const total = spent.get(name)!;
+    return {
+      model: name,
+      msPerTextBatch1: round(total.batch1 / rounds, 2),
+      msPerTextBatch32: round(total.batch32 / rounds / 32, 2),
+      costVsFirstBatch1: round(total.batch1 / base.batch1),
+      costVsFirstBatch32: round(total.batch32 / base.batch32),
+    };
+  });
+}
+
 async function main(): Promise<void> {
   const files = await loadModelFiles(modelDir, MODELS[model as keyof typeof MODELS]);
   progress(`${model}: ${files.graph.description}`);
@@ -178,6 +221,7 @@ async function main(): Promise<void> {
     },
     shapes: results,
     int8VsFp32: await compareFp32(files, shapes[shapes.length - 1]!),
+    ...(compared.length === 0 ? {} : { modelCost: await compareModels(compared, Math.max(10, batchRounds * 2)) }),
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }

@@ -169,13 +169,13 @@ describe('micro-batcher buckets and urgency', () => {
     expect(batches).to.deep.equal([['running'], ['q1', 'q2'], ['d1', 'd2'], ['d3', 'd4']]);
   });
 
-  it('fills an urgent batch with older inputs of its bucket when there are no more urgent ones', async () => {
+  it('keeps urgent batches to urgent inputs, so a query never waits for a full batch of documents', async () => {
     const { batches, gate, batcher } = collect({ isUrgent: (x) => x.startsWith('q'), maxBatchSize: 3 });
     const busy = batcher.submit('running');
     await new Promise((r) => setImmediate(r));
     const queued = ['d1', 'q1', 'd2', 'd3'].map((x) => batcher.submit(x));
     gate.resolve();
     await Promise.all([busy, ...queued]);
-    expect(batches).to.deep.equal([['running'], ['q1', 'd1', 'd2'], ['d3']]);
+    expect(batches).to.deep.equal([['running'], ['q1'], ['d1', 'd2', 'd3']]);
   });
 });

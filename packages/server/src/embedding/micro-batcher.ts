@@ -13,7 +13,10 @@ export interface MicroBatcherOptions<I, O> {
    * padded to the longest). Default: one bucket.
    */
   readonly bucketOf?: (input: I) => number;
-  /** Urgent inputs (e.g. a search query someone waits for) leave before older ones. */
+  /**
+   * Urgent inputs (e.g. a search query someone waits for) leave before older ones, in batches of
+   * their own: a full batch of others would make them wait for all of it.
+   */
   readonly isUrgent?: (input: I) => boolean;
 }
 
@@ -32,7 +35,8 @@ interface Pending<I, O> {
 /**
  * Merges concurrent submissions into batches. Work that arrives while every slot is busy
  * queues up and leaves as the next batch, so batches grow with load on their own. A batch starts
- * with the oldest urgent input (else the oldest input) and takes the next queued inputs of its bucket.
+ * with the oldest urgent input (else the oldest input) and takes the next queued inputs of its
+ * bucket and urgency.
  */
 export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): MicroBatcher<I, O> {
   const { run, maxBatchSize, maxConcurrency, windowMs, closedError } = options;
@@ -58,16 +62,14 @@ export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): Mi
   };
 
   const takeBatch = (): Array<Pending<I, O>> => {
-    const urgent = queue.findIndex((p) => isUrgent(p.input));
-    const head = queue[Math.max(urgent, 0)]!;
+    const urgentAt = queue.findIndex((p) => isUrgent(p.input));
+    const head = queue[Math.max(urgentAt, 0)]!;
     const bucket = bucketOf(head.input);
+    const urgent = urgentAt >= 0;
     const batch: Array<Pending<I, O>> = [];
-    // Urgent inputs of the bucket first, then the rest, each in arrival order.
-    for (const wantUrgent of [true, false]) {
-      for (const p of queue) {
-        if (batch.length === maxBatchSize) break;
-        if (isUrgent(p.input) === wantUrgent && bucketOf(p.input) === bucket) batch.push(p);
-      }
+    for (const p of queue) {
+      if (batch.length === maxBatchSize) break;
+      if (isUrgent(p.input) === urgent && bucketOf(p.input) === bucket) batch.push(p);
     }
     const taken = new Set(batch);
     queue.splice(0, queue.length, ...queue.filter((p) => !taken.has(p)));
