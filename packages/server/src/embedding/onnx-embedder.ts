@@ -46,7 +46,7 @@ const MAX_DEFAULT_WORKERS = 4;
 const CHUNK_OVERLAP_TOKENS = 32;
 const HEALTH_PROBE = 'cortex embedding health check';
 
-export function defaultWorkerCount(): number {
+function defaultWorkerCount(): number {
   return Math.min(MAX_DEFAULT_WORKERS, Math.max(1, availableParallelism()));
 }
 
@@ -54,7 +54,7 @@ export function defaultWorkerCount(): number {
  * Texts of about the same length share a batch, so a short text is not padded to a long one:
  * buckets double in characters (a proxy for tokens: the workers tokenize) from 32 up to 1024.
  */
-export function lengthBucket(text: string): number {
+function lengthBucket(text: string): number {
   return Math.min(10, Math.ceil(Math.log2(Math.max(32, text.length))));
 }
 

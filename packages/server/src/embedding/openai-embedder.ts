@@ -44,7 +44,7 @@ export interface OpenAiEmbedderOptions extends RemoteEmbedderConfig {
   readonly fetch?: typeof fetch;
 }
 
-export type RemoteFailure = 'TIMEOUT' | 'CIRCUIT_OPEN' | 'HTTP_ERROR' | 'BAD_RESPONSE' | 'NETWORK_ERROR' | 'DIMENSION_MISMATCH';
+type RemoteFailure = 'TIMEOUT' | 'CIRCUIT_OPEN' | 'HTTP_ERROR' | 'BAD_RESPONSE' | 'NETWORK_ERROR' | 'DIMENSION_MISMATCH';
 
 /** Why the remote embedder could not embed; reason EMBEDDER_<failure>, always UNAVAILABLE. */
 export class RemoteEmbedderError extends CortexError {
