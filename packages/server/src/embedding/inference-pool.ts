@@ -3,7 +3,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type winston from 'winston';
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 import { embedderClosed, inferenceFailed, ModelUnavailableError } from './errors.js';
 import { createInferenceCore, type BatchResult, type InferenceSetup } from './inference.js';
 import type { ToPool, ToWorker } from './worker-protocol.js';
@@ -136,7 +136,7 @@ export async function createInferencePool(options: InferencePoolOptions): Promis
         slot.closing = true;
         if (!slot.ready) {
           if (!wasClosing) {
-            reject(new ModelUnavailableError('EMBEDDING_MODEL_UNUSABLE', setup.modelDir, `an inference worker exited with code ${code} while loading`, crash));
+            reject(new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_UNUSABLE, setup.modelDir, `an inference worker exited with code ${code} while loading`, crash));
           }
           return;
         }
@@ -144,7 +144,7 @@ export async function createInferencePool(options: InferencePoolOptions): Promis
         const reason = crash instanceof Error ? crash.message : `exit code ${code}`;
         logger.error('an embedding inference worker died; replacing it', { error: reason });
         slot.job?.reject(
-          new CortexError('UNAVAILABLE', `embedding failed: the inference worker died (${reason})`, { reason: 'EMBEDDING_WORKER_DIED', cause: crash }),
+          new CortexError('UNAVAILABLE', `embedding failed: the inference worker died (${reason})`, { reason: ErrorReason.EMBEDDING_WORKER_DIED, cause: crash }),
         );
         void replace();
       });

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { ErrorReason } from '../errors.js';
 import { ModelUnavailableError } from './errors.js';
 import { MODEL_FILE } from './model-files.js';
 import type { Pooling } from './models.js';
@@ -41,7 +42,7 @@ export async function createInferenceCore(setup: InferenceSetup): Promise<Infere
   try {
     wordPiece = createWordPiece(setup.tokenizerJson, setup.tokenizerConfig, setup.maxTokens);
   } catch (err) {
-    throw new ModelUnavailableError('EMBEDDING_MODEL_CORRUPT', modelDir, 'the tokenizer files cannot be used', err);
+    throw new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_CORRUPT, modelDir, 'the tokenizer files cannot be used', err);
   }
 
   let session: InferenceSession;
@@ -55,14 +56,14 @@ export async function createInferenceCore(setup: InferenceSetup): Promise<Infere
     });
   } catch (err) {
     const why = err instanceof Error ? `: ${err.message}` : '';
-    throw new ModelUnavailableError('EMBEDDING_MODEL_UNUSABLE', modelDir, `onnxruntime cannot load ${MODEL_FILE}${why}`, err);
+    throw new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_UNUSABLE, modelDir, `onnxruntime cannot load ${MODEL_FILE}${why}`, err);
   }
   const outputName = session.outputNames.includes('last_hidden_state') ? 'last_hidden_state' : session.outputNames[0];
   const missingInput = ['input_ids', 'attention_mask'].find((name) => !session.inputNames.includes(name));
   if (outputName === undefined || missingInput !== undefined) {
     await session.release();
     throw new ModelUnavailableError(
-      'EMBEDDING_MODEL_UNUSABLE',
+      ErrorReason.EMBEDDING_MODEL_UNUSABLE,
       modelDir,
       `${MODEL_FILE} lacks ${missingInput ?? 'an output'}, so it is not a BERT encoder`,
     );

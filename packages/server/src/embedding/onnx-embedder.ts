@@ -4,6 +4,7 @@ import type winston from 'winston';
 import { chunkText } from './chunking.js';
 import { EMBEDDING_DIMENSIONS, MAX_SEQUENCE_TOKENS, type EmbedPurpose, type Embedder } from './embedder.js';
 import { createLruEmbeddingCache, type EmbeddingCache } from './embedding-cache.js';
+import { ErrorReason } from '../errors.js';
 import { embedderClosed, ModelUnavailableError } from './errors.js';
 import type { InferenceSetup } from './inference.js';
 import { createInferencePool, createInlineRunner, type InferenceRunner } from './inference-pool.js';
@@ -81,7 +82,7 @@ export async function createEmbedderFromFiles(files: ModelFiles, deps: OnnxEmbed
     // The main thread tokenizes only to count and chunk; the workers tokenize what they embed.
     wordPiece = createWordPiece(files.tokenizerJson, files.tokenizerConfig, MAX_SEQUENCE_TOKENS);
   } catch (err) {
-    throw new ModelUnavailableError('EMBEDDING_MODEL_CORRUPT', modelDir, 'the tokenizer files cannot be used', err);
+    throw new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_CORRUPT, modelDir, 'the tokenizer files cannot be used', err);
   }
   const intraOpNumThreads = deps.intraOpNumThreads ?? (workers > 0 ? 1 : undefined);
   const setup: InferenceSetup = {
@@ -163,12 +164,12 @@ export async function createEmbedderFromFiles(files: ModelFiles, deps: OnnxEmbed
         // Past the cache on purpose: health means the model runs now.
         vector = await batcher.submit({ text: HEALTH_PROBE, urgent: true });
       } catch (err) {
-        throw new ModelUnavailableError('EMBEDDING_MODEL_UNUSABLE', modelDir, 'inference failed', err);
+        throw new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_UNUSABLE, modelDir, 'inference failed', err);
       }
       let sum = 0;
       for (const v of vector) sum += v * v;
       if (vector.length !== EMBEDDING_DIMENSIONS || !Number.isFinite(sum) || Math.abs(sum - 1) > 1e-3) {
-        throw new ModelUnavailableError('EMBEDDING_MODEL_UNUSABLE', modelDir, 'inference returned an invalid vector');
+        throw new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_UNUSABLE, modelDir, 'inference returned an invalid vector');
       }
     },
 

@@ -17,7 +17,7 @@ import {
 } from 'cockatiel';
 import type winston from 'winston';
 import type { RemoteEmbedderConfig } from '../config/index.js';
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 import { chunkText } from './chunking.js';
 import { MAX_SEQUENCE_TOKENS, type Embedder } from './embedder.js';
 import { createLruEmbeddingCache, type EmbeddingCache } from './embedding-cache.js';
@@ -54,7 +54,7 @@ export class RemoteEmbedderError extends CortexError {
     options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
   ) {
     super('UNAVAILABLE', `remote embedder unavailable: ${message}`, {
-      reason: `EMBEDDER_${failure}`,
+      reason: ErrorReason[`EMBEDDER_${failure}`],
       ...(options.status === undefined ? {} : { metadata: { status: String(options.status) } }),
       ...(options.retryAfterMs === undefined ? {} : { trailers: { 'retry-after': String(Math.ceil(options.retryAfterMs / 1000)) } }),
       cause: options.cause,
