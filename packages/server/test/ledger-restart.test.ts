@@ -59,7 +59,7 @@ describe('ledger across restarts, and the offline verifier', function () {
     const second = await spawnServer(env());
     const again = new LedgerServiceClient(`127.0.0.1:${second.port}`, credentials.createInsecure());
     try {
-      const head = (await call(again.getEntries.bind(again), { fromSeq: 0, toSeq: 0, pageSize: 1, pageToken: '' })).headSeq;
+      const head = (await call(again.getEntries.bind(again), { fromSeq: 0, toSeq: 0, pageSize: 1, pageToken: '', namespace: '' })).headSeq;
       expect(head).to.be.at.least(Math.max(...acknowledged));
       expect(head).to.be.greaterThan(lastSeen + 50);
       const resumed = subscribe(again, { fromSeq: lastSeen + 1, toSeq: head });

@@ -47,7 +47,7 @@ export function createLedgerRpc({ ledger, logger }: LedgerRpcDeps): LedgerServic
     record: unary(logger, (request, ctx) => {
       const v = new Validator();
       optionalNamespace(v, 'namespace', request.namespace);
-      v.text('actor', request.actor, 512, { required: true });
+      v.text('actor', request.actor, 512, { required: false });
       v.maxChars('actor', request.actor, 128);
       if (v.required('action', request.action)) v.pattern('action', request.action, ACTION_PATTERN, ACTION_RULE);
       v.text('subject', request.subject, 1024, { required: false });
@@ -59,7 +59,9 @@ export function createLedgerRpc({ ledger, logger }: LedgerRpcDeps): LedgerServic
       v.done();
       const entry = ledger.record({
         namespace: request.namespace,
-        actor: request.actor,
+        // The caller's claim is kept beside the authenticated principal, never in its place.
+        actor: ctx.actor,
+        onBehalfOf: request.actor,
         action: request.action,
         subject: request.subject,
         agentId: request.agentId,
@@ -156,6 +158,7 @@ function createConverter() {
         time: new Date(e.time),
         namespace: e.namespace,
         actor: e.actor,
+        onBehalfOf: e.onBehalfOf,
         action: e.action,
         subject: e.subject,
         agentId: e.agentId,
@@ -163,6 +166,7 @@ function createConverter() {
         correlationId: e.correlationId,
         prevHash: e.prevHash,
         hash: e.hash,
+        encodingVersion: e.encoding,
       };
       entries.set(e, proto);
     }
