@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { Server, ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
+import { Server, type ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { ReflectionService } from '@grpc/reflection';
@@ -7,6 +6,7 @@ import { AgentServiceService, type AgentServiceServer } from '@cortex/proto/cort
 import { ContextServiceService, type ContextServiceServer } from '@cortex/proto/cortex/v1/context_service';
 import type { LedgerServiceServer } from '@cortex/proto/cortex/v1/ledger_service';
 import { MemoryServiceService, type MemoryServiceServer } from '@cortex/proto/cortex/v1/memory_service';
+import { DESCRIPTOR_SET } from './descriptors.js';
 import type { HealthMonitor } from './health.js';
 import { LEDGER_SERVICE_DEFINITION } from './ledger-service.js';
 import { markInvalidUtf8OnDecode } from './utf8.js';
@@ -27,8 +27,6 @@ export interface GrpcServerDeps {
   readonly interceptor: ServerInterceptor;
 }
 
-const DESCRIPTOR_SET = new URL(import.meta.resolve('@cortex/proto/cortex.binpb'));
-
 export function createGrpcServer(deps: GrpcServerDeps): Server {
   markInvalidUtf8OnDecode();
   const server = new Server({
@@ -43,13 +41,13 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
   deps.healthMonitor.health.addToServer(server);
   // Reflection serves the descriptors `buf build` wrote, comments included, so grpcurl
   // `describe` shows the API docs without any .proto files on the operator's machine.
-  new ReflectionService(descriptorPackage(readFileSync(DESCRIPTOR_SET))).addToServer(server);
+  new ReflectionService(descriptorPackage(DESCRIPTOR_SET)).addToServer(server);
   return server;
 }
 
-export function bind(server: Server, host: string, port: number): Promise<number> {
+export function bind(server: Server, host: string, port: number, credentials: ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, boundPort) =>
+    server.bindAsync(`${host}:${port}`, credentials, (error, boundPort) =>
       error ? reject(error) : resolve(boundPort),
     );
   });

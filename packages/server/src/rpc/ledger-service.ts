@@ -1,5 +1,6 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
+import type { NamespaceScope, Principal } from '../auth/index.js';
 import type { CortexError } from '../errors.js';
 import type { Sink, StreamMessage } from '../ledger/subscribe/index.js';
 import {
@@ -71,12 +72,20 @@ export function createLedgerRpc({ ledger, logger }: LedgerRpcDeps): LedgerServic
       return { entry: convert.entry(entry) };
     }),
 
-    getEntries: unary(logger, (request) => {
+    getEntries: unary(logger, (request, ctx) => {
       const v = new Validator();
+      optionalNamespace(v, 'namespace', request.namespace);
       const size = pageSize(v, request.pageSize, { fallback: 100, max: 1000 });
       checkRange(v, request.fromSeq, request.toSeq);
       v.done();
-      const page = ledger.readEntries({ fromSeq: request.fromSeq, toSeq: request.toSeq, pageSize: size, pageToken: request.pageToken });
+      const page = ledger.readEntries({
+        fromSeq: request.fromSeq,
+        toSeq: request.toSeq,
+        pageSize: size,
+        pageToken: request.pageToken,
+        namespace: request.namespace,
+        ...readableBy(ctx.principal),
+      });
       return {
         entries: page.entries.map(convert.entry),
         nextPageToken: page.nextPageToken,
@@ -110,6 +119,7 @@ export function createLedgerRpc({ ledger, logger }: LedgerRpcDeps): LedgerServic
             toSeq: request.toSeq,
             filter: {
               ...(request.namespace ? { namespace: request.namespace } : {}),
+              ...readableBy(ctx.principal),
               ...(request.actions.length > 0 ? { actions: new Set(request.actions) } : {}),
               ...(request.agentId ? { agentId: request.agentId } : {}),
             },
@@ -185,6 +195,11 @@ function createConverter() {
     return encoded;
   };
   return { entry, message };
+}
+
+/** The ledger is shared: a reader sees the namespaces its key holds (an admin key sees every entry). */
+function readableBy(principal: Principal): { readable?: NamespaceScope } {
+  return principal.namespaces.serverWide ? {} : { readable: principal.namespaces };
 }
 
 function optionalNamespace(v: Validator, field: string, value: string): void {
