@@ -23,7 +23,10 @@ export interface KeyStore extends BackgroundJob {
   byToken(token: string): Principal | undefined;
   /** The principal a verified client certificate maps to, if a key names it. */
   byCertificate(certificate: Pick<PeerCertificate, 'subject' | 'subjectaltname'>): Principal | undefined;
-  /** Re-reads the key file; on any problem keeps the keys in force, logs why and resolves false. */
+  /**
+   * Re-reads the key file (after any reload already running, so it sees the file as it is now);
+   * on any problem keeps the keys in force, logs why and resolves false.
+   */
   reload(): Promise<boolean>;
   readonly size: number;
 }
@@ -37,22 +40,26 @@ export async function openKeyStore({ file, envKeys, logger, pollMs = 1000 }: Key
     return keys;
   };
   let keys = await load();
-  let reloading: Promise<boolean> | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
 
-  const reload = async (): Promise<boolean> => {
+  const reload = async (trigger: string): Promise<boolean> => {
     try {
       const next = await load();
       keys = next;
-      logger.info('API keys reloaded', { file, keys: next.length });
+      logger.info('API keys reloaded', { file, keys: next.length, trigger });
       return true;
     } catch (error: unknown) {
-      logger.error('API key file rejected: the keys loaded before stay in force', { file, error: (error as Error).message });
+      logger.error('API key file rejected: the keys loaded before stay in force', { file, error: (error as Error).message, trigger });
       return false;
     }
   };
-  // One reload at a time; a change seen during one is picked up by the next poll.
-  const reloadOnce = () => (reloading ??= reload().finally(() => (reloading = undefined)));
-  const onChange = () => void reloadOnce();
+  // One reload at a time, each after the one before, so none ends on an older read of the file.
+  const enqueue = (trigger: string): Promise<boolean> => {
+    const next = queue.then(() => reload(trigger));
+    queue = next;
+    return next;
+  };
+  const onChange = () => void enqueue('file change');
 
   return {
     get size() {
@@ -71,13 +78,13 @@ export async function openKeyStore({ file, envKeys, logger, pollMs = 1000 }: Key
       const identities = certificateIdentities(certificate);
       return keys.find((key) => key.certificate !== undefined && identities.includes(key.certificate))?.principal;
     },
-    reload: reloadOnce,
+    reload: () => enqueue('requested'),
     start() {
       if (file !== undefined) watchFile(file, { interval: pollMs, persistent: false }, onChange);
     },
     async stop() {
       if (file !== undefined) unwatchFile(file, onChange);
-      await reloading;
+      await queue;
     },
   };
 }
