@@ -5,12 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/**
- * @typedef {{ cert: string, key: string }} Issued  paths of a PEM certificate and its private key
- * @typedef {{ dir: string, ca: string, issue(name: string, options: { cn: string, san?: string[], client?: boolean }): Issued, close(): void }} TestPki
- */
-
-/** @returns {TestPki} a new CA (P-256, valid for a day) in a temporary directory */
+/** A new CA (P-256, valid for a day) in a temporary directory; its types are in test-certificates.d.mts. */
 export function createTestPki(label = 'cortex test CA') {
   const dir = mkdtempSync(join(tmpdir(), 'cortex-pki-'));
   const ca = join(dir, 'ca.pem');

@@ -19,7 +19,13 @@ describe('CortexClient against the real server over mutual TLS with scoped keys'
       options.clientCert ? readFileSync(options.clientCert.key) : null,
       options.clientCert ? readFileSync(options.clientCert.cert) : null,
     );
-    const client = new CortexClient({ address: server.address, apiKey: options.apiKey, credentials: channel, defaultDeadlineMs: 10_000, retry: { maxAttempts: 1 } });
+    const client = new CortexClient({
+      address: server.address,
+      apiKey: options.apiKey,
+      credentials: channel,
+      defaultDeadlineMs: 10_000,
+      retry: { maxAttempts: 1 },
+    });
     clients.push(client);
     return client;
   };
@@ -43,8 +49,8 @@ describe('CortexClient against the real server over mutual TLS with scoped keys'
   });
   after(async () => {
     clients.forEach((c) => c.close());
-    await server?.stop();
-    pki?.close();
+    await server.stop();
+    pki.close();
   });
 
   it('writes and reads with an API key over TLS, and gets PERMISSION_DENIED with a reason outside its namespaces', async () => {

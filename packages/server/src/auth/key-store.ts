@@ -91,7 +91,8 @@ export async function openKeyStore({ file, envKeys, logger, pollMs = 1000 }: Key
 
 /** "CN=<common name>" plus each subject alternative name as Node spells it ("DNS:x", "URI:y", "email:z"). */
 export function certificateIdentities(certificate: Pick<PeerCertificate, 'subject' | 'subjectaltname'>): string[] {
-  const cn = certificate.subject?.CN as string | string[] | undefined;
+  // Node gives an array when the subject holds several CNs.
+  const { CN: cn } = certificate.subject as { CN?: string | string[] };
   const names = (Array.isArray(cn) ? cn : cn === undefined ? [] : [cn]).map((name) => `CN=${name}`);
   const alternatives = (certificate.subjectaltname ?? '').split(', ').filter((name) => name !== '');
   return [...names, ...alternatives];

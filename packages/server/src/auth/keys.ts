@@ -79,7 +79,8 @@ function keyProblems(key: ApiKey): string[] {
   const problems: string[] = [];
   if (typeof key.id !== 'string' || !ID_PATTERN.test(key.id)) problems.push('id must be 1-64 characters of [A-Za-z0-9._-]');
   problems.push(...principalProblems(key.principal));
-  if (!Array.isArray(key.roles) || key.roles.length === 0 || !key.roles.every((r) => ROLES.includes(r))) {
+  const roles: unknown = key.roles;
+  if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r) => ROLES.includes(r as Role))) {
     problems.push(`roles must list one or more of ${ROLES.join(', ')}`);
   }
   const admin = Array.isArray(key.roles) && key.roles.includes('admin');
@@ -109,7 +110,7 @@ function namespaceProblems(namespaces: unknown): string[] {
   if (!Array.isArray(namespaces) || namespaces.length === 0) return ['namespaces must list one or more namespaces (or "*")'];
   if (!namespaces.every((n) => typeof n === 'string')) return ['namespaces must be strings'];
   try {
-    NamespaceScope.parse(namespaces as string[]);
+    NamespaceScope.parse(namespaces);
     return [];
   } catch (error: unknown) {
     return [(error as Error).message];

@@ -3,7 +3,10 @@ import type { EncodingVersion, LedgerEntry } from './chain.js';
 /** The columns in the order EntryTuple expects. */
 export const ENTRY_COLUMNS =
   'seq, tx_id, time, namespace, actor, action, subject, agent_id, payload, correlation_id, prev_hash, hash, on_behalf_of, encoding';
-export type EntryTuple = [number, number, number, string, string, string, string, string, string, string, string, string, string, EncodingVersion];
+export type EntryTuple = [
+  seq: number, txId: number, time: number, namespace: string, actor: string, action: string, subject: string, agentId: string,
+  payload: string, correlationId: string, prevHash: string, hash: string, onBehalfOf: string, encoding: EncodingVersion,
+];
 
 export function entryFromTuple(t: EntryTuple): LedgerEntry {
   return {

@@ -59,7 +59,7 @@ export function openTestLedger(settings: Partial<LedgerSettings> = {}, clock: ()
     checkpoints,
     archive,
     trustedKeys: new Map([[signer.publicKey, signer.keyId]]),
-    holdPruning: maintenance.holdPruning,
+    holdPruning: () => maintenance.holdPruning(),
   });
   let counter = 0;
   return {

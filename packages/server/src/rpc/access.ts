@@ -30,7 +30,7 @@ function accessRule(method: DescMethod, role: DescExtension, empty: DescExtensio
   const field = method.input.fields.find((f) => f.name === NAMESPACE_FIELD);
   return {
     role: ROLES[getOption(method, role) as number],
-    namespaced: field !== undefined && field.fieldKind === 'scalar',
+    namespaced: field?.fieldKind === 'scalar',
     // An unknown value (a newer proto than this server) is the strictest reading.
     emptyNamespace: EMPTY[getOption(method, empty) as number] ?? 'admin',
   };

@@ -33,22 +33,31 @@ export interface TransportDeps {
  */
 export function createTransport({ tls, logger, pollMs = 1000 }: TransportDeps): Transport {
   if (tls === undefined) {
-    return { credentials: ServerCredentials.createInsecure(), reload: () => true, watcher: { start: () => undefined, stop: async () => undefined } };
+    const idle: BackgroundJob = { start: () => undefined, stop: () => Promise.resolve() };
+    return { credentials: ServerCredentials.createInsecure(), reload: () => true, watcher: idle };
   }
   const files = [tls.certFile, tls.keyFile, ...(tls.clientCaFile === undefined ? [] : [tls.clientCaFile])];
   const provider = new ReloadingCertificates(tls, logger);
   const onChange = () => provider.reload();
+  const mutual = tls.clientCaFile !== undefined;
   return {
-    credentials: experimental.createCertificateProviderServerCredentials(provider, tls.clientCaFile === undefined ? null : provider, tls.clientCaFile !== undefined),
+    // grpc-js names its first parameter the CA provider, but uses it for the identity (certificate and key).
+    credentials: experimental.createCertificateProviderServerCredentials(provider, mutual ? provider : null, mutual),
     reload: () => provider.reload(),
     watcher: {
       start: () => files.forEach((file) => watchFile(file, { interval: pollMs, persistent: false }, onChange)),
-      stop: async () => files.forEach((file) => unwatchFile(file, onChange)),
+      stop: () => {
+        files.forEach((file) => unwatchFile(file, onChange));
+        return Promise.resolve();
+      },
     },
   };
 }
 
-/** Serves the last certificate set that loaded and matched; a renewal half-written (certificate without its key) is refused until it is whole. */
+/**
+ * Serves the last certificate set that loaded and matched; a renewal half-written (certificate
+ * without its key) is refused until it is whole.
+ */
 class ReloadingCertificates implements CertificateProvider {
   private identity: experimental.IdentityCertificateUpdate;
   private ca: experimental.CaCertificateUpdate | null;
@@ -70,9 +79,8 @@ class ReloadingCertificates implements CertificateProvider {
       this.logger.error('TLS certificates rejected: the ones in use stay', { error: errorMessage(error), cert: this.tls.certFile });
       return false;
     }
-    if (next.identity.certificate.equals(this.identity.certificate) && next.identity.privateKey.equals(this.identity.privateKey) && sameCa(next.ca, this.ca)) {
-      return true;
-    }
+    const same = next.identity.certificate.equals(this.identity.certificate) && next.identity.privateKey.equals(this.identity.privateKey);
+    if (same && sameCa(next.ca, this.ca)) return true;
     ({ identity: this.identity, ca: this.ca } = next);
     for (const listener of this.identityListeners) listener(this.identity);
     for (const listener of this.caListeners) listener(this.ca);
