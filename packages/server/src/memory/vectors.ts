@@ -223,7 +223,7 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     search(namespace: string, query: Float32Array, topK: number, allowedRowIds?: ReadonlySet<number>): VectorHit[] {
       const allowed = (label: number) => {
         const owner = owners.get(label);
-        return owner !== undefined && owner.namespace === namespace && (allowedRowIds === undefined || allowedRowIds.has(owner.rowId));
+        return owner?.namespace === namespace && (allowedRowIds === undefined || allowedRowIds.has(owner.rowId));
       };
       // Long memories have several chunks; ask for more chunks than memories so merging still leaves topK.
       const hits = index.search(query, topK * 2, allowed, allowedRowIds ? { allowedCount: allowedRowIds.size * 2 } : {});

@@ -38,7 +38,7 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
   server.addService(AgentServiceService, deps.agent);
   server.addService(ContextServiceService, deps.context);
   server.addService(LEDGER_SERVICE_DEFINITION, deps.ledger);
-  deps.healthMonitor.health.addToServer(server);
+  deps.healthMonitor.addToServer(server);
   // Reflection serves the descriptors `buf build` wrote, comments included, so grpcurl
   // `describe` shows the API docs without any .proto files on the operator's machine.
   new ReflectionService(descriptorPackage(DESCRIPTOR_SET)).addToServer(server);

@@ -8,7 +8,7 @@ import {
 } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
 import { ANONYMOUS, authorize, type AccessRule, type KeyStore, type Principal } from '../auth/index.js';
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { requestNamespace } from './access.js';
 import { bindPrincipal, CORRELATION_HEADER } from './call.js';
@@ -69,7 +69,7 @@ export function createCallInterceptor(deps: InterceptorDeps): ServerInterceptor 
     };
     /** Deny by default: the RPC's declared rule, the key's roles and the namespace the request names. */
     const permit = (message: unknown): CortexError | undefined => {
-      if (principal === undefined) return unauthenticated('MISSING_API_KEY');
+      if (principal === undefined) return unauthenticated(ErrorReason.MISSING_API_KEY);
       const rule = deps.access.get(method.path);
       const denial = authorize(principal, rule, rule === undefined ? undefined : requestNamespace(rule, message));
       return denial && new CortexError('PERMISSION_DENIED', denial.message, { reason: denial.reason, metadata: denial.metadata });
@@ -143,17 +143,17 @@ function authenticate(
   const header = String(metadata.get('authorization')[0] ?? '');
   if (header !== '') {
     const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
-    return (token !== '' ? keys.byToken(token) : undefined) ?? unauthenticated('INVALID_API_KEY');
+    return (token !== '' ? keys.byToken(token) : undefined) ?? unauthenticated(ErrorReason.INVALID_API_KEY);
   }
   const certificate = call.getAuthContext().sslPeerCertificate;
-  if (certificate?.subject !== undefined) return keys.byCertificate(certificate) ?? unauthenticated('CERTIFICATE_NOT_MAPPED');
-  return unauthenticated('MISSING_API_KEY');
+  if (certificate?.subject !== undefined) return keys.byCertificate(certificate) ?? unauthenticated(ErrorReason.CERTIFICATE_NOT_MAPPED);
+  return unauthenticated(ErrorReason.MISSING_API_KEY);
 }
 
 const UNAUTHENTICATED_MESSAGES = {
-  MISSING_API_KEY: 'missing "authorization: Bearer <key>" metadata',
-  INVALID_API_KEY: 'unknown API key',
-  CERTIFICATE_NOT_MAPPED: 'the client certificate is valid but no API key names it',
+  [ErrorReason.MISSING_API_KEY]: 'missing "authorization: Bearer <key>" metadata',
+  [ErrorReason.INVALID_API_KEY]: 'unknown API key',
+  [ErrorReason.CERTIFICATE_NOT_MAPPED]: 'the client certificate is valid but no API key names it',
 } as const;
 
 function unauthenticated(reason: keyof typeof UNAUTHENTICATED_MESSAGES): CortexError {
@@ -162,6 +162,6 @@ function unauthenticated(reason: keyof typeof UNAUTHENTICATED_MESSAGES): CortexE
 
 function unavailable(): CortexError {
   return new CortexError('UNAVAILABLE', 'server is shutting down; retry on another replica', {
-    reason: 'SHUTTING_DOWN',
+    reason: ErrorReason.SHUTTING_DOWN,
   });
 }
