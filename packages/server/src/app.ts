@@ -10,7 +10,7 @@ import { createMetrics, startMetricsServer } from './observability/metrics.js';
 import { createAgentRpc } from './rpc/agent-service.js';
 import { createContextRpc } from './rpc/context-service.js';
 import { accessRules } from './rpc/access.js';
-import { cortexRegistry } from './rpc/descriptors.js';
+import { loadDescriptors } from './rpc/descriptors.js';
 import { createHealthMonitor } from './rpc/health.js';
 import { createLedgerRpc } from './rpc/ledger-service.js';
 import { bind, createGrpcServer, SERVICE_NAMES } from './rpc/index.js';
@@ -77,7 +77,9 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
   await healthMonitor.runChecks();
 
   let draining = false;
+  const descriptors = loadDescriptors();
   const server: GrpcServer = createGrpcServer({
+    descriptors,
     memory: createMemoryRpc({ memories, maintenance, logger, clock, maxContentBytes: config.maxContentBytes }),
     agent: createAgentRpc({ agentState, readSnapshot, logger }),
     context: createContextRpc({ context, logger }),
@@ -87,7 +89,7 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
       logger,
       metrics,
       keys,
-      access: accessRules(cortexRegistry()),
+      access: accessRules(descriptors.registry),
       draining: () => draining,
       rateLimiter: config.rateLimit ? createRateLimiter(config.rateLimit) : undefined,
     }),

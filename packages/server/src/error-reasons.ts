@@ -9,6 +9,8 @@ export const ErrorReason = {
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** page_token was not issued by this API for the same query (INVALID_ARGUMENT on page_token). */
   INVALID_PAGE_TOKEN: 'INVALID_PAGE_TOKEN',
+  /** The request bytes are not a valid encoding of the request message (INVALID_ARGUMENT). */
+  MALFORMED_REQUEST: 'MALFORMED_REQUEST',
   /** No `authorization: Bearer <key>` metadata while API keys are required (UNAUTHENTICATED). */
   MISSING_API_KEY: 'MISSING_API_KEY',
   /** The bearer key is not one of the configured API keys (UNAUTHENTICATED). */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { fromJson, toBinary, type DescMethod, type JsonValue } from '@bufbuild/protobuf';
 import { accessRules } from '../src/rpc/access.js';
-import { cortexMethods, cortexRegistry, rpcPath } from '../src/rpc/descriptors.js';
+import { cortexMethods, loadDescriptors, rpcPath } from '../src/rpc/descriptors.js';
 import { bearer, tokenKey, writeKeyFile } from './auth-helpers.js';
 import { call, errorDetails, startTestServer, type TestServer } from './harness.js';
 
@@ -54,7 +54,7 @@ const CALLERS: readonly Caller[] = [
 ];
 
 describe('authorization matrix: every RPC × every kind of caller', function () {
-  const registry = cortexRegistry();
+  const { registry } = loadDescriptors();
   const methods = cortexMethods(registry);
   const rules = accessRules(registry);
   let server: TestServer;

@@ -2,15 +2,20 @@ import { readFileSync } from 'node:fs';
 import { createFileRegistry, fromBinary, type DescMethod, type DescService, type FileRegistry } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 
-/**
- * The API exactly as proto/ declares it, comments and options included: the descriptor set
- * `buf build` wrote into @cortex/proto. Reflection serves it; the authorization table is read
- * from it.
- */
-export const DESCRIPTOR_SET: Uint8Array = readFileSync(new URL(import.meta.resolve('@cortex/proto/cortex.binpb')));
+export interface Descriptors {
+  /** The FileDescriptorSet `buf build` wrote, comments included. */
+  readonly bytes: Buffer;
+  /** The same, as protobuf-es descriptors. */
+  readonly registry: FileRegistry;
+}
 
-export function cortexRegistry(): FileRegistry {
-  return createFileRegistry(fromBinary(FileDescriptorSetSchema, DESCRIPTOR_SET));
+/**
+ * The API's descriptor set from @cortex/proto: Cortex's services, their imports and grpc.health,
+ * options included (each RPC's required role is read from it).
+ */
+export function loadDescriptors(): Descriptors {
+  const bytes = readFileSync(new URL(import.meta.resolve('@cortex/proto/cortex.binpb')));
+  return { bytes, registry: createFileRegistry(fromBinary(FileDescriptorSetSchema, bytes)) };
 }
 
 /** Every method of every cortex.v1 service. */

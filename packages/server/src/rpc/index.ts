@@ -6,9 +6,10 @@ import { AgentServiceService, type AgentServiceServer } from '@cortex/proto/cort
 import { ContextServiceService, type ContextServiceServer } from '@cortex/proto/cortex/v1/context_service';
 import type { LedgerServiceServer } from '@cortex/proto/cortex/v1/ledger_service';
 import { MemoryServiceService, type MemoryServiceServer } from '@cortex/proto/cortex/v1/memory_service';
-import { DESCRIPTOR_SET } from './descriptors.js';
+import type { Descriptors } from './descriptors.js';
 import type { HealthMonitor } from './health.js';
 import { LEDGER_SERVICE_DEFINITION } from './ledger-service.js';
+import { guardRequests } from './request-guard.js';
 import { markInvalidUtf8OnDecode } from './utf8.js';
 
 export const SERVICE_NAMES = [
@@ -25,6 +26,8 @@ export interface GrpcServerDeps {
   readonly ledger: LedgerServiceServer;
   readonly healthMonitor: HealthMonitor;
   readonly interceptor: ServerInterceptor;
+  /** The API's descriptor set: reflection serves it, the request guard checks against it. */
+  readonly descriptors: Descriptors;
 }
 
 export function createGrpcServer(deps: GrpcServerDeps): Server {
@@ -34,14 +37,17 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.keepalive_permit_without_calls': 1,
   });
-  server.addService(MemoryServiceService, deps.memory);
-  server.addService(AgentServiceService, deps.agent);
-  server.addService(ContextServiceService, deps.context);
-  server.addService(LEDGER_SERVICE_DEFINITION, deps.ledger);
-  deps.healthMonitor.addToServer(server);
+  const { descriptors } = deps;
+  const guarded = guardRequests(server, descriptors.registry);
+  guarded.addService(MemoryServiceService, deps.memory);
+  guarded.addService(AgentServiceService, deps.agent);
+  guarded.addService(ContextServiceService, deps.context);
+  guarded.addService(LEDGER_SERVICE_DEFINITION, deps.ledger);
+  // The health service registers itself; handing it the guarded registration is all it needs.
+  deps.healthMonitor.addToServer(guarded);
   // Reflection serves the descriptors `buf build` wrote, comments included, so grpcurl
   // `describe` shows the API docs without any .proto files on the operator's machine.
-  new ReflectionService(descriptorPackage(DESCRIPTOR_SET)).addToServer(server);
+  new ReflectionService(descriptorPackage(descriptors.bytes)).addToServer(server);
   return server;
 }
 
