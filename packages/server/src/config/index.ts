@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { loadEmbeddingConfig, type EmbeddingConfig } from './embedding.js';
 import { loadLedgerConfig, type LedgerConfig } from './ledger.js';
 import { loadSecurityConfig, type AuthConfig, type TlsConfig } from './security.js';
 import { loadTierConfig, type TierConfig } from './tiers.js';
 
+export { DEFAULT_EMBEDDING_MODEL, type EmbeddingConfig, type RemoteEmbedderConfig } from './embedding.js';
 export type { LedgerConfig } from './ledger.js';
 export { parseTrustedKeys } from './ledger.js';
 export { TIER_DEFAULTS, type TierConfig } from './tiers.js';
@@ -19,7 +21,7 @@ export interface Config {
   readonly metricsHost: string;
   readonly metricsPort: number;
   readonly dataDir: string;
-  readonly modelDir: string;
+  readonly embedding: EmbeddingConfig;
   readonly logLevel: string;
   /** Secret for ledger checkpoint signatures; generated per process outside production. */
   readonly signingKey: string;
@@ -98,7 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     metricsHost: env.CORTEX_METRICS_HOST ?? host,
     metricsPort: int('CORTEX_METRICS_PORT', 9464, 0, 65535),
     dataDir,
-    modelDir: resolve(env.CORTEX_MODEL_DIR ?? './models/all-MiniLM-L6-v2'),
+    embedding: loadEmbeddingConfig(env, int, problems),
     logLevel,
     signingKey: explicitKey !== '' ? explicitKey : randomBytes(32).toString('hex'),
     signingKeyGenerated: explicitKey === '',
