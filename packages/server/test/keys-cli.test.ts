@@ -8,13 +8,14 @@ import { credentials, status } from '@grpc/grpc-js';
 import { LedgerServiceClient } from '@cortex/proto/cortex/v1/ledger_service';
 import { sha256 } from '../src/auth/index.js';
 import { bearer } from './auth-helpers.js';
-import { call, callError, TEST_MODEL_DIR } from './harness.js';
+import { call, callError, TEST_MODEL, TEST_MODEL_DIR } from './harness.js';
 
 const SERVER_DIR = join(import.meta.dirname, '..');
 
 /** Runs `cortex <args>` as an operator would; its exit status and output. */
 function cortex(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: SERVER_DIR, encoding: 'utf8', env: { ...process.env, CORTEX_API_KEYS_FILE: '' } });
+  const env = { ...process.env, CORTEX_API_KEYS_FILE: '' };
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: SERVER_DIR, encoding: 'utf8', env });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -84,7 +85,17 @@ async function serve(env: Record<string, string>): Promise<Served> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cortex-keys-serve-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: SERVER_DIR,
-    env: { ...process.env, CORTEX_ENV: 'test', CORTEX_HOST: '127.0.0.1', CORTEX_PORT: '0', CORTEX_METRICS_PORT: '0', CORTEX_DATA_DIR: dataDir, CORTEX_MODEL_DIR: TEST_MODEL_DIR, ...env },
+    env: {
+      ...process.env,
+      CORTEX_ENV: 'test',
+      CORTEX_HOST: '127.0.0.1',
+      CORTEX_PORT: '0',
+      CORTEX_METRICS_PORT: '0',
+      CORTEX_DATA_DIR: dataDir,
+      CORTEX_EMBEDDING_MODEL: TEST_MODEL,
+      CORTEX_MODEL_DIR: TEST_MODEL_DIR,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
