@@ -11,6 +11,7 @@ const SRC = '^packages/server/src/';
  */
 const LAYERS = [
   { name: 'foundation', members: ['errors.ts', 'error-reasons.ts', 'text.ts', 'text.test.ts', 'config/', 'observability/', 'storage/', 'page-token.ts', 'jobs/'] },
+  { name: 'auth', members: ['auth/'] }, // keys, namespaces, the authorization policy
   { name: 'retrieval', members: ['embedding/', 'index/'] },
   { name: 'ledger', members: ['ledger/'] }, // with its subscription layer, ledger/subscribe/
   { name: 'memory', members: ['memory/'] },
