@@ -1035,7 +1035,7 @@ var File_cortex_v1_context_service_proto protoreflect.FileDescriptor
 
 const file_cortex_v1_context_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1fcortex/v1/context_service.proto\x12\tcortex.v1\x1a\x16cortex/v1/memory.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"l\n" +
+	"\x1fcortex/v1/context_service.proto\x12\tcortex.v1\x1a\x16cortex/v1/memory.proto\x1a\x17cortex/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"l\n" +
 	"\x10ConversationTurn\x12\x12\n" +
 	"\x04role\x18\x01 \x01(\tR\x04role\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\tR\acontent\x12*\n" +
@@ -1120,10 +1120,10 @@ const file_cortex_v1_context_service_proto_rawDesc = "" +
 	"\rSummaryMethod\x12\x1e\n" +
 	"\x1aSUMMARY_METHOD_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19SUMMARY_METHOD_EXTRACTIVE\x10\x01\x12\x16\n" +
-	"\x12SUMMARY_METHOD_LLM\x10\x022\xb9\x01\n" +
-	"\x0eContextService\x12T\n" +
-	"\fBuildContext\x12\x1e.cortex.v1.BuildContextRequest\x1a\x1f.cortex.v1.BuildContextResponse\"\x03\x90\x02\x01\x12Q\n" +
-	"\vCountTokens\x12\x1d.cortex.v1.CountTokensRequest\x1a\x1e.cortex.v1.CountTokensResponse\"\x03\x90\x02\x01BFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
+	"\x12SUMMARY_METHOD_LLM\x10\x022\xc1\x01\n" +
+	"\x0eContextService\x12X\n" +
+	"\fBuildContext\x12\x1e.cortex.v1.BuildContextRequest\x1a\x1f.cortex.v1.BuildContextResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12U\n" +
+	"\vCountTokens\x12\x1d.cortex.v1.CountTokensRequest\x1a\x1e.cortex.v1.CountTokensResponse\"\a\x88\xb5\x18\x01\x90\x02\x01BFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
 
 var (
 	file_cortex_v1_context_service_proto_rawDescOnce sync.Once
@@ -1183,6 +1183,7 @@ func file_cortex_v1_context_service_proto_init() {
 		return
 	}
 	file_cortex_v1_memory_proto_init()
+	file_cortex_v1_options_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -117,7 +117,7 @@ function preparer(input: BuildContextInput, opts: NormalizedInput, deps: BuildCo
   const compress = opts.compression === 'extractive' || opts.compression === 'combined';
   let queryVector: Promise<Float32Array | undefined> | undefined;
   const getQueryVector = (): Promise<Float32Array | undefined> =>
-    (queryVector ??= embed === undefined || input.query.trim() === '' ? Promise.resolve(undefined) : embed([input.query]).then((v) => v[0]));
+    (queryVector ??= embed === undefined || input.query.trim() === '' ? Promise.resolve(undefined) : embed([input.query], 'query').then((v) => v[0]));
   return async (r, meter) => {
     const c = r.candidate;
     const duplicateOf = dedupe?.admit(c);

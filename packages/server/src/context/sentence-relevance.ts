@@ -43,14 +43,14 @@ export async function scoreSentences(request: RelevanceRequest, embed: EmbedSent
   const keywords = keywordScores(request);
   if (embed !== undefined && units.length > 0) {
     const recentSentences = request.recent.flatMap((t) => splitSentences(t.content));
-    const texts = [...units.map((u) => u.text), ...recentSentences, ...(query.trim() === '' ? [] : [query])];
-    const vectors = await embed(texts);
+    const texts = [...units.map((u) => u.text), ...recentSentences];
+    const [vectors, [rawQuery]] = await Promise.all([embed(texts), query.trim() === '' ? [] : embed([query], 'query')]);
     if (vectors.length === texts.length) {
       // Unit length once, so every similarity below is a dot product.
       const unitVectors = vectors.slice(0, units.length).map(normalized);
-      const recentVectors = vectors.slice(units.length, units.length + recentSentences.length);
+      const recentVectors = vectors.slice(units.length);
       const recentVector = recentVectors.length > 0 ? normalized(centroid(recentVectors)) : undefined;
-      const queryVector = query.trim() === '' ? undefined : normalized(vectors.at(-1)!);
+      const queryVector = rawQuery === undefined ? undefined : normalized(rawQuery);
       return semanticRelevance(unitVectors, turns.length, request, keywords, queryVector, recentVector);
     }
   }

@@ -8,7 +8,7 @@ import { createExtractiveSummarizer } from './summarize.js';
 import { BASKETBALL_GOALS, DEPLOY_FACTS, deployHistory, longConversation } from './test-conversations.js';
 import { createTokenizerRegistry } from './tokenizers.js';
 import type { TokenizerRegistry } from './tokenizers.js';
-import type { BuildContextResult, Turn } from './types.js';
+import type { BuildContextResult, EmbedSentences, Turn } from './types.js';
 
 const NOW = Date.UTC(2025, 5, 1);
 const DATE_LINE = /^\d{1,2} [A-Z][a-z]+ \d{4}:$/;
@@ -33,13 +33,13 @@ function quotedSentences(lines: readonly string[]): string[] {
 describe('extractive summaries', () => {
   let tokenizers: TokenizerRegistry;
   let embedder: Embedder;
-  const embedSentences = (texts: readonly string[]) => embedder.embed(texts);
+  const embedSentences: EmbedSentences = (texts, purpose = 'document') => embedder.embed(texts, purpose);
   const summarize = (query: string, history: readonly Turn[], tokenBudget: number, model = 'gpt-4o'): Promise<BuildContextResult> =>
     buildContext({ query, candidates: [], tokenBudget, model, history }, { tokenizers, clock: () => NOW, embedSentences });
 
   before(async () => {
     tokenizers = createTokenizerRegistry();
-    embedder = await createOnnxEmbedder({ modelDir: realModelDir(), logger: silentLogger() });
+    embedder = await createOnnxEmbedder({ modelDir: realModelDir(), model: 'all-MiniLM-L6-v2', logger: silentLogger() });
   });
   after(async () => {
     tokenizers.close();
