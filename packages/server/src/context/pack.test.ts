@@ -58,7 +58,7 @@ describe('buildContext', () => {
     const keywordHit = mem('keyword', 'Order 4821 shipped on Monday.', { relevance: 0.3, fusedScore: 1 });
     const vectorHit = mem('vector', 'The user asked about shipping.', { relevance: 0.6, fusedScore: 0.4 });
     const unrelated = mem('unrelated', 'The user drinks black coffee.', { relevance: 0.05, fusedScore: 0.9 });
-    const result = await build({ candidates: [vectorHit, unrelated, keywordHit] });
+    const result = await build({ candidates: [vectorHit, unrelated, keywordHit], minRelevance: 0.15 });
     expect(result.sections.map((s) => s.memoryId)).to.deep.equal(['keyword', 'vector']);
     expect(result.dropped).to.deep.equal([{ memoryId: 'unrelated', reason: 'BELOW_THRESHOLD' }]);
     expect(result.relevanceFloor).to.equal(0.15);

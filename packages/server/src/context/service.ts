@@ -13,6 +13,8 @@ export interface ContextServiceDeps {
   readonly clock: () => number;
   /** The recency half-life the tier policy uses too, so ranking and retention agree. */
   readonly halfLifeMs: number;
+  /** The floor a request without min_relevance gets: calibrated for the embedder (relevance-floor.ts). */
+  readonly relevanceFloor: number;
 }
 
 export interface ContextRequest {
@@ -26,7 +28,7 @@ export interface ContextRequest {
   readonly history: readonly Turn[];
   /** undefined: defaultCandidateCount(tokenBudget − reserveTokens). */
   readonly candidateCount: number | undefined;
-  /** undefined: the default floor; 0: none. */
+  /** undefined: deps.relevanceFloor; 0: none. */
   readonly minRelevance: number | undefined;
   readonly dedupeThreshold: number;
   readonly filter: MemoryFilter;
@@ -101,7 +103,7 @@ export function createContextService(deps: ContextServiceDeps) {
           model: request.model,
           halfLifeMs: deps.halfLifeMs,
           dedupeThreshold: request.dedupeThreshold,
-          ...(request.minRelevance === undefined ? {} : { minRelevance: request.minRelevance }),
+          minRelevance: request.minRelevance ?? deps.relevanceFloor,
           compression: request.compression,
           history: request.history,
         },

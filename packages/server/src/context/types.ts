@@ -67,7 +67,7 @@ export interface BuildContextInput {
   readonly dedupeThreshold?: number;
   /**
    * Candidates with relevance below this are dropped, and older history sentences below it are not
-   * quoted (default DEFAULT_MIN_RELEVANCE; 0 turns the floor off).
+   * quoted (default 0, none; ContextService passes its embedder's calibrated floor).
    */
   readonly minRelevance?: number;
   readonly compression?: CompressionMode;

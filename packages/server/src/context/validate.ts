@@ -3,19 +3,12 @@
 import { ContextInputError, InvalidBudgetError } from './errors.js';
 import type { BuildContextInput, CompressionMode, FormatStyle } from './types.js';
 
-/**
- * The default relevance floor: a memory (or history sentence) whose cosine similarity to the query is
- * below it is unrelated to it. Calibrated on the LoCoMo dev conversations with all-MiniLM-L6-v2:
- * 1.2% of evidence turns fall below 0.15, against 57% of question/turn pairs from different
- * conversations (README, "Context quality").
- */
-export const DEFAULT_MIN_RELEVANCE = 0.15;
-
 export const DEFAULTS = {
   reserveTokens: 0,
   halfLifeMs: 7 * 24 * 3_600_000,
   dedupeThreshold: 0.95,
-  minRelevance: DEFAULT_MIN_RELEVANCE,
+  /** None here: the service passes the floor calibrated for its embedding model (relevance-floor.ts). */
+  minRelevance: 0,
   compression: 'combined' as CompressionMode,
   maxMemoryTokens: 256,
 } as const;

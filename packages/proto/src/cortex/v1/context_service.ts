@@ -228,10 +228,11 @@ export interface BuildContextRequest {
   /**
    * Candidates whose relevance (cosine similarity to the query, 0..1) is below this are dropped
    * (DROP_REASON_BELOW_THRESHOLD), and older history sentences below it are not quoted. 0 means
-   * the server's default floor, reported in BuildContextResponse.relevance_floor: calibrated so
-   * that memories clearly unrelated to the query are left out while the evidence retrieval finds is
-   * kept. Any value in (0, 1] replaces the default; to turn the floor off, set
-   * disable_relevance_floor.
+   * the server's default floor, reported in BuildContextResponse.relevance_floor: calibrated for
+   * its embedding model (models spread cosine differently: 0.15 for all-MiniLM-L6-v2, 0.75 for
+   * e5-small-v2) so that memories clearly unrelated to the query are left out while the evidence
+   * retrieval finds is kept; none for an uncalibrated remote embedder. Any value in (0, 1]
+   * replaces the default; to turn the floor off, set disable_relevance_floor.
    */
   minRelevance: number;
   /**
