@@ -54,6 +54,13 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
   const transact = createTransactor(db);
   const ledgerSystem = createLedgerSubsystem({ config, db, transact, clock, logger, registry });
   const { ledger } = ledgerSystem;
+  try {
+    // Before anything can append: a ledger that fails refuses writes (never reusing a seq).
+    await ledgerSystem.start();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 
   const store = createMemoryStore(db);
   let embedder: Embedder;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { loadLedgerConfig, type LedgerConfig } from './ledger.js';
+import { KEY_ID_PATTERN, loadLedgerConfig, type LedgerConfig } from './ledger.js';
 import { loadTierConfig, type TierConfig } from './tiers.js';
 
 export type { LedgerConfig } from './ledger.js';
@@ -87,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     if (!authEnabled) problems.push('CORTEX_ENV=production requires auth: set CORTEX_API_KEYS (principal:token,...)');
   }
 
+  const signingKeyId = env.CORTEX_SIGNING_KEY_ID ?? (explicitKey === '' ? 'ephemeral' : 'default');
+  if (!KEY_ID_PATTERN.test(signingKeyId)) problems.push(`CORTEX_SIGNING_KEY_ID="${signingKeyId.slice(0, 40)}" must be 1-64 characters without spaces or "+"`);
+
   const dataDir = resolve(env.CORTEX_DATA_DIR ?? './data');
   const ledger = loadLedgerConfig(env, int, problems, dataDir);
 
@@ -100,7 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel,
     signingKey: explicitKey !== '' ? explicitKey : randomBytes(32).toString('hex'),
     signingKeyGenerated: explicitKey === '',
-    signingKeyId: env.CORTEX_SIGNING_KEY_ID ?? (explicitKey === '' ? 'ephemeral' : 'default'),
+    signingKeyId,
     apiKeys,
     authEnabled,
     shutdownGraceMs: int('CORTEX_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),

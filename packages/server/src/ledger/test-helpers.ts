@@ -5,26 +5,30 @@ import winston from 'winston';
 import { createTransactor, openDatabase, type Db, type Transact } from '../storage/index.js';
 import { createArchive, type Archive } from './archive.js';
 import type { LedgerEntry } from './chain.js';
-import { createCheckpointStore, type CheckpointStore } from './checkpoints.js';
+import { createHeadSigner, type HeadSigner } from './head-signer.js';
+import type { TreeHead } from './heads.js';
 import { createLedger, type Ledger, type LedgerEvent } from './index.js';
 import { createLedgerMaintenance, type LedgerMaintenance, type LedgerSettings } from './maintenance.js';
-import { createSegmentStore, type SegmentStore } from './segments.js';
 import { createSigner, type Signer } from './signing.js';
-import { createVerifier, type Verifier } from './verify.js';
+import { openLedgerStores, type LedgerStores } from './stores.js';
+import { createVerifier, type Verifier } from './verify/index.js';
 
 export const TEST_SECRET = 'test-signing-secret-0123456789abcdef';
+export const TEST_ORIGIN = 'cortex.test';
 
-export interface TestLedger {
+export interface TestLedger extends LedgerStores {
   readonly dir: string;
   readonly db: Db;
   readonly transact: Transact;
   readonly ledger: Ledger;
-  readonly checkpoints: CheckpointStore;
-  readonly segments: SegmentStore;
   readonly archive: Archive;
   readonly signer: Signer;
+  readonly signing: HeadSigner;
   readonly maintenance: LedgerMaintenance;
+  /** Verifies with the test key trusted and the tip MAC checked. */
   readonly verify: Verifier;
+  /** Every head signed so far, in order (what a witness following the ledger would hold). */
+  readonly signed: TreeHead[];
   /** Appends transactions of the given sizes; returns every entry. */
   append(...sizes: number[]): LedgerEntry[];
   close(): void;
@@ -40,39 +44,71 @@ const DEFAULTS: LedgerSettings = {
   maintenanceIntervalMs: 3_600_000,
 };
 
+/**
+ * A ledger that appends over a database other code also writes (the memory layer's tests): its
+ * tree, heads and tip kept by the test key, signed heads dropped.
+ */
+export function createTestLedger(db: Db, clock: () => number): Ledger {
+  const stores = openLedgerStores(db);
+  const signer = createSigner(TEST_SECRET, 'test');
+  const heads = createHeadSigner({ heads: stores.heads, tree: stores.tree, signer, origin: TEST_ORIGIN, every: 1000, clock });
+  return createLedger({ db, clock, writing: { tree: stores.tree, tip: stores.tip, signer, heads, guard: () => undefined, onHead: () => undefined } });
+}
+
 /** A ledger over a real SQLite file and archive directory, with maintenance run by hand. */
 export function openTestLedger(settings: Partial<LedgerSettings> = {}, clock: () => number = Date.now): TestLedger {
   const dir = mkdtempSync(join(tmpdir(), 'cortex-ledger-'));
   const db = openDatabase({ path: join(dir, 'cortex.db') });
   const transact = createTransactor(db);
   const signer = createSigner(TEST_SECRET, 'test');
-  const checkpoints = createCheckpointStore(db);
-  const segments = createSegmentStore(db);
+  const stores = openLedgerStores(db);
   const archive = createArchive(join(dir, 'archive'));
   const full = { ...DEFAULTS, ...settings };
-  const ledger = createLedger({ db, clock, checkpoints: { signer, store: checkpoints, every: full.checkpointEvery } });
+  const signing = createHeadSigner({ heads: stores.heads, tree: stores.tree, signer, origin: TEST_ORIGIN, every: full.checkpointEvery, clock });
+  const signed: TreeHead[] = [];
+  const ledger = createLedger({
+    db,
+    clock,
+    writing: { tree: stores.tree, tip: stores.tip, signer, heads: signing, guard: () => undefined, onHead: (head) => signed.push(head) },
+  });
   const logger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
-  const maintenance = createLedgerMaintenance({ db, ledger, checkpoints, segments, archive, signer, settings: full, clock, logger });
+  const maintenance = createLedgerMaintenance({
+    db,
+    transact,
+    ledger,
+    heads: signing,
+    segments: stores.segments,
+    archive,
+    signer,
+    settings: full,
+    clock,
+    logger,
+    writable: () => db.open,
+    publish: async (head) => {
+      if (signed.at(-1)?.treeSize !== head.treeSize) signed.push(head);
+    },
+  });
   const verify = createVerifier({
     ledger,
-    segments,
-    checkpoints,
+    ...stores,
     archive,
     trustedKeys: new Map([[signer.publicKey, signer.keyId]]),
+    tipMac: signer.mac,
     holdPruning: maintenance.holdPruning,
   });
   let counter = 0;
   return {
+    ...stores,
     dir,
     db,
     transact,
     ledger,
-    checkpoints,
-    segments,
     archive,
     signer,
+    signing,
     maintenance,
     verify,
+    signed,
     append(...sizes) {
       return sizes.flatMap((size) =>
         transact((tx) =>

@@ -1,7 +1,8 @@
 import type { LedgerEntry } from '../chain.js';
+import type { TreeHead } from '../heads.js';
 import { approximateBytes } from '../rows.js';
 
-/** What a subscription sends: the entries of one transaction, or a bookmark. */
+/** What a subscription sends: the entries of one transaction, a bookmark, or a signed head. */
 export type StreamMessage =
   | {
       readonly kind: 'commit';
@@ -14,6 +15,11 @@ export type StreamMessage =
       readonly kind: 'progress';
       /** Every entry up to this seq that passes the filters has been delivered. */
       readonly headSeq: number;
+    }
+  | {
+      readonly kind: 'head';
+      /** Sent after every entry up to its tree size that passes the filters. */
+      readonly head: TreeHead;
     };
 
 export interface SubscriptionFilter {
@@ -24,6 +30,18 @@ export interface SubscriptionFilter {
 
 export function isUnfiltered(filter: SubscriptionFilter): boolean {
   return filter.namespace === undefined && filter.actions === undefined && filter.agentId === undefined;
+}
+
+/**
+ * Equal for filters that select the same entries, so subscribers with equal filters share one
+ * set of messages per commit (encoded once). Built from every field, so a new one counts too.
+ */
+export function filterKey(filter: SubscriptionFilter): string {
+  const fields = Object.entries(filter as Record<string, unknown>)
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, value]) => [name, value instanceof Set ? [...(value as Set<string>)].sort() : value]);
+  return JSON.stringify(fields);
 }
 
 export function matches(filter: SubscriptionFilter, entry: LedgerEntry): boolean {
@@ -99,5 +117,6 @@ export function messageEntries(message: StreamMessage): number {
 }
 
 export function messageBytes(message: StreamMessage): number {
-  return message.kind === 'commit' ? message.entries.reduce((sum, e) => sum + approximateBytes(e), 0) : 16;
+  if (message.kind === 'commit') return message.entries.reduce((sum, e) => sum + approximateBytes(e), 0);
+  return message.kind === 'head' ? message.head.note.length + 100 : 16;
 }
