@@ -28,7 +28,7 @@ import type { LedgerEvent } from '../src/ledger/index.js';
 import { openDatabase } from '../src/storage/index.js';
 import { call, TEST_MODEL_DIR } from '../test/harness.js';
 import { option, progress, round } from './lib/cli.js';
-import { openOfflineLedger } from './lib/ledger-fill.js';
+import { openDataDirLedger } from '../src/ledger/test-helpers.js';
 import { startInProcessServer, type InProcessServer } from './lib/in-process-server.js';
 import { createSyntheticText } from './lib/synthetic-text.js';
 
@@ -106,7 +106,7 @@ function ledgerEvent(i: number): LedgerEvent {
 /** Appends `count` entries the way the server does (heads, tree, tip, trusted-head file), before it first starts. */
 async function appendLedgerEntries(dataDir: string, count: number): Promise<number> {
   const started = performance.now();
-  const ledger = await openOfflineLedger(dataDir, { CORTEX_SIGNING_KEY: SIGNING_KEY, CORTEX_SIGNING_KEY_ID: SIGNING_KEY_ID });
+  const ledger = await openDataDirLedger(dataDir, { CORTEX_SIGNING_KEY: SIGNING_KEY, CORTEX_SIGNING_KEY_ID: SIGNING_KEY_ID });
   try {
     ledger.append(count, 1000, ledgerEvent);
   } finally {

@@ -19,7 +19,7 @@ import { entryLeafHash, rootFromInclusionProof, verifyConsistency } from '../src
 import { openLedgerStores } from '../src/ledger/stores.js';
 import { openDatabase } from '../src/storage/index.js';
 import { option, percentile, progress, round } from './lib/cli.js';
-import { openOfflineLedger, type OfflineLedger } from './lib/ledger-fill.js';
+import { openDataDirLedger, type DataDirLedger } from '../src/ledger/test-helpers.js';
 
 const only = new Set(option('only', 'append,verify,proofs,startup,fanout,restart').split(','));
 const restartEntries = Number(option('entries', '1000000'));
@@ -53,10 +53,10 @@ function event(i: number): LedgerEvent {
   };
 }
 
-async function withLedger<T>(use: (ledger: OfflineLedger, dir: string) => Promise<T>): Promise<T> {
+async function withLedger<T>(use: (ledger: DataDirLedger, dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'cortex-bench-ledger-'));
   try {
-    const ledger = await openOfflineLedger(dir, LEDGER_ENV);
+    const ledger = await openDataDirLedger(dir, LEDGER_ENV);
     try {
       return await use(ledger, dir);
     } finally {
@@ -167,12 +167,12 @@ async function benchStartup() {
   const dir = mkdtempSync(join(tmpdir(), 'cortex-bench-startup-'));
   try {
     progress(`startup: building a ledger of ${proofEntries} entries`);
-    let l = await openOfflineLedger(dir, LEDGER_ENV);
+    let l = await openDataDirLedger(dir, LEDGER_ENV);
     l.append(proofEntries, 1000, event);
     await l.close();
     const timed = async () => {
       const start = performance.now();
-      const ledger = await openOfflineLedger(dir, LEDGER_ENV);
+      const ledger = await openDataDirLedger(dir, LEDGER_ENV);
       const ms = performance.now() - start;
       if (!ledger.system.integrity.writable()) throw new Error(`start-up verification failed: ${JSON.stringify(ledger.system.integrity.state())}`);
       return { ledger, ms };
@@ -342,7 +342,7 @@ async function benchRestart() {
   const emptyDir = mkdtempSync(join(tmpdir(), 'cortex-bench-empty-'));
   try {
     progress(`restart: building ${restartEntries} ledger entries and ${restartMemories} memories`);
-    const l = await openOfflineLedger(dataDir, LEDGER_ENV);
+    const l = await openDataDirLedger(dataDir, LEDGER_ENV);
     const buildMs = l.append(restartEntries, 1000, event);
     await l.close();
     const db = openDatabase({ path: join(dataDir, 'cortex.db') });

@@ -10,7 +10,6 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { loadConfig } from '../src/config/index.js';
 import { createArchive, segmentFile } from '../src/ledger/archive.js';
 import { hashEntry, type LedgerEntry } from '../src/ledger/chain.js';
 import { DEV_KEY_PATH } from '../src/ledger/dev-key.js';
@@ -20,18 +19,16 @@ import type { LedgerEvent } from '../src/ledger/index.js';
 import { frontierIds } from '../src/ledger/merkle.js';
 import { createSigner, publicKeyFromSecret, tipMacFromSecret } from '../src/ledger/signing.js';
 import { openLedgerStores } from '../src/ledger/stores.js';
-import { createLedgerSubsystem } from '../src/ledger/subsystem.js';
+import { openDataDirLedger } from '../src/ledger/test-helpers.js';
 import { TRUSTED_HEAD_PATH } from '../src/ledger/trusted-heads.js';
 import { verifyDataDir } from '../src/ledger/verify-data-dir.js';
 import { rebuildTree } from '../src/ledger/verify/tamper-test-helpers.js';
 import { entryFromTuple, ENTRY_COLUMNS, type EntryTuple } from '../src/ledger/rows.js';
-import { createTransactor, openDatabase, type Db } from '../src/storage/index.js';
-import winston from 'winston';
+import type { Db } from '../src/storage/index.js';
 
 const SECRET = 'tamper-matrix-signing-key-0123456789abcdef';
 const KEY_ID = 'm1';
 const ENV = {
-  CORTEX_ENV: 'test',
   CORTEX_SIGNING_KEY: SECRET,
   CORTEX_SIGNING_KEY_ID: KEY_ID,
   CORTEX_LEDGER_CHECKPOINT_ENTRIES: '50',
@@ -43,7 +40,6 @@ const ENV = {
 const TRUSTED = new Map([[publicKeyFromSecret(SECRET), KEY_ID]]);
 const TX_SIZES = [1, 2, 3, 5, 1, 4, 7, 2, 1, 1, 6];
 const DAY = 86_400_000;
-const silentLogger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
 
 interface Segment {
   readonly firstSeq: number;
@@ -86,10 +82,7 @@ async function buildFixture(dir: string, older: string): Promise<Facts> {
     };
   };
   const run = async (until: number, onSealed?: () => void) => {
-    const db = openDatabase({ path: join(dir, 'cortex.db') });
-    const transact = createTransactor(db);
-    const system = createLedgerSubsystem({ config: loadConfig({ ...ENV, CORTEX_DATA_DIR: dir }), db, transact, clock: () => now, logger: silentLogger });
-    await system.start();
+    const { db, transact, system, close } = await openDataDirLedger(dir, ENV, { clock: () => now });
     for (let i = 0; system.ledger.head().seq < until; i += 1) {
       const size = Math.min(TX_SIZES[i % TX_SIZES.length]!, until - system.ledger.head().seq);
       transact((tx) => system.ledger.append(tx, Array.from({ length: size }, event)));
@@ -103,8 +96,7 @@ async function buildFixture(dir: string, older: string): Promise<Facts> {
       }
     }
     await system.maintenance.runOnce();
-    await system.maintenance.stop();
-    db.close();
+    await close();
   };
   // The first segment's entries are two days older than the rest: retention deletes it.
   await run(1400, () => {

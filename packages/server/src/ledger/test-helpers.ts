@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import winston from 'winston';
+import { loadConfig } from '../config/index.js';
 import { createTransactor, openDatabase, type Db, type Transact } from '../storage/index.js';
 import { createArchive, type Archive } from './archive.js';
 import type { LedgerEntry } from './chain.js';
@@ -11,6 +12,7 @@ import { createLedger, type Ledger, type LedgerEvent } from './index.js';
 import { createLedgerMaintenance, type LedgerMaintenance, type LedgerSettings } from './maintenance.js';
 import { createSigner, type Signer } from './signing.js';
 import { openLedgerStores, type LedgerStores } from './stores.js';
+import { createLedgerSubsystem, type LedgerSubsystem } from './subsystem.js';
 import { createVerifier, type Verifier } from './verify/index.js';
 
 export const TEST_SECRET = 'test-signing-secret-0123456789abcdef';
@@ -133,6 +135,55 @@ export function openTestLedger(settings: Partial<LedgerSettings> = {}, clock: ()
     close() {
       if (db.open) db.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const silentLogger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
+
+/** A data directory's ledger opened as the server opens it, without the rest of the server. */
+export interface DataDirLedger {
+  readonly db: Db;
+  readonly transact: Transact;
+  readonly system: LedgerSubsystem;
+  /** Appends `count` events in transactions of `batch`; returns the milliseconds it took. */
+  append(count: number, batch: number, event: (i: number) => LedgerEvent): number;
+  /** A clean stop: signs the final head and writes the trusted-head file, then closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (creating) the ledger of a data directory with the server's own subsystem and start-up
+ * verification, configured like the server from CORTEX_* settings: for fixtures and benchmarks that
+ * need a ledger the server would accept, without a model or a port.
+ */
+export async function openDataDirLedger(
+  dataDir: string,
+  env: Record<string, string>,
+  options: { clock?: () => number; logger?: winston.Logger } = {},
+): Promise<DataDirLedger> {
+  const config = loadConfig({ CORTEX_ENV: 'test', ...env, CORTEX_DATA_DIR: dataDir });
+  const db = openDatabase({ path: join(dataDir, 'cortex.db') });
+  const transact = createTransactor(db);
+  const system = createLedgerSubsystem({ config, db, transact, clock: options.clock ?? Date.now, logger: options.logger ?? silentLogger });
+  await system.start();
+  let appended = 0;
+  return {
+    db,
+    transact,
+    system,
+    append(count, batch, event) {
+      const started = performance.now();
+      for (let done = 0; done < count; done += batch) {
+        const size = Math.min(batch, count - done);
+        transact((tx) => system.ledger.append(tx, Array.from({ length: size }, (_, k) => event(appended + k))));
+        appended += size;
+      }
+      return performance.now() - started;
+    },
+    async close() {
+      await system.maintenance.stop();
+      db.close();
     },
   };
 }
