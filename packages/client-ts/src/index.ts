@@ -5,6 +5,9 @@ export { CortexClient, type CallOptions, type CortexClientOptions } from './cort
 export { CortexError, type CortexErrorInit, type FieldViolation } from './errors.js';
 export type { RetryOptions } from './retry.js';
 export type { PartialMessage } from './partial-message.js';
+export { LedgerVerifier, LedgerVerificationError, type LedgerVerificationFailure, type LedgerVerifierOptions } from './ledger/verifier.js';
+export { FileHeadStore, MemoryHeadStore, type HeadStore } from './ledger/head-store.js';
+export type { TrustedKey, VerifiedHead } from './ledger/heads.js';
 export { Code } from '@cortex/proto/google/rpc/code';
 export { HealthCheckResponse_ServingStatus } from '@cortex/proto/grpc/health/v1/health';
 export { Tier, type Memory, type MemoryFilter } from '@cortex/proto/cortex/v1/memory';
@@ -40,12 +43,19 @@ export {
 } from '@cortex/proto/cortex/v1/context_service';
 export type {
   Commit,
+  GetConsistencyProofRequest,
+  GetConsistencyProofResponse,
   GetEntriesRequest,
   GetEntriesResponse,
+  GetInclusionProofRequest,
+  GetInclusionProofResponse,
+  GetSignedHeadRequest,
+  GetSignedHeadResponse,
   LedgerEntry,
   Progress,
   RecordRequest,
   RecordResponse,
+  SignedHead,
   SubscribeRequest,
   SubscribeResponse,
   VerifyRequest,

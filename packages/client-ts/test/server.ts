@@ -14,7 +14,7 @@ const MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(import.meta.dirname, '..'
 export interface CortexProcess {
   readonly address: string;
   readonly port: number;
-  /** SIGTERM, wait for the exit, remove the data directory. */
+  /** SIGTERM, wait for the exit, remove the data directory (unless it was given). */
   stop(): Promise<void>;
 }
 
@@ -23,11 +23,13 @@ export interface StartOptions {
   readonly port?: number;
   /** Extra CORTEX_* settings, e.g. CORTEX_API_KEYS. */
   readonly env?: Record<string, string>;
+  /** A data directory to use and keep; a new temporary one, removed at stop, when absent. */
+  readonly dataDir?: string;
 }
 
 /** Starts `cortex serve` as a child process with its own data directory; resolves once it serves. */
 export async function startServer(options: StartOptions = {}): Promise<CortexProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cortex-client-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cortex-client-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: SERVER_DIR,
     env: {
@@ -44,7 +46,9 @@ export async function startServer(options: StartOptions = {}): Promise<CortexPro
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+  const cleanup = () => {
+    if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+  };
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`cortex exited with ${code} before serving`)));
