@@ -16,6 +16,7 @@ GENERATED=(
   packages/proto/src
   packages/proto/cortex.binpb
   packages/client-go/cortexv1
+  packages/client-python/src/cortex_client/_proto
 )
 
 echo "--- generated code is up to date (also builds @cortex/proto, which the typecheck needs)"
