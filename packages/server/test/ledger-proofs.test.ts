@@ -58,8 +58,10 @@ describe('LedgerService signed heads and Merkle proofs', function () {
     }
     for (const older of heads) {
       for (const newer of heads.filter((h) => h.treeSize >= older.treeSize)) {
-        const proof = await call(server.ledger.getConsistencyProof.bind(server.ledger), { fromSize: older.treeSize, toSize: newer.treeSize });
-        const ok = verifyConsistency(older.treeSize, newer.treeSize, Buffer.from(older.rootHash), Buffer.from(newer.rootHash), proof.hashes.map((b) => Buffer.from(b)));
+        const request = { fromSize: older.treeSize, toSize: newer.treeSize };
+        const proof = await call(server.ledger.getConsistencyProof.bind(server.ledger), request);
+        const [oldRoot, newRoot] = [Buffer.from(older.rootHash), Buffer.from(newer.rootHash)];
+        const ok = verifyConsistency(older.treeSize, newer.treeSize, oldRoot, newRoot, proof.hashes.map((b) => Buffer.from(b)));
         expect(ok, `${older.treeSize} -> ${newer.treeSize}`).to.equal(true);
       }
     }

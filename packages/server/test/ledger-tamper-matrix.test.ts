@@ -82,7 +82,8 @@ async function buildFixture(dir: string, older: string): Promise<Facts> {
     };
   };
   const run = async (until: number, onSealed?: () => void) => {
-    const { db, transact, system, close } = await openDataDirLedger(dir, ENV, { clock: () => now });
+    const opened = await openDataDirLedger(dir, ENV, { clock: () => now });
+    const { db, transact, system } = opened;
     for (let i = 0; system.ledger.head().seq < until; i += 1) {
       const size = Math.min(TX_SIZES[i % TX_SIZES.length]!, until - system.ledger.head().seq);
       transact((tx) => system.ledger.append(tx, Array.from({ length: size }, event)));
@@ -96,7 +97,7 @@ async function buildFixture(dir: string, older: string): Promise<Facts> {
       }
     }
     await system.maintenance.runOnce();
-    await close();
+    await opened.close();
   };
   // The first segment's entries are two days older than the rest: retention deletes it.
   await run(1400, () => {
@@ -260,7 +261,7 @@ const FIELDS: Record<(typeof COLUMNS)[number], keyof LedgerEntry> = {
   prev_hash: 'prevHash',
   hash: 'hash',
 };
-const flipHex = (hex: string) => (hex[0] === 'a' ? 'b' : 'a') + hex.slice(1);
+const flipHex = (hex: string) => (hex.startsWith('a') ? 'b' : 'a') + hex.slice(1);
 const changed = (value: unknown, column: string, seqShift: number): unknown => {
   if (typeof value === 'number') return value + (column === 'seq' ? seqShift : 1);
   const text = String(value);
@@ -279,7 +280,7 @@ const headBefore = (f: Facts, seq: number) => f.heads.filter((h) => h < seq).at(
 const headFrom = (f: Facts, seq: number) => f.heads.find((h) => h >= seq)!;
 /** A rewrite from `seq` is located between the last head that still matches and the first that does not. */
 const rewriteRange = (f: Facts, seq: number): [number, number] => [headBefore(f, seq) + 1, headFrom(f, seq)];
-const middleHead = (f: Facts) => f.heads.filter((h) => h > tailSeq(f) - 200)[0]!;
+const middleHead = (f: Facts) => f.heads.find((h) => h > tailSeq(f) - 200)!;
 
 function liveColumnCases(where: string, seq: (f: Facts) => number): Case[] {
   return COLUMNS.map((column) => ({
@@ -297,7 +298,8 @@ function archivedColumnCases(): Case[] {
     name: `archived entry: ${column} edited`,
     tamper: (c, f) => {
       const segment = archivedSegment(f);
-      c.writeArchived(segment, c.archived(segment).map((e) => (e.seq === archivedSeq(f) ? { ...e, [FIELDS[column]]: changed(e[FIELDS[column]], column, 1) } : e)));
+      const edit = (e: Record<string, unknown>) => ({ ...e, [FIELDS[column]]: changed(e[FIELDS[column]], column, 1) });
+      c.writeArchived(segment, c.archived(segment).map((e) => (e.seq === archivedSeq(f) ? edit(e) : e)));
     },
     at: archivedSeq,
   }));
@@ -458,7 +460,8 @@ const CASES: Case[] = [
     name: 'forged head inserted, signed by an untrusted key',
     tamper: (c, f) => {
       const previous = parseHead(c.headNote(headBefore(f, tailSeq(f))))!;
-      const fields = { ...previous, treeSize: tailSeq(f), lastHash: c.live(tailSeq(f), tailSeq(f))[0]!.hash, previousHead: headHash(previous), nextDue: tailSeq(f) + 50 };
+      const lastHash = c.live(tailSeq(f), tailSeq(f))[0]!.hash;
+      const fields = { ...previous, treeSize: tailSeq(f), lastHash, previousHead: headHash(previous), nextDue: tailSeq(f) + 50 };
       c.sql('INSERT INTO ledger_heads (tree_size, note) VALUES (?, ?)', tailSeq(f), createSigner('someone-else-0123456789abcdef0123', KEY_ID).signNote(headText(fields)));
     },
     at: tailSeq,
@@ -508,7 +511,14 @@ const CASES: Case[] = [
   { name: 'segment row deleted', tamper: (c, f) => c.sql('DELETE FROM ledger_segments WHERE first_seq = ?', archivedSegment(f).firstSeq), at: (f) => archivedSegment(f).firstSeq },
   {
     name: 'segment row inserted over the unsealed tail',
-    tamper: (c, f) => c.sql("INSERT INTO ledger_segments (first_seq, last_seq, last_time, last_hash, sha256, expired) VALUES (?, ?, 1, ?, ?, 0)", f.segments.at(-1)!.lastSeq + 1, f.last, '0'.repeat(64), '0'.repeat(64)),
+    tamper: (c, f) =>
+      c.sql(
+        'INSERT INTO ledger_segments (first_seq, last_seq, last_time, last_hash, sha256, expired) VALUES (?, ?, 1, ?, ?, 0)',
+        f.segments.at(-1)!.lastSeq + 1,
+        f.last,
+        '0'.repeat(64),
+        '0'.repeat(64),
+      ),
     at: (f) => f.segments.at(-1)!.lastSeq + 1,
   },
   {

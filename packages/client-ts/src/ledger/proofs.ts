@@ -67,7 +67,13 @@ export function rootFromInclusionProof(leaf: Uint8Array, index: number, size: nu
 }
 
 /** RFC 9162 section 2.1.4.2: whether `proof` shows the tree of `first` leaves is a prefix of the one of `second`. */
-export function verifyConsistency(first: number, second: number, firstRoot: Uint8Array, secondRoot: Uint8Array, proof: readonly Uint8Array[]): boolean {
+export function verifyConsistency(
+  first: number,
+  second: number,
+  firstRoot: Uint8Array,
+  secondRoot: Uint8Array,
+  proof: readonly Uint8Array[],
+): boolean {
   if (first < 0 || first > second) return false;
   if (first === second) return proof.length === 0 && Buffer.from(firstRoot).equals(secondRoot);
   if (first === 0) return proof.length === 0;

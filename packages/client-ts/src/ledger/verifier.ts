@@ -146,7 +146,10 @@ export class LedgerVerifier {
 
   /** The consistency proof that `newer` extends `older`, checked against both signed roots. */
   async #checkConsistent(older: VerifiedHead, newer: VerifiedHead, options: CallOptions | undefined): Promise<void> {
-    const proof = older.treeSize === newer.treeSize ? { hashes: [] } : await this.#client.getConsistencyProof({ fromSize: older.treeSize, toSize: newer.treeSize }, options);
+    const proof =
+      older.treeSize === newer.treeSize
+        ? { hashes: [] }
+        : await this.#client.getConsistencyProof({ fromSize: older.treeSize, toSize: newer.treeSize }, options);
     if (!verifyConsistency(older.treeSize, newer.treeSize, older.rootHash, newer.rootHash, proof.hashes)) {
       throw new LedgerVerificationError(
         'INCONSISTENT',

@@ -151,7 +151,11 @@ function seqOption(raw: string | undefined, flag: string): number {
 }
 
 /** The keys this run trusts, said out loud on stderr; the tip MAC when the secret is known. */
-function trustedKeys(options: Options, env: NodeJS.ProcessEnv, dataDir: string): { trusted: TrustedKeys; tipMac: ((text: string) => string) | undefined } {
+function trustedKeys(
+  options: Options,
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+): { trusted: TrustedKeys; tipMac: ((text: string) => string) | undefined } {
   const fromEnv = parseTrustedKeys(env.CORTEX_LEDGER_TRUSTED_KEYS ?? '');
   const fromFlags = parseTrustedKeys((options.trust ?? []).join(','));
   const problems = [...fromEnv.problems, ...fromFlags.problems];

@@ -39,7 +39,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, int: IntReader, problem
     segmentMaxAgeMs: int('CORTEX_LEDGER_SEGMENT_MAX_AGE_MS', 86_400_000, 10, 366 * 86_400_000),
     liveSegments: int('CORTEX_LEDGER_LIVE_SEGMENTS', 1, 0, 100_000),
     archiveRetentionMs: int('CORTEX_LEDGER_ARCHIVE_RETENTION_DAYS', 0, 0, 36_500) * 86_400_000,
-    archiveDir: resolve(env.CORTEX_LEDGER_ARCHIVE_DIR || join(dataDir, 'ledger', 'archive')),
+    archiveDir: resolve((env.CORTEX_LEDGER_ARCHIVE_DIR ?? '') || join(dataDir, 'ledger', 'archive')),
     maintenanceIntervalMs: int('CORTEX_LEDGER_MAINTENANCE_INTERVAL_MS', 1000, 10, 3_600_000),
     trustedKeys: trusted.keys,
     origin: origin(env.CORTEX_LEDGER_ORIGIN, problems),

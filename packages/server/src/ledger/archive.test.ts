@@ -153,7 +153,7 @@ describe('ledger archive retention and age-based sealing', () => {
       const all = t.segments.all();
       expect(all.map((s) => s.expired)).to.deep.equal([true, true, false]);
       const records = t.ledger.entries(16, 17, 10);
-      expect(records.map((e) => [e.action, e.actor, JSON.parse(e.payload)])).to.deep.equal([
+      expect(records.map((e) => [e.action, e.actor, JSON.parse(e.payload) as unknown])).to.deep.equal([
         ['ledger.segments.expired', 'system:ledger', { throughSeq: 5, lastHash: all[0]?.lastHash }],
         ['ledger.segments.expired', 'system:ledger', { throughSeq: 10, lastHash: all[1]?.lastHash }],
       ]);

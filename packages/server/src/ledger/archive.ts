@@ -67,14 +67,27 @@ export function manifestText(m: SegmentManifest): string {
   return [SEGMENT_FORMAT, String(m.firstSeq), String(m.lastSeq), `time ${m.lastTime}`, `last ${m.lastHash}`, `sha256 ${m.sha256}`, ''].join('\n');
 }
 
-const MANIFEST_LINES = [/^cortex\.ledger\.segment\.v2$/, /^[1-9]\d{0,15}$/, /^[1-9]\d{0,15}$/, /^time \d{1,16}$/, /^last [0-9a-f]{64}$/, /^sha256 [0-9a-f]{64}$/];
+const MANIFEST_LINES = [
+  /^cortex\.ledger\.segment\.v2$/,
+  /^[1-9]\d{0,15}$/,
+  /^[1-9]\d{0,15}$/,
+  /^time \d{1,16}$/,
+  /^last [0-9a-f]{64}$/,
+  /^sha256 [0-9a-f]{64}$/,
+];
 
 /** Parses a manifest's text; undefined unless it is exactly in the format above. */
 export function parseManifest(text: string): SegmentManifest | undefined {
   const lines = text.split('\n').slice(0, -1);
   if (lines.length !== MANIFEST_LINES.length || lines.some((line, i) => !MANIFEST_LINES[i]!.test(line))) return undefined;
   const value = (i: number) => lines[i]!.slice(lines[i]!.indexOf(' ') + 1);
-  const manifest = { firstSeq: Number(lines[1]), lastSeq: Number(lines[2]), lastTime: Number(value(3)), lastHash: value(4), sha256: value(5) };
+  const manifest = {
+    firstSeq: Number(lines[1]),
+    lastSeq: Number(lines[2]),
+    lastTime: Number(value(3)),
+    lastHash: value(4),
+    sha256: value(5),
+  };
   return manifestText(manifest) === text ? manifest : undefined;
 }
 

@@ -52,7 +52,15 @@ export function headHash(head: Pick<TreeHead, 'note'>): Buffer {
   return createHash('sha256').update(noteText(head.note), 'utf8').digest();
 }
 
-const HEAD_LINES = [/^[^\n]+$/, /^(0|[1-9]\d{0,15})$/, /^[A-Za-z0-9+/]{43}=$/, /^time \d{1,16}$/, /^last [0-9a-f]{64}$/, /^prev [0-9a-f]{64}$/, /^next \d{1,16}$/];
+const HEAD_LINES = [
+  /^[^\n]+$/,
+  /^(0|[1-9]\d{0,15})$/,
+  /^[A-Za-z0-9+/]{43}=$/,
+  /^time \d{1,16}$/,
+  /^last [0-9a-f]{64}$/,
+  /^prev [0-9a-f]{64}$/,
+  /^next \d{1,16}$/,
+];
 
 /** Parses a signed head without checking its signature; undefined unless it is exactly in the format above. */
 export function parseHead(note: string): TreeHead | undefined {

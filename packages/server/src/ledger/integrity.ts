@@ -11,14 +11,14 @@ export type IntegrityState =
   | { readonly status: 'failed'; readonly firstBadSeq: number; readonly reason: string };
 
 export interface Integrity {
-  state(): IntegrityState;
-  writable(): boolean;
+  readonly state: () => IntegrityState;
+  readonly writable: () => boolean;
   /** Throws the error a write gets while the ledger may not be extended. */
-  guard(): void;
+  readonly guard: () => void;
   /** For the health check: throws the reason while the ledger may not be extended. */
-  check(): void;
-  pass(): void;
-  fail(firstBadSeq: number, reason: string): void;
+  readonly check: () => void;
+  readonly pass: () => void;
+  readonly fail: (firstBadSeq: number, reason: string) => void;
 }
 
 export function createIntegrity(): Integrity {

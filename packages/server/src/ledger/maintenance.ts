@@ -40,7 +40,7 @@ export interface LedgerMaintenance {
   /** One pass: due head, sealing, pruning, retention. Never runs twice at once. */
   runOnce(): Promise<void>;
   /** While held, archived entries are not removed from the live database (Verify walks it). */
-  holdPruning(): () => void;
+  readonly holdPruning: () => () => void;
   start(): void;
   /** Stops the job, then signs and publishes a head over the last entry, so a clean stop leaves no unsigned tail. */
   stop(): Promise<void>;
@@ -194,7 +194,7 @@ export function createLedgerMaintenance(deps: LedgerMaintenanceDeps): LedgerMain
         released = true;
       };
     },
-    start: schedule.start,
+    start: () => schedule.start(),
     async stop() {
       stopped = true;
       await schedule.stop();

@@ -20,9 +20,9 @@ export interface Signer {
   /** Hex of the raw 32-byte Ed25519 public key. */
   readonly publicKey: string;
   /** Signs note text (ending in a newline) as a signed note. */
-  signNote(text: string): string;
+  readonly signNote: (text: string) => string;
   /** Hex HMAC-SHA256 of the text under the tip key. */
-  mac(text: string): string;
+  readonly mac: (text: string) => string;
 }
 
 export function createSigner(secret: string, keyId: string): Signer {

@@ -40,12 +40,18 @@ export async function verifyAtStart(deps: StartupDeps): Promise<void> {
   }
   const notes = [inDataDir, outside].filter((n): n is string => n !== undefined);
   const problem = missingEvidence(notes, deps);
-  if (problem) return refuse(deps, problem);
+  if (problem) {
+    refuse(deps, problem);
+    return;
+  }
 
   const trustedSizes = notes.map((note) => parseHead(note)?.treeSize ?? 0);
   const from = notes.length > 0 ? Math.max(...trustedSizes) + 1 : 0;
   const report = await deps.verify({ fromSeq: from, trustedHeads: notes });
-  if (!report.ok) return refuse(deps, { seq: report.firstBadSeq, reason: report.reason });
+  if (!report.ok) {
+    refuse(deps, { seq: report.firstBadSeq, reason: report.reason });
+    return;
+  }
 
   integrity.pass();
   const last = deps.ledger.head();
@@ -79,5 +85,11 @@ function refuse({ integrity, logger }: StartupDeps, failure: { seq: number; reas
 }
 
 function summary(report: VerifyReport, from: number, ms: number) {
-  return { fromSeq: from === 0 ? report.fromSeq : from, toSeq: report.toSeq, entriesChecked: report.entriesChecked, headsChecked: report.checkpointsChecked, ms: Math.round(ms) };
+  return {
+    fromSeq: from === 0 ? report.fromSeq : from,
+    toSeq: report.toSeq,
+    entriesChecked: report.entriesChecked,
+    headsChecked: report.checkpointsChecked,
+    ms: Math.round(ms),
+  };
 }

@@ -65,9 +65,17 @@ export function createLedgerSubsystem({ config, db, transact, clock, logger, reg
   const archive = createArchive(settings.archiveDir);
   const integrity = createIntegrity();
   const files = trustedHeadFiles(config.dataDir, settings.trustedHeadFile);
-  const heads = createHeadSigner({ heads: stores.heads, tree: stores.tree, signer, origin: settings.origin, every: settings.checkpointEvery, clock });
-  let hub: SubscriptionHub | undefined;
-  const publisher = createHeadPublisher({ dbPath: db.name, files, offer: (head) => hub?.offerHead(head) });
+  const heads = createHeadSigner({
+    heads: stores.heads,
+    tree: stores.tree,
+    signer,
+    origin: settings.origin,
+    every: settings.checkpointEvery,
+    clock,
+  });
+  // The hub is built after the ledger it listens to; heads reach it once it exists.
+  const hubRef: { hub?: SubscriptionHub } = {};
+  const publisher = createHeadPublisher({ dbPath: db.name, files, offer: (head) => hubRef.hub?.offerHead(head) });
   const publish = async (head: TreeHead): Promise<void> => {
     try {
       await publisher.publish(head);
@@ -95,7 +103,7 @@ export function createLedgerSubsystem({ config, db, transact, clock, logger, reg
     writable: integrity.writable,
     publish,
   });
-  hub = createSubscriptionHub({
+  const hub = createSubscriptionHub({
     ledger,
     source: {
       head: () => ledger.head().seq,
@@ -111,6 +119,7 @@ export function createLedgerSubsystem({ config, db, transact, clock, logger, reg
     },
     reportError: (error) => logger.error('ledger subscription failed', { error: errorMessage(error) }),
   });
+  hubRef.hub = hub;
   const trustedKeys = new Map([...settings.trustedKeys, [signer.publicKey, signer.keyId]]);
   const verifier = createVerifier({ ledger, ...stores, archive, trustedKeys, tipMac: signer.mac, holdPruning: maintenance.holdPruning });
   if (registry) registerLedgerMetrics(registry, { hub: () => hub.stats(), oldestLiveSeq: () => ledger.oldestLiveSeq() });
@@ -123,7 +132,7 @@ export function createLedgerSubsystem({ config, db, transact, clock, logger, reg
     signer,
     integrity,
     proofs: createProofs({ ledger, heads: stores.heads, tree: stores.tree }),
-    start: () => verifyAtStart({ db, ledger, heads: stores.heads, tree: stores.tree, signer: heads, verify: verifier, files, publisher, integrity, logger }),
+    start: () => verifyAtStart({ db, ledger, ...stores, signer: heads, verify: verifier, files, publisher, integrity, logger }),
     async verify(range) {
       const inDataDir = await readHeadFile(files.dataDir);
       const outside = files.outside === undefined ? undefined : await readHeadFile(files.outside);

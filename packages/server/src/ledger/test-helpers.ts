@@ -54,7 +54,8 @@ export function createTestLedger(db: Db, clock: () => number): Ledger {
   const stores = openLedgerStores(db);
   const signer = createSigner(TEST_SECRET, 'test');
   const heads = createHeadSigner({ heads: stores.heads, tree: stores.tree, signer, origin: TEST_ORIGIN, every: 1000, clock });
-  return createLedger({ db, clock, writing: { tree: stores.tree, tip: stores.tip, signer, heads, guard: () => undefined, onHead: () => undefined } });
+  const writing = { tree: stores.tree, tip: stores.tip, signer, heads, guard: () => undefined, onHead: () => undefined };
+  return createLedger({ db, clock, writing });
 }
 
 /** A ledger over a real SQLite file and archive directory, with maintenance run by hand. */
@@ -66,7 +67,7 @@ export function openTestLedger(settings: Partial<LedgerSettings> = {}, clock: ()
   const stores = openLedgerStores(db);
   const archive = createArchive(join(dir, 'archive'));
   const full = { ...DEFAULTS, ...settings };
-  const signing = createHeadSigner({ heads: stores.heads, tree: stores.tree, signer, origin: TEST_ORIGIN, every: full.checkpointEvery, clock });
+  const signing = createHeadSigner({ ...stores, signer, origin: TEST_ORIGIN, every: full.checkpointEvery, clock });
   const signed: TreeHead[] = [];
   const ledger = createLedger({
     db,

@@ -48,7 +48,8 @@ export async function verifyDataDir(options: DataDirVerifyOptions): Promise<Data
   });
   const inDataDir = await readHeadFile(join(options.dataDir, TRUSTED_HEAD_PATH));
   const trustedHeads = [inDataDir, options.trustedHead].filter((n): n is string => n !== undefined);
-  const report = await verify({ fromSeq: options.fromSeq, toSeq: options.toSeq, trustedHeads, dataDirHeadMissing: inDataDir === undefined });
+  const dataDirHeadMissing = inDataDir === undefined;
+  const report = await verify({ fromSeq: options.fromSeq, toSeq: options.toSeq, trustedHeads, dataDirHeadMissing });
   if (!report.ok || options.trustedHead === undefined) return { report };
   return { report, consistency: consistencyWith(stores, options.trustedKeys, options.trustedHead) };
 }

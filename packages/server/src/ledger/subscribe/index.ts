@@ -146,7 +146,13 @@ export function createSubscriptionHub({ ledger, source: entries, limits, reportE
     stats() {
       let bufferedEntriesMax = 0;
       for (const subscription of subscriptions) bufferedEntriesMax = Math.max(bufferedEntriesMax, subscription.buffered);
-      return { subscribers: subscriptions.size, bufferedEntriesMax, peakBufferedEntries: peakEntries, peakBufferedBytes: peakBytes, cutOffs };
+      return {
+        subscribers: subscriptions.size,
+        bufferedEntriesMax,
+        peakBufferedEntries: peakEntries,
+        peakBufferedBytes: peakBytes,
+        cutOffs,
+      };
     },
   };
 }

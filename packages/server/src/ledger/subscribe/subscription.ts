@@ -387,7 +387,11 @@ export class Subscription {
         `subscriber fell behind by more than ${maxQueuedEntries} entries or ${maxQueuedBytes} bytes; resubscribe from the last seq received + 1`,
         {
           reason: 'SUBSCRIBER_TOO_SLOW',
-          metadata: { maxBufferedEntries: String(maxQueuedEntries), maxBufferedBytes: String(maxQueuedBytes), headSeq: String(this.source.head()) },
+          metadata: {
+            maxBufferedEntries: String(maxQueuedEntries),
+            maxBufferedBytes: String(maxQueuedBytes),
+            headSeq: String(this.source.head()),
+          },
         },
       ),
     };

@@ -13,9 +13,14 @@ const YIELD_EVERY = 2000;
  * the record matches the file's last entry. A whole-segment problem with no bad entry is
  * reported at the segment's first seq in range.
  */
-export async function walkArchive(archive: Archive, archived: readonly SegmentRecord[], walker: LedgerWalker, trustedKeys: TrustedKeys): Promise<void> {
+export async function walkArchive(
+  archive: Archive,
+  archived: readonly SegmentRecord[],
+  walker: LedgerWalker,
+  trustedKeys: TrustedKeys,
+): Promise<void> {
   for (const segment of archived) {
-    if (walker.done) return;
+    if (walker.done()) return;
     if (segment.lastSeq < walker.from - 1) continue;
     const segmentStart = Math.max(segment.firstSeq, walker.from);
     const problem = await segmentProblem(archive, segment, trustedKeys);
@@ -41,12 +46,12 @@ export async function walkArchive(archive: Archive, archived: readonly SegmentRe
       walker.fail(Math.max(walker.expected, segmentStart), `archive segment unreadable: ${error.message}`);
       return;
     }
-    if (walker.done && walker.failure) return;
+    if (walker.done() && walker.failure) return;
     if (problem) {
       walker.fail(segmentStart, problem);
       return;
     }
-    if (!walker.done && walker.expected <= segment.lastSeq) {
+    if (!walker.done() && walker.expected <= segment.lastSeq) {
       walker.fail(walker.expected, 'missing entry');
       return;
     }

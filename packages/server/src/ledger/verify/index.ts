@@ -85,8 +85,9 @@ async function verify(deps: VerifierDeps, options: VerifyOptions): Promise<Verif
   // Entries only ever leave the system when retention expires a segment (a prefix of them), and that is recorded.
   const expired = expiredPrefix(all).at(-1);
   const oldest = expired ? expired.lastSeq + 1 : 1;
-  const from = options.fromSeq || oldest;
-  const to = options.toSeq || head;
+  // 0 or absent: the whole ledger.
+  const from = (options.fromSeq ?? 0) || oldest;
+  const to = (options.toSeq ?? 0) || head;
   checkRange(from, to, oldest, head);
 
   const failures: Failure[] = [];
@@ -130,7 +131,7 @@ async function verify(deps: VerifierDeps, options: VerifyOptions): Promise<Verif
 
   // 1. The archive, for everything archived in range; 2. the live tail after it.
   if (from <= archiveEnd) await walkArchive(archive, archived, walker, trustedKeys);
-  if (!walker.done) await walkLive(ledger, walker, Math.max(from, archiveEnd + 1), to);
+  if (!walker.done()) await walkLive(ledger, walker, Math.max(from, archiveEnd + 1), to);
   const failure = walker.finish(to === head);
   if (failure) failures.push(failure);
 
@@ -201,7 +202,7 @@ function frontierBefore(tree: TreeStore, from: number, failures: Failure[]): Fro
 
 async function walkLive(ledger: VerifierDeps['ledger'], walker: LedgerWalker, start: number, to: number): Promise<void> {
   // From the entry before the range when the walk has not begun (its link), else where it stopped.
-  for (let next = walker.expected > walker.from ? start : Math.max(1, start - 1); next <= to && !walker.done; ) {
+  for (let next = walker.expected > walker.from ? start : Math.max(1, start - 1); next <= to && !walker.done(); ) {
     const page = ledger.entries(next, to, PAGE);
     for (const entry of page) if (!walker.step(entry)) break;
     if (page.length < PAGE) break;
@@ -214,7 +215,7 @@ async function checkLiveCopy(ledger: VerifierDeps['ledger'], start: number, end:
   const anchor = archived.get(start - 1) ?? ledger.entries(start - 1, start - 1, 1)[0]?.hash ?? (start === 1 ? GENESIS_HASH : null);
   const copy = new LedgerWalker(start, end, anchor);
   let last: LedgerEntry | undefined;
-  for (let next = start; next <= end && !copy.done; ) {
+  for (let next = start; next <= end && !copy.done(); ) {
     const page = ledger.entries(next, end, PAGE);
     for (const entry of page) {
       last = entry;

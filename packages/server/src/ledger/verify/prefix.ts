@@ -24,7 +24,13 @@ export function headsBefore(from: number, heads: HeadStore, tree: TreeStore, tru
   return [];
 }
 
-function headProblem(size: number, note: string, previous: TreeHead | undefined, tree: TreeStore, trustedKeys: TrustedKeys): string | undefined {
+function headProblem(
+  size: number,
+  note: string,
+  previous: TreeHead | undefined,
+  tree: TreeStore,
+  trustedKeys: TrustedKeys,
+): string | undefined {
   const head = parseHead(note);
   if (head?.treeSize !== size) return 'malformed or stored under another tree size';
   const opened = openNote(note, trustedKeys);

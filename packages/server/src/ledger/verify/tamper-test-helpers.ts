@@ -1,5 +1,6 @@
 import type { Db } from '../../storage/index.js';
 import { hashEntry, type LedgerEntry } from '../chain.js';
+import type { Ledger } from '../index.js';
 import { entryLeafHash, storedPosition } from '../merkle.js';
 import { createTreeStore } from '../tree.js';
 
@@ -8,7 +9,12 @@ import { createTreeStore } from '../tree.js';
  * from `fromSeq` on (edit), recompute every hash and link after it, and (with tree) rebuild the
  * Merkle nodes over them too. Signed heads and the tip seal stay as they were: they need the key.
  */
-export function rechain(t: { db: Db; ledger: { entries(from: number, to: number, limit: number): LedgerEntry[] } }, fromSeq: number, edit: (e: LedgerEntry) => LedgerEntry, options: { tree: boolean }): LedgerEntry[] {
+export function rechain(
+  t: { db: Db; ledger: Pick<Ledger, 'entries'> },
+  fromSeq: number,
+  edit: (e: LedgerEntry) => LedgerEntry,
+  options: { tree: boolean },
+): LedgerEntry[] {
   const rows = t.ledger.entries(fromSeq, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   let prevHash = t.ledger.entries(fromSeq - 1, fromSeq - 1, 1)[0]?.hash ?? '0'.repeat(64);
   const update = t.db.prepare('UPDATE ledger SET actor = ?, subject = ?, payload = ?, prev_hash = ?, hash = ? WHERE seq = ?');

@@ -70,7 +70,7 @@ export class LedgerWalker {
     this.due = tree?.previousHead?.nextDue;
   }
 
-  get done(): boolean {
+  done(): boolean {
     return this.failure !== undefined || this.expect > this.to;
   }
 
@@ -94,7 +94,7 @@ export class LedgerWalker {
 
   /** Returns false once the walk is over (range done or a failure found). */
   step(entry: LedgerEntry): boolean {
-    if (this.done) return false;
+    if (this.done()) return false;
     if (entry.seq < this.from) {
       // Before the range: only the link into it matters.
       if (entry.seq === this.from - 1) {
@@ -117,7 +117,7 @@ export class LedgerWalker {
     this.prevTxId = entry.txId;
     this.expect += 1;
     this.checked += 1;
-    return !this.done;
+    return !this.done();
   }
 
   /**
