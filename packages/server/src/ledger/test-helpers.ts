@@ -5,7 +5,7 @@ import winston from 'winston';
 import { loadConfig } from '../config/index.js';
 import { createTransactor, openDatabase, type Db, type Transact } from '../storage/index.js';
 import { createArchive, type Archive } from './archive.js';
-import type { LedgerEntry } from './chain.js';
+import { GENESIS_HASH, type LedgerEntry } from './chain.js';
 import { createHeadSigner, type HeadSigner } from './head-signer.js';
 import type { TreeHead } from './heads.js';
 import { createLedger, type Ledger, type LedgerEvent } from './index.js';
@@ -68,7 +68,8 @@ export function openTestLedger(settings: Partial<LedgerSettings> = {}, clock: ()
   const archive = createArchive(join(dir, 'archive'));
   const full = { ...DEFAULTS, ...settings };
   const signing = createHeadSigner({ ...stores, signer, origin: TEST_ORIGIN, every: full.checkpointEvery, clock });
-  const signed: TreeHead[] = [];
+  // As a new ledger does at its first start: the head of the empty tree.
+  const signed: TreeHead[] = [db.transaction(() => signing.sign(0, GENESIS_HASH))()];
   const ledger = createLedger({
     db,
     clock,
