@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: install, fetch the model, check the API and the
-# generated code, type-check, then run every test against real servers.
+# generated code, lint, type-check, then run every test against real servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PNPM=(npx --yes pnpm@10.34.9)
 "${PNPM[@]}" install --frozen-lockfile
-node scripts/fetch-model.mjs
+node scripts/fetch-model.mjs --all
 
 echo "--- buf lint"
 node_modules/.bin/buf lint
@@ -29,6 +29,9 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
     exit 1
   fi
 fi
+
+echo "--- lint (ESLint strict type-checked, then the layer rules of .dependency-cruiser.cjs)"
+npm run --silent lint
 
 echo "--- typecheck"
 "${PNPM[@]}" -r typecheck

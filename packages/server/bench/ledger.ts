@@ -18,6 +18,7 @@ import type { LedgerEvent } from '../src/ledger/index.js';
 import { entryLeafHash, rootFromInclusionProof, verifyConsistency } from '../src/ledger/merkle.js';
 import { openLedgerStores } from '../src/ledger/stores.js';
 import { openDatabase } from '../src/storage/index.js';
+import { TEST_MODEL, TEST_MODEL_DIR } from '../test/harness.js';
 import { option, percentile, progress, round } from './lib/cli.js';
 import { openDataDirLedger, type DataDirLedger } from '../src/ledger/test-helpers.js';
 
@@ -30,7 +31,6 @@ const rate = Number(option('rate', '500'));
 const seconds = Number(option('seconds', '5'));
 
 const SERVER_DIR = join(import.meta.dirname, '..');
-const MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(SERVER_DIR, '..', '..', 'models', 'all-MiniLM-L6-v2');
 const SIGNING_KEY = 'ledger-benchmark-signing-key-0123456789';
 /** The server's defaults, written out: a head every 1000 entries, segments of 100k. */
 const LEDGER_ENV = {
@@ -234,7 +234,8 @@ async function startServer(dataDir: string, extraEnv: Record<string, string> = {
     env: {
       ...process.env,
       CORTEX_DATA_DIR: dataDir,
-      CORTEX_MODEL_DIR: MODEL_DIR,
+      CORTEX_EMBEDDING_MODEL: TEST_MODEL,
+      CORTEX_MODEL_DIR: TEST_MODEL_DIR,
       CORTEX_PORT: '0',
       CORTEX_METRICS_PORT: '0',
       CORTEX_HOST: '127.0.0.1',

@@ -2,9 +2,11 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { filterCondition } from '../memory/rows.js';
 import { openDatabase, type Db } from '../storage/index.js';
 import { createKeywordIndex, toFtsQuery } from './keyword.js';
+
+/** The keyword index takes any WHERE fragment over `m`; the memory layer builds richer ones. */
+const inNamespace = (namespace: string) => ({ sql: 'm.namespace = ?', params: [namespace] });
 
 describe('keyword index', () => {
   it('quotes every term so query text can never inject FTS5 syntax', () => {
@@ -42,7 +44,7 @@ describe('keyword index', () => {
 
     it('ranks by BM25 and returns only rows passing the filter', () => {
       const index = createKeywordIndex(db);
-      const hits = index.search({ query: 'kettle', condition: filterCondition('busy', {}, 1), limit: 10 });
+      const hits = index.search({ query: 'kettle', condition: inNamespace('busy'), limit: 10 });
       expect(hits).to.have.length(10);
       expect(hits.every((h, i) => i === 0 || h.score <= hits[i - 1]!.score)).to.equal(true);
     });
@@ -50,7 +52,7 @@ describe('keyword index', () => {
     it('still fills top_k when the best matches all belong to other rows of the filter', () => {
       const index = createKeywordIndex(db);
       const ids = index
-        .search({ query: 'kettle', condition: filterCondition('quiet', {}, 1), limit: 5 })
+        .search({ query: 'kettle', condition: inNamespace('quiet'), limit: 5 })
         .map((h) => h.rowId);
       const namespaces = ids.map((rowId) => db.prepare<[number], { namespace: string }>('SELECT namespace FROM memories WHERE row_id = ?').get(rowId)!.namespace);
       expect(namespaces).to.deep.equal(['quiet', 'quiet', 'quiet', 'quiet', 'quiet']);

@@ -90,9 +90,8 @@ export function createKeywordIndex(db: Db) {
       if (match === null) return [];
       const window = limit * OVERFETCH;
       const ranked = rankAll.all(match, window);
-      const allowed = new Set(
-        ranked.length === 0 ? [] : passing(condition.sql).all(JSON.stringify(ranked.map((r) => r.row_id)), ...condition.params).map((r) => r.row_id),
-      );
+      const rankedIds = JSON.stringify(ranked.map((r) => r.row_id));
+      const allowed = new Set(ranked.length === 0 ? [] : passing(condition.sql).all(rankedIds, ...condition.params).map((r) => r.row_id));
       let rows = ranked.filter((r) => allowed.has(r.row_id)).slice(0, limit);
       // Too few passed, and more matches lie beyond the window: rank with the filter applied.
       if (rows.length < limit && ranked.length === window) rows = full(condition.sql).all(match, ...condition.params, limit);

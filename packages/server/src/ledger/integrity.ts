@@ -1,4 +1,4 @@
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 
 /**
  * Whether the ledger may be extended. Until start-up verification passes, and for good once it
@@ -29,12 +29,12 @@ export function createIntegrity(): Integrity {
     guard() {
       if (state.status === 'ok') return;
       if (state.status === 'unverified') {
-        throw new CortexError('UNAVAILABLE', 'the ledger is being verified at start-up; retry shortly', { reason: 'LEDGER_VERIFYING' });
+        throw new CortexError('UNAVAILABLE', 'the ledger is being verified at start-up; retry shortly', { reason: ErrorReason.LEDGER_VERIFYING });
       }
       throw new CortexError(
         'FAILED_PRECONDITION',
         `the ledger failed its integrity check at seq ${state.firstBadSeq} (${state.reason}); writes are refused until an operator restores it`,
-        { reason: 'LEDGER_INTEGRITY_FAILED', metadata: { firstBadSeq: String(state.firstBadSeq), integrityReason: state.reason } },
+        { reason: ErrorReason.LEDGER_INTEGRITY_FAILED, metadata: { firstBadSeq: String(state.firstBadSeq), integrityReason: state.reason } },
       );
     },
     check() {

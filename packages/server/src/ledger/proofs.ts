@@ -1,4 +1,4 @@
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 import { parseHead, type HeadStore, type TreeHead } from './heads.js';
 import type { Ledger } from './index.js';
 import type { Hash } from './merkle.js';
@@ -32,14 +32,14 @@ export interface Proofs {
 export function createProofs({ ledger, heads, tree }: { ledger: Pick<Ledger, 'head'>; heads: HeadStore; tree: TreeStore }): Proofs {
   const newest = (): TreeHead => {
     const head = parse(heads.newest());
-    if (head === undefined) throw new CortexError('NOT_FOUND', 'no signed head yet', { reason: 'LEDGER_HEAD_NOT_FOUND', metadata: {} });
+    if (head === undefined) throw new CortexError('NOT_FOUND', 'no signed head yet', { reason: ErrorReason.LEDGER_HEAD_NOT_FOUND, metadata: {} });
     return head;
   };
   const checkSize = (treeSize: number) => {
     const last = ledger.head().seq;
     if (treeSize > last) {
       throw new CortexError('OUT_OF_RANGE', `tree size ${treeSize} is beyond the last entry ${last}`, {
-        reason: 'LEDGER_RANGE_BEYOND_HEAD',
+        reason: ErrorReason.LEDGER_RANGE_BEYOND_HEAD,
         metadata: { headSeq: String(last) },
       });
     }
@@ -50,7 +50,7 @@ export function createProofs({ ledger, heads, tree }: { ledger: Pick<Ledger, 'he
       checkSize(treeSize);
       const head = parse(heads.at(treeSize));
       if (head === undefined) {
-        throw new CortexError('NOT_FOUND', `no head was signed at tree size ${treeSize}`, { reason: 'LEDGER_HEAD_NOT_FOUND', metadata: { treeSize: String(treeSize) } });
+        throw new CortexError('NOT_FOUND', `no head was signed at tree size ${treeSize}`, { reason: ErrorReason.LEDGER_HEAD_NOT_FOUND, metadata: { treeSize: String(treeSize) } });
       }
       return head;
     },
@@ -59,7 +59,7 @@ export function createProofs({ ledger, heads, tree }: { ledger: Pick<Ledger, 'he
       const size = treeSize || (head?.treeSize ?? 0);
       if (treeSize === 0 && seq > size) {
         throw new CortexError('OUT_OF_RANGE', `entry ${seq} is not covered by a signed head yet (the newest is at tree size ${size}); retry after the next one`, {
-          reason: 'LEDGER_ENTRY_NOT_YET_SIGNED',
+          reason: ErrorReason.LEDGER_ENTRY_NOT_YET_SIGNED,
           metadata: { headTreeSize: String(size) },
         });
       }
@@ -72,7 +72,7 @@ export function createProofs({ ledger, heads, tree }: { ledger: Pick<Ledger, 'he
       checkSize(size);
       if (fromSize > size) {
         throw new CortexError('OUT_OF_RANGE', `from_size ${fromSize} is beyond the newest signed head's tree size ${size}`, {
-          reason: 'LEDGER_RANGE_BEYOND_HEAD',
+          reason: ErrorReason.LEDGER_RANGE_BEYOND_HEAD,
           metadata: { headTreeSize: String(size) },
         });
       }
@@ -91,6 +91,6 @@ function fromTree(prove: () => Hash[]): Hash[] {
     return prove();
   } catch (error: unknown) {
     if (!(error instanceof MissingNodeError)) throw error;
-    throw new CortexError('FAILED_PRECONDITION', 'the ledger cannot prove this: its Merkle tree is incomplete', { reason: 'LEDGER_INTEGRITY_FAILED', metadata: {}, cause: error });
+    throw new CortexError('FAILED_PRECONDITION', 'the ledger cannot prove this: its Merkle tree is incomplete', { reason: ErrorReason.LEDGER_INTEGRITY_FAILED, metadata: {}, cause: error });
   }
 }

@@ -37,7 +37,9 @@ export function createMemoryLayer({ db, store, transact, ledger, vectors, clock,
   const deleteWithLedger = createDeleteWithLedger({ store, vectors, hotTier, ledger });
   const maintenance = createMaintenance({ store, transact, ledger, hotTier, coldTier, deleteWithLedger, access, clock, logger, tiers });
   const keywordIndex = createKeywordIndex(db);
-  const memories = createMemoryService({ store, transact, ledger, keywordIndex, vectors, hotTier, coldTier, access, deleteWithLedger, clock });
+  const memories = createMemoryService({
+    store, transact, ledger, keywordIndex, vectors, hotTier, coldTier, access, deleteWithLedger, clock,
+  });
   return { hotTier, coldTier, access, maintenance, memories };
 }
 

@@ -163,13 +163,13 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     /** Embeds each content's chunks (outside any transaction: inference is slow and async). */
     async embedContents(contents: readonly string[]): Promise<ChunkVectors[]> {
       const chunked = contents.map((content) => embedder.chunk(content));
-      const vectors = await embedder.embed(chunked.flat());
+      const vectors = await embedder.embed(chunked.flat(), 'document');
       let next = 0;
       return chunked.map((chunks) => chunks.map(() => vectors[next++]!));
     },
 
     embedQuery(query: string): Promise<Float32Array> {
-      return embedder.embed([query]).then(([vector]) => vector!);
+      return embedder.embed([query], 'query').then(([vector]) => vector!);
     },
 
     /** Replaces a memory's chunk vectors inside the caller's transaction. */
@@ -223,7 +223,7 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     search(namespace: string, query: Float32Array, topK: number, allowedRowIds?: ReadonlySet<number>): VectorHit[] {
       const allowed = (label: number) => {
         const owner = owners.get(label);
-        return owner !== undefined && owner.namespace === namespace && (allowedRowIds === undefined || allowedRowIds.has(owner.rowId));
+        return owner?.namespace === namespace && (allowedRowIds === undefined || allowedRowIds.has(owner.rowId));
       };
       // Long memories have several chunks; ask for more chunks than memories so merging still leaves topK.
       const hits = index.search(query, topK * 2, allowed, allowedRowIds ? { allowedCount: allowedRowIds.size * 2 } : {});

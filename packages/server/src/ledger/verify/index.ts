@@ -1,4 +1,4 @@
-import { CortexError } from '../../errors.js';
+import { CortexError, ErrorReason } from '../../errors.js';
 import { yieldToEventLoop } from '../../jobs/index.js';
 import type { Archive } from '../archive.js';
 import { GENESIS_HASH, type LedgerEntry } from '../chain.js';
@@ -164,13 +164,13 @@ async function verify(deps: VerifierDeps, options: VerifyOptions): Promise<Verif
 function checkRange(from: number, to: number, oldest: number, head: number): void {
   if (from < oldest) {
     throw new CortexError('OUT_OF_RANGE', `entries before ${oldest} were removed by archive retention`, {
-      reason: 'LEDGER_RANGE_EXPIRED',
+      reason: ErrorReason.LEDGER_RANGE_EXPIRED,
       metadata: { oldestSeq: String(oldest), headSeq: String(head) },
     });
   }
   if (to > head) {
     throw new CortexError('OUT_OF_RANGE', `to_seq ${to} is beyond the head ${head}`, {
-      reason: 'LEDGER_RANGE_BEYOND_HEAD',
+      reason: ErrorReason.LEDGER_RANGE_BEYOND_HEAD,
       metadata: { headSeq: String(head) },
     });
   }
