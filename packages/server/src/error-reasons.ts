@@ -75,7 +75,7 @@ export const ErrorReason = {
   LEDGER_RANGE_BEYOND_HEAD: 'LEDGER_RANGE_BEYOND_HEAD',
   /** GetSignedHead: no head was signed at that tree size (or none yet) (NOT_FOUND). */
   LEDGER_HEAD_NOT_FOUND: 'LEDGER_HEAD_NOT_FOUND',
-  /** GetInclusionProof with tree_size 0: no signed head covers the entry yet; retry after the next (OUT_OF_RANGE); metadata headTreeSize. */
+  /** GetInclusionProof with tree_size 0: no signed head covers the entry yet; retry after the next (OUT_OF_RANGE). */
   LEDGER_ENTRY_NOT_YET_SIGNED: 'LEDGER_ENTRY_NOT_YET_SIGNED',
   /**
    * Any write, or a proof the stored tree cannot give: the ledger failed its start-up verification and is not

@@ -34,7 +34,10 @@ export function createIntegrity(): Integrity {
       throw new CortexError(
         'FAILED_PRECONDITION',
         `the ledger failed its integrity check at seq ${state.firstBadSeq} (${state.reason}); writes are refused until an operator restores it`,
-        { reason: ErrorReason.LEDGER_INTEGRITY_FAILED, metadata: { firstBadSeq: String(state.firstBadSeq), integrityReason: state.reason } },
+        {
+          reason: ErrorReason.LEDGER_INTEGRITY_FAILED,
+          metadata: { firstBadSeq: String(state.firstBadSeq), integrityReason: state.reason },
+        },
       );
     },
     check() {
