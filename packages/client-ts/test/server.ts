@@ -21,21 +21,22 @@ export interface CortexProcess {
 export interface StartOptions {
   /** Port to listen on; an ephemeral one when absent. */
   readonly port?: number;
-  /** Extra CORTEX_* settings, e.g. CORTEX_API_KEYS. */
+  /** Extra CORTEX_* settings, e.g. CORTEX_API_KEYS or CORTEX_HOST. */
   readonly env?: Record<string, string>;
-  /** A data directory to use and keep; a new temporary one, removed at stop, when absent. */
+  /** A data directory to use and keep (for restarts); a fresh one, removed at stop, when absent. */
   readonly dataDir?: string;
 }
 
 /** Starts `cortex serve` as a child process with its own data directory; resolves once it serves. */
 export async function startServer(options: StartOptions = {}): Promise<CortexProcess> {
+  const host = options.env?.CORTEX_HOST ?? '127.0.0.1';
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cortex-client-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: SERVER_DIR,
     env: {
       ...process.env,
       CORTEX_ENV: 'test',
-      CORTEX_HOST: '127.0.0.1',
+      CORTEX_HOST: host,
       CORTEX_PORT: String(options.port ?? 0),
       CORTEX_METRICS_PORT: '0',
       CORTEX_DATA_DIR: dataDir,
@@ -58,7 +59,7 @@ export async function startServer(options: StartOptions = {}): Promise<CortexPro
       });
     });
     return {
-      address: `127.0.0.1:${port}`,
+      address: `${host}:${port}`,
       port,
       async stop() {
         child.kill('SIGTERM');

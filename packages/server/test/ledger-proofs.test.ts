@@ -47,7 +47,7 @@ describe('LedgerService signed heads and Merkle proofs', function () {
   });
 
   it('proves every entry in every head by its audit path, and every head a prefix of every later one', async () => {
-    const entries = (await call(server.ledger.getEntries.bind(server.ledger), { fromSeq: 1, toSeq: 28, pageSize: 100, pageToken: '' })).entries;
+    const entries = (await call(server.ledger.getEntries.bind(server.ledger), { fromSeq: 1, toSeq: 28, pageSize: 100, pageToken: '', namespace: '' })).entries;
     for (const h of heads.slice(1)) {
       for (const entry of entries.filter((e) => e.seq <= h.treeSize)) {
         const proof = await call(server.ledger.getInclusionProof.bind(server.ledger), { seq: entry.seq, treeSize: h.treeSize });
@@ -136,7 +136,7 @@ describe('ledger start-up verification', function () {
       expect(errorDetails(refused).metadata).to.deep.include({ firstBadSeq: '8' });
       const remember = await callError(server.memory.remember.bind(server.memory), RememberRequest.fromPartial({ namespace: 'n', memories: [{ id: 'm', content: 'hello there' }] }));
       expect(remember.code).to.equal(status.FAILED_PRECONDITION);
-      const page = await call(server.ledger.getEntries.bind(server.ledger), { fromSeq: 1, toSeq: 0, pageSize: 100, pageToken: '' });
+      const page = await call(server.ledger.getEntries.bind(server.ledger), { fromSeq: 1, toSeq: 0, pageSize: 100, pageToken: '', namespace: '' });
       expect(page.entries.map((e) => e.seq)).to.deep.equal(range(1, 7));
       expect(await call(server.ledger.verify.bind(server.ledger), { fromSeq: 0, toSeq: 0 })).to.deep.include({ ok: false, firstBadSeq: 8 });
     } finally {
@@ -166,6 +166,8 @@ describe('ledger start-up verification', function () {
       payload: '{"k":1}',
       correlationId: '',
       prevHash: String(last.hash),
+      onBehalfOf: '',
+      encoding: 1 as const,
     };
     const entry = { ...forged, hash: hashEntry(forged) };
     db.prepare(

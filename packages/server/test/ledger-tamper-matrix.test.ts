@@ -246,13 +246,29 @@ interface Case {
   readonly witnessOnly?: boolean;
 }
 
-const COLUMNS = ['seq', 'tx_id', 'time', 'namespace', 'actor', 'action', 'subject', 'agent_id', 'payload', 'correlation_id', 'prev_hash', 'hash'] as const;
+const COLUMNS = [
+  'seq',
+  'tx_id',
+  'time',
+  'namespace',
+  'actor',
+  'on_behalf_of',
+  'action',
+  'subject',
+  'agent_id',
+  'payload',
+  'correlation_id',
+  'prev_hash',
+  'hash',
+  'encoding',
+] as const;
 const FIELDS: Record<(typeof COLUMNS)[number], keyof LedgerEntry> = {
   seq: 'seq',
   tx_id: 'txId',
   time: 'time',
   namespace: 'namespace',
   actor: 'actor',
+  on_behalf_of: 'onBehalfOf',
   action: 'action',
   subject: 'subject',
   agent_id: 'agentId',
@@ -260,6 +276,7 @@ const FIELDS: Record<(typeof COLUMNS)[number], keyof LedgerEntry> = {
   correlation_id: 'correlationId',
   prev_hash: 'prevHash',
   hash: 'hash',
+  encoding: 'encoding',
 };
 const flipHex = (hex: string) => (hex.startsWith('a') ? 'b' : 'a') + hex.slice(1);
 const changed = (value: unknown, column: string, seqShift: number): unknown => {
@@ -332,7 +349,8 @@ const CASES: Case[] = [
       const last = c.live(f.last, f.last)[0]!;
       const forged = { ...last, seq: f.last + 1, txId: f.last + 1, subject: 'forged', prevHash: last.hash };
       const entry = { ...forged, hash: hashEntry(forged) };
-      c.sql(`INSERT INTO ledger (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ...Object.values(entry));
+      const columns = ENTRY_COLUMNS.split(', ');
+      c.sql(`INSERT INTO ledger (${ENTRY_COLUMNS}) VALUES (${columns.map(() => '?').join(', ')})`, ...Object.values(entry));
       rebuildTree(c.db, f.last + 1, [entry]);
     },
     at: (f) => f.last + 1,

@@ -33,13 +33,14 @@ describe('client ledger proofs (RFC 9162 verification)', () => {
     expect(verifyConsistency(3, 5, root3, root5, [])).to.equal(false);
   });
 
-  it('hashes entries with the documented canonical encoding (docs/ledger.md test vector)', () => {
+  it('hashes entries with the documented canonical encodings (docs/ledger.md test vectors)', () => {
     const entry = {
       seq: 2,
       txId: 1,
       time: new Date(1764074433000),
       namespace: 'ops',
       actor: 'alice',
+      onBehalfOf: '',
       action: 'memory.created',
       subject: 'm-1',
       agentId: 'agent-7',
@@ -47,8 +48,11 @@ describe('client ledger proofs (RFC 9162 verification)', () => {
       correlationId: 'req-42',
       prevHash: 'a'.repeat(64),
       hash: '',
+      encodingVersion: 1,
     };
     expect(entryHash(entry)).to.equal('29b5dae767358bb1419f5fee8dd3cce43285d28948a2d9c456722b3a163596c8');
+    const v2 = { ...entry, actor: 'deploy-bot', onBehalfOf: 'alice', encodingVersion: 2 };
+    expect(entryHash(v2)).to.equal('5d805e157d9942359539f6d7ef250b60c1b044bf9f4d6ac94db05143100ac076');
     expect(entryLeafHash(entryHash(entry))).to.deep.equal(h(Buffer.from([0]), Buffer.from(entryHash(entry), 'hex')));
   });
 

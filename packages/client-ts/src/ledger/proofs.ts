@@ -22,17 +22,22 @@ export function entryLeafHash(entryHashHex: string): Buffer {
 const node = (left: Uint8Array, right: Uint8Array): Buffer => sha256(NODE, left, right);
 
 /**
- * Recomputes an entry's hash from its fields (canonical encoding cortex.ledger.v1, docs/ledger.md),
- * so an entry whose content does not match its hash is caught before any proof is checked.
+ * Recomputes an entry's hash from its fields, in the canonical encoding it was written with
+ * (docs/ledger.md): version 1 `["cortex.ledger.v1", seq, tx_id, time, namespace, actor, action,
+ * subject, agent_id, payload, correlation_id, prev_hash]`, version 2 the same with on_behalf_of
+ * after actor. An entry whose content does not match its hash is caught before any proof.
  */
 export function entryHash(entry: LedgerEntry): string {
+  const version = entry.encodingVersion || 1;
+  const claim = version === 1 ? [] : [entry.onBehalfOf];
   const encoding = JSON.stringify([
-    'cortex.ledger.v1',
+    `cortex.ledger.v${version}`,
     entry.seq,
     entry.txId,
     entry.time?.getTime() ?? 0,
     entry.namespace,
     entry.actor,
+    ...claim,
     entry.action,
     entry.subject,
     entry.agentId,

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createGzip, createGunzip } from 'node:zlib';
 import { errorMessage } from '../errors.js';
 import { syncPath, writeFileSynced } from '../storage/durable-files.js';
-import type { LedgerEntry } from './chain.js';
+import { isEncodingVersion, type LedgerEntry } from './chain.js';
 
 /**
  * The cold archive: one gzip-compressed NDJSON file per sealed segment (one entry per line, the
@@ -213,9 +213,11 @@ export function createArchive(dir: string): Archive {
   };
 }
 
+/** Lines of encoding-1 entries hold the fields of ENTRY_FIELDS only, as they always did. */
 export function serializeEntry(entry: LedgerEntry): string {
   const record: Record<string, unknown> = {};
   for (const [field] of ENTRY_FIELDS) record[field] = entry[field];
+  if (entry.encoding !== 1) Object.assign(record, { onBehalfOf: entry.onBehalfOf, encoding: entry.encoding });
   return `${JSON.stringify(record)}\n`;
 }
 
@@ -231,7 +233,10 @@ function parseEntry(line: string): LedgerEntry {
   for (const [field, type] of ENTRY_FIELDS) {
     if (typeof record[field] !== type) throw new ArchiveFormatError(`malformed archived entry (field ${field})`);
   }
-  return record as unknown as LedgerEntry;
+  const { encoding = 1, onBehalfOf = '' } = record;
+  if (!isEncodingVersion(encoding)) throw new ArchiveFormatError('malformed archived entry (field encoding)');
+  if (typeof onBehalfOf !== 'string') throw new ArchiveFormatError('malformed archived entry (field onBehalfOf)');
+  return { ...(record as unknown as LedgerEntry), encoding, onBehalfOf };
 }
 
 function pad(seq: number): string {

@@ -65,7 +65,7 @@ function missingEvidence(notes: readonly string[], { ledger, heads, tree }: Star
   const newest = heads.newest();
   const last = ledger.head().seq;
   if (newest === undefined && last > 0 && tree.nodeCount() === 0) {
-    return { seq: 1, reason: 'the ledger has no Merkle tree or signed heads: it was written before schema 7 (docs/ledger.md, Upgrading)' };
+    return { seq: 1, reason: 'the ledger has no Merkle tree or signed heads: it was written before schema 8 (docs/ledger.md, Upgrading)' };
   }
   if (newest !== undefined && notes.length === 0) {
     return { seq: newest.treeSize, reason: 'the last trusted head (ledger/trusted-head in the data directory) is missing' };

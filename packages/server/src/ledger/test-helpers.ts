@@ -123,6 +123,7 @@ export function openTestLedger(settings: Partial<LedgerSettings> = {}, clock: ()
               return {
                 namespace: counter % 2 === 0 ? 'even' : 'odd',
                 actor: 'tester',
+                onBehalfOf: `user-${counter % 3}`,
                 action: counter % 3 === 0 ? 'memory.forgotten' : 'memory.created',
                 subject: `m-${counter}`,
                 agentId: `agent-${counter % 4}`,

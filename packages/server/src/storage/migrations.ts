@@ -183,6 +183,16 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 7,
+    name: 'ledger entries keep the claimed actor apart, under encoding 2',
+    sql: `
+      -- Who a Record caller said it acted for; the actor column holds the authenticated principal.
+      ALTER TABLE ledger ADD COLUMN on_behalf_of TEXT NOT NULL DEFAULT '';
+      -- The canonical encoding the entry's hash covers (docs/ledger.md): earlier rows keep 1.
+      ALTER TABLE ledger ADD COLUMN encoding INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
+  {
+    version: 8,
     name: 'ledger Merkle tree, signed tree heads, sealed tip, verified segment records',
     sql: `
       -- Every node of the RFC 9162 Merkle tree over the entries (ledger/merkle.ts), keyed by its
@@ -198,7 +208,7 @@ export const MIGRATIONS: readonly Migration[] = [
       -- A segment record keeps only what its signed manifest vouches for. sha256 is NULL while the
       -- files are written (the record comes first, so a manifest without one is evidence);
       -- expired = 1 once retention deleted the files, which a ledger entry records.
-      CREATE TABLE ledger_segments_v7 (
+      CREATE TABLE ledger_segments_v8 (
         first_seq INTEGER PRIMARY KEY,
         last_seq INTEGER NOT NULL UNIQUE,
         last_time INTEGER NOT NULL,
@@ -206,10 +216,10 @@ export const MIGRATIONS: readonly Migration[] = [
         sha256 TEXT,
         expired INTEGER NOT NULL DEFAULT 0 CHECK (expired IN (0, 1))
       );
-      INSERT INTO ledger_segments_v7 (first_seq, last_seq, last_time, last_hash, sha256, expired)
+      INSERT INTO ledger_segments_v8 (first_seq, last_seq, last_time, last_hash, sha256, expired)
         SELECT first_seq, last_seq, last_time, last_hash, sha256, expired_at IS NOT NULL FROM ledger_segments;
       DROP TABLE ledger_segments;
-      ALTER TABLE ledger_segments_v7 RENAME TO ledger_segments;
+      ALTER TABLE ledger_segments_v8 RENAME TO ledger_segments;
     `,
   },
 ];

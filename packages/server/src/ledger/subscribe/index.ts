@@ -6,7 +6,7 @@ import { filterKey, pack, type StreamMessage, type SubscriptionFilter } from './
 import { archivedAway, Subscription, type CatchUpSource, type HeadMessage, type Sink, type SubscriptionLimits } from './subscription.js';
 
 export type { Sink, CatchUpSource, SubscriptionLimits } from './subscription.js';
-export type { StreamMessage, SubscriptionFilter } from './messages.js';
+export type { NamespaceSet, StreamMessage, SubscriptionFilter } from './messages.js';
 
 export interface SubscribeOptions {
   /** 0: the oldest available (in the archive too when includeArchived). */

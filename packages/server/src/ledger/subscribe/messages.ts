@@ -22,31 +22,55 @@ export type StreamMessage =
       readonly head: TreeHead;
     };
 
+/** The namespaces a reader may see (its API key's); the ledger needs only the question. */
+export interface NamespaceSet {
+  covers(namespace: string): boolean;
+}
+
 export interface SubscriptionFilter {
   readonly namespace?: string;
+  /** The subscriber's readable namespaces: entries of any other never reach it. */
+  readonly readable?: NamespaceSet;
   readonly actions?: ReadonlySet<string>;
   readonly agentId?: string;
 }
 
 export function isUnfiltered(filter: SubscriptionFilter): boolean {
-  return filter.namespace === undefined && filter.actions === undefined && filter.agentId === undefined;
+  return filter.namespace === undefined && filter.readable === undefined && filter.actions === undefined && filter.agentId === undefined;
 }
 
 /**
- * Equal for filters that select the same entries, so subscribers with equal filters share one
- * set of messages per commit (encoded once). Built from every field, so a new one counts too.
+ * Equal only for filters that select the same entries, so subscribers with equal filters share
+ * one set of messages per commit (encoded once). Built from every field, so a field added later
+ * counts too. An object such as `readable` counts by identity (one per API key), never by its
+ * printed form: two tenants must never share a message.
  */
 export function filterKey(filter: SubscriptionFilter): string {
   const fields = Object.entries(filter as Record<string, unknown>)
     .filter(([, value]) => value !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, value]) => [name, value instanceof Set ? [...(value as Set<string>)].sort() : value]);
+    .map(([name, value]) => [name, keyOf(value)]);
   return JSON.stringify(fields);
+}
+
+const identities = new WeakMap<object, number>();
+let nextIdentity = 0;
+
+function keyOf(value: unknown): unknown {
+  if (value instanceof Set) return [...(value as Set<string>)].sort();
+  if (typeof value !== 'object' || value === null) return value;
+  let id = identities.get(value);
+  if (id === undefined) {
+    id = nextIdentity++;
+    identities.set(value, id);
+  }
+  return `object#${id}`;
 }
 
 export function matches(filter: SubscriptionFilter, entry: LedgerEntry): boolean {
   return (
     (filter.namespace === undefined || entry.namespace === filter.namespace) &&
+    (filter.readable === undefined || filter.readable.covers(entry.namespace)) &&
     (filter.actions === undefined || filter.actions.has(entry.action)) &&
     (filter.agentId === undefined || entry.agentId === filter.agentId)
   );
