@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'mocha';
 import { createPublicKey, hkdfSync, createPrivateKey } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout } from 'node:timers/promises';
 import { join } from 'node:path';
 import {
   Code,
@@ -40,6 +41,21 @@ describe('LedgerVerifier against a real server', function () {
   // One client throughout: the server restarts on the same port, as a real one would.
   const connect = async () => {
     server = await startServer({ env: ENV, dataDir, port });
+  };
+  // After a restart the channel may sit in its reconnect backoff (up to 2 s) longer than a call's
+  // retries last: wait until a read gets through before recording entries, which are not retried.
+  const reconnect = async () => {
+    await connect();
+    const giveUpAt = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await client.getSignedHead({});
+        return;
+      } catch (error) {
+        if (Date.now() > giveUpAt) throw error;
+        await setTimeout(200);
+      }
+    }
   };
   const disconnect = () => server.stop();
   const record = async (n: number): Promise<LedgerEntry[]> => {
@@ -96,7 +112,7 @@ describe('LedgerVerifier against a real server', function () {
     await disconnect();
     const older = join(root, 'older');
     cpSync(dataDir, older, { recursive: true });
-    await connect();
+    await reconnect();
     await record(6);
     const trusted = await verifier.refresh();
 
@@ -104,7 +120,7 @@ describe('LedgerVerifier against a real server', function () {
     await disconnect();
     rmSync(dataDir, { recursive: true, force: true });
     cpSync(older, dataDir, { recursive: true });
-    await connect();
+    await reconnect();
     const rollback = await verifier.refresh().catch((e: unknown) => e);
     expect(rollback).to.be.instanceOf(LedgerVerificationError).and.deep.include({ failure: 'ROLLBACK', trusted });
 
