@@ -4,6 +4,7 @@
 // picks the quotes, so no sentence and no near-duplicate of one appears twice. Quotes keep their
 // original order, attributed to their speaker under the date they were said (quotes.ts), within an
 // exact token cap: estimated while choosing, then the whole text is counted and trimmed.
+import { LRUCache } from 'lru-cache';
 import TinyQueue from 'tinyqueue';
 import { createQuoteCosts, renderQuotes, type Quote } from './quotes.js';
 import { scoreSentences, type SentenceRelevance } from './sentence-relevance.js';
@@ -26,14 +27,25 @@ const POOL_COVERAGE = 2;
 const MIN_POOL = 100;
 /** After this many candidates in a row do not fit, the summary is as full as it gets. */
 const MAX_CONSECUTIVE_MISSES = 24;
+/** Turns whose sentences are remembered between calls: a growing history sends the same turns again. */
+const REMEMBERED_TURNS = 20_000;
+
+type Sentence = Pick<Quote, 'text' | 'terms'>;
 
 export function createExtractiveSummarizer(deps: ExtractiveSummarizerDeps = {}): Summarizer {
+  const remembered = new LRUCache<string, readonly Sentence[]>({ max: REMEMBERED_TURNS });
+  const sentencesOf = (content: string): readonly Sentence[] => {
+    let sentences = remembered.get(content);
+    if (sentences === undefined) {
+      sentences = splitSentences(content).map((text) => ({ text, terms: contentTerms(text) }));
+      remembered.set(content, sentences);
+    }
+    return sentences;
+  };
   return {
     async plan(request: SummarizeRequest): Promise<SummaryPlan> {
       const { turns, recent, query } = request;
-      const units = turns.flatMap((turn, t) =>
-        splitSentences(turn.content).map((text, index): Quote => ({ turn: t, index, text, terms: contentTerms(text) })),
-      );
+      const units = turns.flatMap((turn, t) => sentencesOf(turn.content).map((sentence, index): Quote => ({ turn: t, index, ...sentence })));
       const scores = await scoreSentences({ units, turns, recent, query }, deps.embedSentences);
       // Calling someone by name does not make a sentence say something.
       const names = new Set([...turns, ...recent].flatMap((t) => contentTerms(t.role)));
