@@ -39,7 +39,9 @@ type MemoryServiceClient interface {
 	// batch is safe to repeat when every item has an id (see options.proto).
 	Remember(ctx context.Context, in *RememberRequest, opts ...grpc.CallOption) (*RememberResponse, error)
 	// Finds the memories most relevant to a query, by meaning (VECTOR), by keyword (KEYWORD,
-	// BM25 over SQLite FTS5) or both fused (HYBRID, the default).
+	// BM25 with statistics per namespace) or both fused (HYBRID, the default). A memory is found
+	// by its own text and, weighted down, by the date it occurred and its thread neighbours'
+	// text (see Memory.thread_id); the hits are the memories themselves.
 	Recall(ctx context.Context, in *RecallRequest, opts ...grpc.CallOption) (*RecallResponse, error)
 	// Returns one memory by id. Fetching a COLD memory re-warms it.
 	GetMemory(ctx context.Context, in *GetMemoryRequest, opts ...grpc.CallOption) (*GetMemoryResponse, error)
@@ -135,7 +137,9 @@ type MemoryServiceServer interface {
 	// batch is safe to repeat when every item has an id (see options.proto).
 	Remember(context.Context, *RememberRequest) (*RememberResponse, error)
 	// Finds the memories most relevant to a query, by meaning (VECTOR), by keyword (KEYWORD,
-	// BM25 over SQLite FTS5) or both fused (HYBRID, the default).
+	// BM25 with statistics per namespace) or both fused (HYBRID, the default). A memory is found
+	// by its own text and, weighted down, by the date it occurred and its thread neighbours'
+	// text (see Memory.thread_id); the hits are the memories themselves.
 	Recall(context.Context, *RecallRequest) (*RecallResponse, error)
 	// Returns one memory by id. Fetching a COLD memory re-warms it.
 	GetMemory(context.Context, *GetMemoryRequest) (*GetMemoryResponse, error)

@@ -21,7 +21,7 @@ const FACTS: Array<[string, string, Partial<MemoryInput>]> = [
 ];
 
 function filter(overrides: Partial<MemoryFilter>): MemoryFilter {
-  return { agentId: '', kinds: [], tags: [], tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {}, ...overrides };
+  return { agentId: '', kinds: [], tags: [], tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {}, threadIds: [], occurredAfter: undefined, occurredBefore: undefined, ...overrides };
 }
 
 describe('Recall modes over the real embedding model and HNSW index', function () {
@@ -37,7 +37,7 @@ describe('Recall modes over the real embedding model and HNSW index', function (
     await call(server.memory.remember.bind(server.memory), {
       namespace: NAMESPACE,
       memories: FACTS.map(([id, content, extra]) => ({
-        id, content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, ...extra,
+        id, content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [], ...extra,
       })),
     });
   });
@@ -95,7 +95,7 @@ describe('Recall modes over the real embedding model and HNSW index', function (
   it('never returns a forgotten memory, in any mode', async () => {
     await call(server.memory.remember.bind(server.memory), {
       namespace: NAMESPACE,
-      memories: [{ id: 'temp', content: 'A purple elephant visited the office kitchen.', agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+      memories: [{ id: 'temp', content: 'A purple elephant visited the office kitchen.', agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [] }],
     });
     expect(await ids({ query: 'purple elephant', mode: RecallMode.RECALL_MODE_VECTOR })).to.include('temp');
     await call(server.memory.forget.bind(server.memory), { namespace: NAMESPACE, ids: ['temp'], filter: undefined });
@@ -108,7 +108,7 @@ describe('Recall modes over the real embedding model and HNSW index', function (
     const filler = Array.from({ length: 120 }, (_, i) => `Meeting note ${i}: the quarterly budget review covered spreadsheets and forecasts.`).join(' ');
     await call(server.memory.remember.bind(server.memory), {
       namespace: NAMESPACE,
-      memories: [{ id: 'long', content: `${filler} Finally, the astronaut planted sunflowers on the moon base.`, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+      memories: [{ id: 'long', content: `${filler} Finally, the astronaut planted sunflowers on the moon base.`, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [] }],
     });
     expect((await ids({ query: 'astronaut growing sunflowers on the moon', mode: RecallMode.RECALL_MODE_VECTOR, topK: 1 }))).to.deep.equal(['long']);
   });
@@ -117,7 +117,7 @@ describe('Recall modes over the real embedding model and HNSW index', function (
     const remember = (content: string) =>
       call(server.memory.remember.bind(server.memory), {
         namespace: 'rewrite',
-        memories: [{ id: 'x', content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+        memories: [{ id: 'x', content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [] }],
       });
     await remember('The printer on floor three is jammed.');
     await remember('Quarterly revenue grew by twelve percent.');
@@ -133,7 +133,7 @@ describe('vector index persistence', function () {
   const remember = (server: { memory: MemoryServiceClient }, id: string, content: string) =>
     call(server.memory.remember.bind(server.memory), {
       namespace: 'persist',
-      memories: [{ id, content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+      memories: [{ id, content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [] }],
     });
   const topIds = async (server: TestServer, query: string, topK = 1) =>
     (await call(server.memory.recall.bind(server.memory), {

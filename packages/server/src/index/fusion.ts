@@ -3,7 +3,7 @@
 // (the HOT tier's) re-orders it. Merging is reciprocal rank fusion (Cormack et al. 2009): it
 // needs no calibration between cosine similarities and BM25 scores, which live on unrelated scales.
 
-/** An id with a score where higher is better (negate SQLite FTS5 bm25(), which is lower-is-better). */
+/** An id with a score where higher is better. */
 export interface ScoredId {
   readonly id: string;
   readonly score: number;

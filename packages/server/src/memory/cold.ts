@@ -26,10 +26,10 @@ export interface ArchivableRow {
 
 /**
  * The COLD tier: archived memories. Their text is deflated into memories.content_compressed
- * (content becomes '', so the FTS triggers drop them from the keyword index), their int8 chunk
- * vectors stay in memory_chunks but leave the HNSW index. Recall reaches them only when the
- * filter names the COLD tier, by an exact (brute-force) scan of those stored vectors; keyword
- * search never sees them. Reading one back (GetMemory, or a Recall hit) re-warms it.
+ * (content becomes ''), their int8 chunk vectors stay in memory_chunks but leave the HNSW index,
+ * their keyword-index entry stays. Recall reaches them only when the filter names the COLD tier:
+ * by an exact (brute-force) scan of those stored vectors, and by keyword like any other memory.
+ * Reading one back (GetMemory, or a Recall hit) re-warms it.
  */
 export function createColdTier({ store, transact, ledger, vectors, hotTier }: ColdTierDeps) {
   function rewarmRow(tx: Tx, row: MemoryRow): void {

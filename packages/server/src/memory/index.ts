@@ -12,6 +12,7 @@ import { decodePageToken, encodePageToken, queryFingerprint } from '../page-toke
 import { filterCondition, isEmptyFilter, memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow, type SqlCondition } from './rows.js';
 import type { ListAfter, MemoryRecord, MemoryStore } from './store/index.js';
 import { INTERNAL_CONTEXT } from './tier-events.js';
+import type { ThreadIndex } from './thread-index.js';
 import type { ChunkVectors, MemoryVectors } from './vectors.js';
 import {
   DEFAULT_IMPORTANCE,
@@ -30,6 +31,8 @@ export interface MemoryServiceDeps {
   readonly transact: Transact;
   readonly ledger: Ledger;
   readonly keywordIndex: KeywordIndex;
+  /** Keeps what memories are indexed by (own text, date, thread neighbours) in step with writes. */
+  readonly threadIndex: ThreadIndex;
   readonly vectors: MemoryVectors;
   readonly hotTier: HotTier;
   readonly coldTier: ColdTier;
@@ -66,7 +69,7 @@ export interface RecallHit {
 const DEFAULT_RECALL_TIERS: readonly Tier[] = ['HOT', 'WARM'];
 
 export function createMemoryService(deps: MemoryServiceDeps) {
-  const { store, transact, ledger, keywordIndex, vectors, hotTier, coldTier, access, deleteWithLedger, clock } = deps;
+  const { store, transact, ledger, keywordIndex, threadIndex, vectors, hotTier, coldTier, access, deleteWithLedger, clock } = deps;
 
   /** Readers see access statistics not yet flushed to SQLite, as if they were. */
   const toMemory = (row: MemoryRow): Memory => memoryFromRow(access.overlay(row));
@@ -108,17 +111,23 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       contentHash: sha256(input.content),
       tier,
       now,
+      threadId: input.threadId ?? '',
+      occurredAt: input.occurredAt ?? null,
     };
     const existing = store.byId(namespace, id);
     let outcome: RememberOutcome;
     let rowId: number;
     const contentChanged = existing === undefined || existing.content_hash !== record.contentHash;
     const before = existing === undefined ? null : tierOfCode(existing.tier);
+    // What the memory is indexed by changes with its text, its date or its place in a thread;
+    // the memories around its old place lose it from their context (found before it moves).
+    const indexChanged = existing === undefined || contentChanged || existing.occurred_at !== record.occurredAt || existing.thread_id !== record.threadId;
+    const formerDependents = existing !== undefined && indexChanged ? threadIndex.dependents(existing) : [];
     if (existing === undefined) {
       rowId = store.insert(record);
       outcome = 'CREATED';
     } else if (sameAsStored(existing, record)) {
-      return { rowId: existing.row_id, outcome: 'UNCHANGED' as const, contentChanged: false, before, event: undefined };
+      return { rowId: existing.row_id, outcome: 'UNCHANGED' as const, contentChanged: false, indexChanged: false, formerDependents, before, event: undefined };
     } else {
       rowId = existing.row_id;
       store.update(rowId, record);
@@ -133,7 +142,22 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       correlationId: ctx.correlationId,
       payload: { contentHash: record.contentHash, kind: record.kind, importance: record.importance, pinned: input.pinned },
     };
-    return { rowId, outcome, contentChanged, before, event };
+    return { rowId, outcome, contentChanged, indexChanged, formerDependents, before, event };
+  }
+
+  /** Inside Remember's transaction, after every item is written: re-indexes what the batch changed. */
+  function reindexWritten(written: ReadonlyArray<{ rowId: number; indexChanged: boolean; formerDependents: readonly number[] }>): void {
+    const changed = written.filter((w) => w.indexChanged);
+    if (changed.length === 0) return;
+    const affected = new Set<number>();
+    const rows = store.byRowIds(changed.map((w) => w.rowId));
+    for (const w of changed) {
+      affected.add(w.rowId);
+      for (const rowId of w.formerDependents) affected.add(rowId);
+      const row = rows.get(w.rowId);
+      if (row !== undefined) for (const rowId of threadIndex.dependents(row)) affected.add(rowId);
+    }
+    threadIndex.reindex(affected);
   }
 
   return {
@@ -152,6 +176,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
           }
           return result;
         });
+        reindexWritten(written);
         const entries = ledger.append(tx, hotTier.afterWrites(tx, ctx, written));
         const rows = store.byRowIds(written.map((w) => w.rowId));
         const results: RememberResult[] = written.map((w) => ({
@@ -220,7 +245,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       const keyword =
         query.mode === 'VECTOR'
           ? []
-          : keywordIndex.search({ query: query.query, condition, limit: depth }).map((h) => ({ id: String(h.rowId), score: h.score }));
+          : keywordIndex.search({ namespace, query: query.query, condition, limit: depth }).map((h) => ({ id: String(h.rowId), score: h.score }));
       const queryVector = query.mode === 'KEYWORD' ? undefined : await vectors.embedQuery(query.query);
       const vector =
         queryVector === undefined
@@ -268,7 +293,7 @@ function withDefaultTiers(filter: MemoryFilter): MemoryFilter {
 
 function sameAsStored(
   row: MemoryRow,
-  record: { agentId: string; contentHash: string; kind: string; tags: string; metadata: string; importance: number; pinned: number; expiresAt: number | null },
+  record: Omit<MemoryRecord, 'namespace' | 'id' | 'content' | 'tier' | 'now'>,
 ): boolean {
   // By hash: a COLD row's content column is empty (its text is compressed).
   return (
@@ -279,7 +304,9 @@ function sameAsStored(
     row.metadata === record.metadata &&
     row.importance === record.importance &&
     row.pinned === record.pinned &&
-    row.expires_at === record.expiresAt
+    row.expires_at === record.expiresAt &&
+    row.thread_id === record.threadId &&
+    row.occurred_at === record.occurredAt
   );
 }
 

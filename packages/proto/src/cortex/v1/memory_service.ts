@@ -77,7 +77,7 @@ export enum RecallMode {
   RECALL_MODE_UNSPECIFIED = 0,
   /** RECALL_MODE_VECTOR - Nearest neighbours of the query's embedding (cosine similarity). */
   RECALL_MODE_VECTOR = 1,
-  /** RECALL_MODE_KEYWORD - Full-text match (SQLite FTS5, BM25 ranking). */
+  /** RECALL_MODE_KEYWORD - Full-text match: stemmed words, BM25F ranking with per-namespace statistics. */
   RECALL_MODE_KEYWORD = 2,
   /** RECALL_MODE_HYBRID - Both lists fused by reciprocal rank fusion. */
   RECALL_MODE_HYBRID = 3,
@@ -148,6 +148,21 @@ export interface MemoryInput {
     | undefined;
   /** Optional. See Memory.pinned. */
   pinned: boolean;
+  /** Optional. See Memory.thread_id. */
+  threadId: string;
+  /** Optional. See Memory.occurred_at. Any valid instant (past events are the usual case). */
+  occurredAt:
+    | Date
+    | undefined;
+  /**
+   * Optional. The memory's vector, computed by the client with the model the server embeds
+   * with, so the server does not embed the content itself. It must have exactly the server's
+   * dimension (384 for the bundled model), finite components and a non-zero length; it is
+   * normalised to unit length. It stands for the whole content (no chunking). When the server
+   * changes its embedding model, such vectors are re-made from the content by the server.
+   * Vectors of a thread's neighbourhood (see thread_id) are still made by the server.
+   */
+  embedding: number[];
 }
 
 export interface MemoryInput_MetadataEntry {
@@ -217,10 +232,7 @@ export interface RecallHit {
   vectorScore?:
     | number
     | undefined;
-  /**
-   * BM25 relevance (negated FTS5 bm25(), so higher is better), when the memory was found by
-   * the keyword search.
-   */
+  /** BM25 relevance (higher is better), when the memory was found by the keyword search. */
   keywordScore?:
     | number
     | undefined;
@@ -334,6 +346,9 @@ function createBaseMemoryInput(): MemoryInput {
     importance: undefined,
     expiresAt: undefined,
     pinned: false,
+    threadId: "",
+    occurredAt: undefined,
+    embedding: [],
   };
 }
 
@@ -365,6 +380,19 @@ export const MemoryInput: MessageFns<MemoryInput> = {
     }
     if (message.pinned !== false) {
       writer.uint32(72).bool(message.pinned);
+    }
+    if (message.threadId !== "") {
+      writer.uint32(82).string(message.threadId);
+    }
+    if (message.occurredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredAt), writer.uint32(90).fork()).join();
+    }
+    if (message.embedding.length !== 0) {
+      writer.uint32(98).fork();
+      for (const v of message.embedding) {
+        writer.float(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -457,6 +485,40 @@ export const MemoryInput: MessageFns<MemoryInput> = {
             message.pinned = reader.bool();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.threadId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.occurredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag === 101) {
+              message.embedding.push(reader.float());
+
+              continue;
+            }
+
+            if (tag === 98) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.embedding.push(reader.float());
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -501,6 +563,19 @@ export const MemoryInput: MessageFns<MemoryInput> = {
         ? fromJsonTimestamp(object.expires_at)
         : undefined,
       pinned: isSet(object.pinned) ? globalThis.Boolean(object.pinned) : false,
+      threadId: isSet(object.threadId)
+        ? globalThis.String(object.threadId)
+        : isSet(object.thread_id)
+        ? globalThis.String(object.thread_id)
+        : "",
+      occurredAt: isSet(object.occurredAt)
+        ? fromJsonTimestamp(object.occurredAt)
+        : isSet(object.occurred_at)
+        ? fromJsonTimestamp(object.occurred_at)
+        : undefined,
+      embedding: globalThis.Array.isArray(object?.embedding)
+        ? object.embedding.map((e: any) => globalThis.Number(e))
+        : [],
     };
   },
 
@@ -539,6 +614,15 @@ export const MemoryInput: MessageFns<MemoryInput> = {
     if (message.pinned !== false) {
       obj.pinned = message.pinned;
     }
+    if (message.threadId !== "") {
+      obj.threadId = message.threadId;
+    }
+    if (message.occurredAt !== undefined) {
+      obj.occurredAt = message.occurredAt.toISOString();
+    }
+    if (message.embedding?.length) {
+      obj.embedding = message.embedding.map((e) => floatToJson(e));
+    }
     return obj;
   },
 
@@ -564,6 +648,9 @@ export const MemoryInput: MessageFns<MemoryInput> = {
     message.importance = object.importance ?? undefined;
     message.expiresAt = object.expiresAt ?? undefined;
     message.pinned = object.pinned ?? false;
+    message.threadId = object.threadId ?? "";
+    message.occurredAt = object.occurredAt ?? undefined;
+    message.embedding = object.embedding?.map((e) => e) || [];
     return message;
   },
 };
@@ -2184,7 +2271,9 @@ export const MemoryServiceService = {
   },
   /**
    * Finds the memories most relevant to a query, by meaning (VECTOR), by keyword (KEYWORD,
-   * BM25 over SQLite FTS5) or both fused (HYBRID, the default).
+   * BM25 with statistics per namespace) or both fused (HYBRID, the default). A memory is found
+   * by its own text and, weighted down, by the date it occurred and its thread neighbours'
+   * text (see Memory.thread_id); the hits are the memories themselves.
    */
   recall: {
     path: "/cortex.v1.MemoryService/Recall" as const,
@@ -2258,7 +2347,9 @@ export interface MemoryServiceServer extends UntypedServiceImplementation {
   remember: handleUnaryCall<RememberRequest, RememberResponse>;
   /**
    * Finds the memories most relevant to a query, by meaning (VECTOR), by keyword (KEYWORD,
-   * BM25 over SQLite FTS5) or both fused (HYBRID, the default).
+   * BM25 with statistics per namespace) or both fused (HYBRID, the default). A memory is found
+   * by its own text and, weighted down, by the date it occurred and its thread neighbours'
+   * text (see Memory.thread_id); the hits are the memories themselves.
    */
   recall: handleUnaryCall<RecallRequest, RecallResponse>;
   /** Returns one memory by id. Fetching a COLD memory re-warms it. */
@@ -2303,7 +2394,9 @@ export interface MemoryServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Finds the memories most relevant to a query, by meaning (VECTOR), by keyword (KEYWORD,
-   * BM25 over SQLite FTS5) or both fused (HYBRID, the default).
+   * BM25 with statistics per namespace) or both fused (HYBRID, the default). A memory is found
+   * by its own text and, weighted down, by the date it occurred and its thread neighbours'
+   * text (see Memory.thread_id); the hits are the memories themselves.
    */
   recall(
     request: RecallRequest,
