@@ -1125,9 +1125,13 @@ type RunMaintenanceResponse struct {
 	// Memories moved into the COLD tier.
 	ArchivedCount int64 `protobuf:"varint,3,opt,name=archived_count,json=archivedCount,proto3" json:"archived_count,omitempty"`
 	// Memories deleted because their expires_at passed.
-	ExpiredCount  int64 `protobuf:"varint,4,opt,name=expired_count,json=expiredCount,proto3" json:"expired_count,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ExpiredCount int64 `protobuf:"varint,4,opt,name=expired_count,json=expiredCount,proto3" json:"expired_count,omitempty"`
+	// Memories whose vectors were re-made from their text: after the server's embedding model
+	// changed (until then they are found by keyword only), or after a change in their thread left
+	// their window vector out of date. A dry run reports how many are waiting.
+	ReembeddedCount int64 `protobuf:"varint,5,opt,name=reembedded_count,json=reembeddedCount,proto3" json:"reembedded_count,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *RunMaintenanceResponse) Reset() {
@@ -1184,6 +1188,13 @@ func (x *RunMaintenanceResponse) GetArchivedCount() int64 {
 func (x *RunMaintenanceResponse) GetExpiredCount() int64 {
 	if x != nil {
 		return x.ExpiredCount
+	}
+	return 0
+}
+
+func (x *RunMaintenanceResponse) GetReembeddedCount() int64 {
+	if x != nil {
+		return x.ReembeddedCount
 	}
 	return 0
 }
@@ -1271,12 +1282,13 @@ const file_cortex_v1_memory_service_proto_rawDesc = "" +
 	"\x15RunMaintenanceRequest\x12\x1c\n" +
 	"\tnamespace\x18\x01 \x01(\tR\tnamespace\x12\x17\n" +
 	"\adry_run\x18\x02 \x01(\bR\x06dryRun\x12/\n" +
-	"\x05as_of\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\"\xb0\x01\n" +
+	"\x05as_of\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\"\xdb\x01\n" +
 	"\x16RunMaintenanceResponse\x12%\n" +
 	"\x0epromoted_count\x18\x01 \x01(\x03R\rpromotedCount\x12#\n" +
 	"\rdemoted_count\x18\x02 \x01(\x03R\fdemotedCount\x12%\n" +
 	"\x0earchived_count\x18\x03 \x01(\x03R\rarchivedCount\x12#\n" +
-	"\rexpired_count\x18\x04 \x01(\x03R\fexpiredCount*\x8f\x01\n" +
+	"\rexpired_count\x18\x04 \x01(\x03R\fexpiredCount\x12)\n" +
+	"\x10reembedded_count\x18\x05 \x01(\x03R\x0freembeddedCount*\x8f\x01\n" +
 	"\x0fRememberOutcome\x12 \n" +
 	"\x1cREMEMBER_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18REMEMBER_OUTCOME_CREATED\x10\x01\x12\x1c\n" +

@@ -52,8 +52,9 @@ type MemoryServiceClient interface {
 	// written in between.
 	Forget(ctx context.Context, in *ForgetRequest, opts ...grpc.CallOption) (*ForgetResponse, error)
 	// Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-	// or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-	// to repeat: a repeat is another run, at a later time.
+	// or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
+	// The same job runs periodically on its own. Not declared safe to repeat: a repeat is
+	// another run, at a later time.
 	RunMaintenance(ctx context.Context, in *RunMaintenanceRequest, opts ...grpc.CallOption) (*RunMaintenanceResponse, error)
 }
 
@@ -150,8 +151,9 @@ type MemoryServiceServer interface {
 	// written in between.
 	Forget(context.Context, *ForgetRequest) (*ForgetResponse, error)
 	// Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-	// or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-	// to repeat: a repeat is another run, at a later time.
+	// or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
+	// The same job runs periodically on its own. Not declared safe to repeat: a repeat is
+	// another run, at a later time.
 	RunMaintenance(context.Context, *RunMaintenanceRequest) (*RunMaintenanceResponse, error)
 	mustEmbedUnimplementedMemoryServiceServer()
 }

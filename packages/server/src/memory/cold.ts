@@ -1,4 +1,3 @@
-import { dequantizeVector } from '../index/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Transact, Tx } from '../storage/index.js';
 import { compressContent, decompressContent } from './cold-content.js';
@@ -71,12 +70,7 @@ export function createColdTier({ store, transact, ledger, vectors, hotTier }: Co
       const tiers = filter.tiers ?? [];
       const indexed = tiers.length === 0 || tiers.some((t) => t !== 'COLD') ? searchIndex() : [];
       if (!tiers.includes('COLD')) return indexed;
-      const best = new Map<number, number>();
-      for (const chunk of store.coldChunks(condition)) {
-        const score = cosine(query, dequantizeVector(chunk.vector));
-        if (score > (best.get(chunk.row_id) ?? -Infinity)) best.set(chunk.row_id, score);
-      }
-      const cold = [...best].map(([rowId, score]) => ({ rowId, score }));
+      const cold = [...vectors.coldScores(query, condition)].map(([rowId, score]) => ({ rowId, score }));
       return [...indexed, ...cold].sort((a, b) => b.score - a.score || a.rowId - b.rowId).slice(0, k);
     },
 
@@ -94,17 +88,3 @@ export function createColdTier({ store, transact, ledger, vectors, hotTier }: Co
 }
 
 export type ColdTier = ReturnType<typeof createColdTier>;
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
-}

@@ -34,7 +34,7 @@ export function createDeleteWithLedger({ store, vectors, hotTier, ledger, thread
       threadIndex.remove(victim.row_id);
       store.delete(victim.row_id);
     }
-    threadIndex.reindex(dependents);
+    threadIndex.reindex(tx, dependents);
     hotTier.dropAfterCommit(tx, victims.map((victim) => victim.row_id));
     return ledger.append(tx, victims.map(entryOf));
   };

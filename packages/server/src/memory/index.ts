@@ -3,7 +3,7 @@ import { CortexError, notFound } from '../errors.js';
 import { fuseRankings, fusionDepth } from '../index/fusion.js';
 import type { KeywordIndex } from '../index/keyword.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
-import type { Transact } from '../storage/index.js';
+import type { Transact, Tx } from '../storage/index.js';
 import type { AccessRecorder } from './access-recorder.js';
 import type { ColdTier } from './cold.js';
 import type { DeleteWithLedger } from './delete.js';
@@ -145,8 +145,20 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     return { rowId, outcome, contentChanged, indexChanged, formerDependents, before, event };
   }
 
+  /** Each item's own chunk vectors: the client's vector when it sent one, else the model's. */
+  async function embedOwn(inputs: readonly MemoryInput[]): Promise<ChunkVectors[]> {
+    const toEmbed = inputs.filter((input) => input.embedding === undefined);
+    const embedded = await vectors.embedContents(toEmbed.map((input) => input.content));
+    let next = 0;
+    return inputs.map((input) => (input.embedding === undefined ? embedded[next++]! : [unitVector(input.embedding)]));
+  }
+
   /** Inside Remember's transaction, after every item is written: re-indexes what the batch changed. */
-  function reindexWritten(written: ReadonlyArray<{ rowId: number; indexChanged: boolean; formerDependents: readonly number[] }>): void {
+  function reindexWritten(
+    tx: Tx,
+    written: ReadonlyArray<{ rowId: number; indexChanged: boolean; formerDependents: readonly number[] }>,
+    windows: ReadonlyMap<string, Float32Array>,
+  ): void {
     const changed = written.filter((w) => w.indexChanged);
     if (changed.length === 0) return;
     const affected = new Set<number>();
@@ -157,26 +169,31 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       const row = rows.get(w.rowId);
       if (row !== undefined) for (const rowId of threadIndex.dependents(row)) affected.add(rowId);
     }
-    threadIndex.reindex(affected);
+    threadIndex.reindex(tx, affected, windows);
   }
 
   return {
     /** Stores a batch atomically; a failure anywhere leaves nothing written. */
     async remember(ctx: RequestContext, namespace: string, inputs: readonly MemoryInput[]) {
-      // Embedding is async and slow, so it happens before the transaction; the cache makes
-      // re-sending unchanged content cheap.
-      const embedded: ChunkVectors[] = await vectors.embedContents(inputs.map((input) => input.content));
+      // Embedding is async and slow, so it happens before the transaction (the cache makes
+      // re-sending unchanged content cheap): each item's own chunks, unless the client sent its
+      // vector, and the thread windows the write will most likely give its memories and their
+      // neighbours (thread-index.ts plannedWindows).
+      const own = await embedOwn(inputs);
+      const planned = threadIndex.plannedWindows(namespace, inputs, clock());
+      const windowVectors = await vectors.embedTexts(planned);
+      const windows = new Map(planned.map((text, i) => [text, windowVectors[i]!]));
       const now = clock();
       return transact((tx) => {
         const written = inputs.map((input, i) => {
           const result = upsert(ctx, namespace, input, now);
           // A COLD memory's vectors are out of the index: an update brings them back.
           if (result.contentChanged || (result.event !== undefined && result.before === 'COLD')) {
-            vectors.store(tx, result.rowId, namespace, embedded[i] ?? []);
+            vectors.storeOwn(tx, result.rowId, namespace, own[i] ?? [], sha256(input.content));
           }
           return result;
         });
-        reindexWritten(written);
+        reindexWritten(tx, written, windows);
         const entries = ledger.append(tx, hotTier.afterWrites(tx, ctx, written));
         const rows = store.byRowIds(written.map((w) => w.rowId));
         const results: RememberResult[] = written.map((w) => ({
@@ -312,6 +329,14 @@ function sameAsStored(
 
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The client's vector scaled to unit length (checked non-zero and finite at the edge). */
+function unitVector(vector: Float32Array): Float32Array {
+  let sum = 0;
+  for (const x of vector) sum += x * x;
+  const norm = Math.sqrt(sum);
+  return vector.map((x) => x / norm);
 }
 
 function sha256(text: string): string {

@@ -8,6 +8,7 @@ import { createColdTier } from './cold.js';
 import { createDeleteWithLedger } from './delete.js';
 import { createHotTier } from './hot-tier.js';
 import { createMemoryService } from './index.js';
+import { createReembedder } from './reembed.js';
 import { createThreadIndex } from './thread-index.js';
 import { createMaintenance } from './maintenance.js';
 import type { MemoryStore } from './store/index.js';
@@ -36,11 +37,12 @@ export function createMemoryLayer({ db, store, transact, ledger, vectors, clock,
   const coldTier = createColdTier({ store, transact, ledger, vectors, hotTier });
   const access = createAccessRecorder({ store, logger });
   const keywordIndex = createKeywordIndex(db);
-  const threadIndex = createThreadIndex({ store, keywordIndex });
+  const threadIndex = createThreadIndex({ store, keywordIndex, vectors });
   const backfilled = threadIndex.backfill(transact);
   if (backfilled > 0) logger.info('keyword index: indexed memories written before it', { memories: backfilled });
   const deleteWithLedger = createDeleteWithLedger({ store, vectors, hotTier, ledger, threadIndex });
-  const maintenance = createMaintenance({ store, transact, ledger, hotTier, coldTier, deleteWithLedger, access, clock, logger, tiers });
+  const reembed = createReembedder({ store, transact, vectors, threadIndex });
+  const maintenance = createMaintenance({ store, transact, ledger, hotTier, coldTier, deleteWithLedger, reembed, access, clock, logger, tiers });
   const memories = createMemoryService({
     store,
     transact,

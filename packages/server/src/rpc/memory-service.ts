@@ -179,6 +179,7 @@ export function createMemoryRpc(deps: MemoryRpcDeps): MemoryServiceServer {
         demotedCount: result.demoted,
         archivedCount: result.archived,
         expiredCount: result.expired,
+        reembeddedCount: result.reembedded,
       };
     }),
   };

@@ -333,6 +333,12 @@ export interface RunMaintenanceResponse {
   archivedCount: number;
   /** Memories deleted because their expires_at passed. */
   expiredCount: number;
+  /**
+   * Memories whose vectors were re-made from their text: after the server's embedding model
+   * changed (until then they are found by keyword only), or after a change in their thread left
+   * their window vector out of date. A dry run reports how many are waiting.
+   */
+  reembeddedCount: number;
 }
 
 function createBaseMemoryInput(): MemoryInput {
@@ -2119,7 +2125,7 @@ export const RunMaintenanceRequest: MessageFns<RunMaintenanceRequest> = {
 };
 
 function createBaseRunMaintenanceResponse(): RunMaintenanceResponse {
-  return { promotedCount: 0, demotedCount: 0, archivedCount: 0, expiredCount: 0 };
+  return { promotedCount: 0, demotedCount: 0, archivedCount: 0, expiredCount: 0, reembeddedCount: 0 };
 }
 
 export const RunMaintenanceResponse: MessageFns<RunMaintenanceResponse> = {
@@ -2135,6 +2141,9 @@ export const RunMaintenanceResponse: MessageFns<RunMaintenanceResponse> = {
     }
     if (message.expiredCount !== 0) {
       writer.uint32(32).int64(message.expiredCount);
+    }
+    if (message.reembeddedCount !== 0) {
+      writer.uint32(40).int64(message.reembeddedCount);
     }
     return writer;
   },
@@ -2184,6 +2193,14 @@ export const RunMaintenanceResponse: MessageFns<RunMaintenanceResponse> = {
             message.expiredCount = longToNumber(reader.int64());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.reembeddedCount = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2218,6 +2235,11 @@ export const RunMaintenanceResponse: MessageFns<RunMaintenanceResponse> = {
         : isSet(object.expired_count)
         ? globalThis.Number(object.expired_count)
         : 0,
+      reembeddedCount: isSet(object.reembeddedCount)
+        ? globalThis.Number(object.reembeddedCount)
+        : isSet(object.reembedded_count)
+        ? globalThis.Number(object.reembedded_count)
+        : 0,
     };
   },
 
@@ -2235,6 +2257,9 @@ export const RunMaintenanceResponse: MessageFns<RunMaintenanceResponse> = {
     if (message.expiredCount !== 0) {
       obj.expiredCount = Math.round(message.expiredCount);
     }
+    if (message.reembeddedCount !== 0) {
+      obj.reembeddedCount = Math.round(message.reembeddedCount);
+    }
     return obj;
   },
 
@@ -2247,6 +2272,7 @@ export const RunMaintenanceResponse: MessageFns<RunMaintenanceResponse> = {
     message.demotedCount = object.demotedCount ?? 0;
     message.archivedCount = object.archivedCount ?? 0;
     message.expiredCount = object.expiredCount ?? 0;
+    message.reembeddedCount = object.reembeddedCount ?? 0;
     return message;
   },
 };
@@ -2321,8 +2347,9 @@ export const MemoryServiceService = {
   },
   /**
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-   * or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-   * to repeat: a repeat is another run, at a later time.
+   * or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
+   * The same job runs periodically on its own. Not declared safe to repeat: a repeat is
+   * another run, at a later time.
    */
   runMaintenance: {
     path: "/cortex.v1.MemoryService/RunMaintenance" as const,
@@ -2364,8 +2391,9 @@ export interface MemoryServiceServer extends UntypedServiceImplementation {
   forget: handleUnaryCall<ForgetRequest, ForgetResponse>;
   /**
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-   * or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-   * to repeat: a repeat is another run, at a later time.
+   * or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
+   * The same job runs periodically on its own. Not declared safe to repeat: a repeat is
+   * another run, at a later time.
    */
   runMaintenance: handleUnaryCall<RunMaintenanceRequest, RunMaintenanceResponse>;
 }
@@ -2467,8 +2495,9 @@ export interface MemoryServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-   * or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-   * to repeat: a repeat is another run, at a later time.
+   * or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
+   * The same job runs periodically on its own. Not declared safe to repeat: a repeat is
+   * another run, at a later time.
    */
   runMaintenance(
     request: RunMaintenanceRequest,

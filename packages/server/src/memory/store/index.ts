@@ -7,6 +7,7 @@ import { threadReads } from './threads.js';
 export type { AccessCount, ListAfter, MemoryRecord, TierCounts } from './records.js';
 export type { BelowScope, ExpiredRow, PageScope, PolicyRow } from './policy-pages.js';
 export type { NeighbourRow, ThreadPosition } from './threads.js';
+export type { StoredChunk } from './chunks.js';
 
 /**
  * The one owner of the `memories` and `memory_tags` tables: every statement on them is here,

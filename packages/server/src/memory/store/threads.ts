@@ -11,6 +11,8 @@ export interface ThreadPosition {
 /** What a thread neighbour contributes to a memory's indexed text. */
 export interface NeighbourRow {
   readonly row_id: number;
+  /** The thread order key, COALESCE(occurred_at, created_at). */
+  readonly key: number;
   readonly content: string;
   /** Set for a COLD neighbour, whose content is then ''. */
   readonly content_compressed: Buffer | null;
@@ -24,12 +26,12 @@ const KEY = 'COALESCE(occurred_at, created_at)';
 /** Reads along a thread, by the memories_by_thread index. */
 export function threadReads(db: Db) {
   const before = db.prepare<[Scope], NeighbourRow>(
-    `SELECT row_id, content, content_compressed FROM memories
+    `SELECT row_id, ${KEY} AS key, content, content_compressed FROM memories
       WHERE ${SAME_THREAD} AND (${KEY}, row_id) < (@key, @rowId)
       ORDER BY ${KEY} DESC, row_id DESC LIMIT @limit`,
   );
   const after = db.prepare<[Scope], NeighbourRow>(
-    `SELECT row_id, content, content_compressed FROM memories
+    `SELECT row_id, ${KEY} AS key, content, content_compressed FROM memories
       WHERE ${SAME_THREAD} AND (${KEY}, row_id) > (@key, @rowId)
       ORDER BY ${KEY}, row_id LIMIT @limit`,
   );
