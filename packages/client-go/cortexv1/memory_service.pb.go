@@ -89,7 +89,7 @@ const (
 	RecallMode_RECALL_MODE_VECTOR RecallMode = 1
 	// Full-text match: stemmed words, BM25F ranking with per-namespace statistics.
 	RecallMode_RECALL_MODE_KEYWORD RecallMode = 2
-	// Both lists fused by reciprocal rank fusion.
+	// Both lists fused: each normalised onto [0, 1] and summed with equal weights.
 	RecallMode_RECALL_MODE_HYBRID RecallMode = 3
 )
 

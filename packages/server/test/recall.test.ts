@@ -92,6 +92,20 @@ describe('Recall modes over the real embedding model and HNSW index', function (
     expect(hits).to.deep.equal([]);
   });
 
+  it("ranks keyword hits by the namespace's own statistics: another tenant's writes change no score", async () => {
+    const keyword = async () =>
+      (await recall({ query: 'garden squirrels nurse hospital', mode: RecallMode.RECALL_MODE_KEYWORD, topK: 5 })).hits.map((h) => [h.memory!.id, h.score]);
+    const before = await keyword();
+    await call(server.memory.remember.bind(server.memory), {
+      namespace: 'noisy-tenant',
+      memories: Array.from({ length: 50 }, (_, i) => ({
+        id: `n${i}`, content: `garden garden squirrels report ${i}`, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined,
+        expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [],
+      })),
+    });
+    expect(await keyword()).to.deep.equal(before);
+  });
+
   it('never returns a forgotten memory, in any mode', async () => {
     await call(server.memory.remember.bind(server.memory), {
       namespace: NAMESPACE,

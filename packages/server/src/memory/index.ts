@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CortexError, notFound } from '../errors.js';
-import { fuseRankings, fusionDepth } from '../index/fusion.js';
+import { fuseScores, fusionDepth } from '../index/fusion.js';
 import type { KeywordIndex } from '../index/keyword.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import type { Transact, Tx } from '../storage/index.js';
@@ -270,7 +270,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
           : coldTier
               .withColdHits(filter, condition, queryVector, depth, () => vectors.search(namespace, queryVector, depth, allowedRows(filter, condition)))
               .map((h) => ({ id: String(h.rowId), score: h.score }));
-      const ranked = fuseRankings({ vector, keyword });
+      const ranked = fuseScores({ vector, keyword });
       const fused = query.mode === 'HYBRID' ? hotTier.boost(ranked) : ranked;
       // Rows are re-read (and re-checked against the filter) now: the async embedding above
       // leaves room for a concurrent Forget.

@@ -79,7 +79,7 @@ export enum RecallMode {
   RECALL_MODE_VECTOR = 1,
   /** RECALL_MODE_KEYWORD - Full-text match: stemmed words, BM25F ranking with per-namespace statistics. */
   RECALL_MODE_KEYWORD = 2,
-  /** RECALL_MODE_HYBRID - Both lists fused by reciprocal rank fusion. */
+  /** RECALL_MODE_HYBRID - Both lists fused: each normalised onto [0, 1] and summed with equal weights. */
   RECALL_MODE_HYBRID = 3,
   UNRECOGNIZED = -1,
 }
