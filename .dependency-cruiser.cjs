@@ -10,7 +10,7 @@ const SRC = '^packages/server/src/';
  * test/ and bench/ stand above all of src and may import any of it.
  */
 const LAYERS = [
-  { name: 'foundation', members: ['errors.ts', 'config/', 'observability/', 'storage/', 'page-token.ts', 'jobs/'] },
+  { name: 'foundation', members: ['errors.ts', 'error-reasons.ts', 'text.ts', 'text.test.ts', 'config/', 'observability/', 'storage/', 'page-token.ts', 'jobs/'] },
   { name: 'retrieval', members: ['embedding/', 'index/'] },
   { name: 'ledger', members: ['ledger/'] }, // with its subscription layer, ledger/subscribe/
   { name: 'memory', members: ['memory/'] },
@@ -24,8 +24,9 @@ const LAYERS = [
 const GRPC_ALLOWED = ['rpc/', 'app.ts', 'cli/', 'main.ts'];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** `config/` matches the folder and all below it; `core.ts` matches that file only. */
-const pattern = (members) => `${SRC}(${members.map((m) => escape(m) + (m.endsWith('/') ? '' : '$')).join('|')})`;
+/** `config/` matches the folder and all below it; `core.ts` matches that file and its test, core.test.ts. */
+const member = (m) => (m.endsWith('/') ? escape(m) : `${escape(m.replace(/\.ts$/, ''))}(\\.test)?\\.ts$`);
+const pattern = (members) => `${SRC}(${members.map(member).join('|')})`;
 const GENERATED = `${SRC}gen/|^packages/proto/`;
 const PLACED = pattern(LAYERS.flatMap((l) => l.members));
 

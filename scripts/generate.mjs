@@ -14,6 +14,8 @@ buf('lint');
 const goModule = join(root, 'packages', 'client-go');
 execFileSync('go', ['install', 'tool'], { cwd: goModule, stdio: 'inherit', env: { ...process.env, GOBIN: join(goModule, 'bin') } });
 buf('generate'); // every plugin in buf.gen.yaml
+// Python: grpc_tools.protoc in packages/client-python's virtual environment (created on first use).
+run('bash', 'packages/client-python/scripts/sdk.sh', 'generate');
 // With the comments, so grpcurl `describe` shows the API docs.
 buf('build', '-o', 'packages/proto/cortex.binpb');
 run('npm', '--prefix', 'packages/proto', 'run', '--silent', 'build');

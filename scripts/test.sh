@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: install, fetch the model, check the API and the
-# generated code, type-check, then run every test against real servers.
+# generated code, lint, type-check, then run every test against real servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,7 @@ GENERATED=(
   packages/proto/src
   packages/proto/cortex.binpb
   packages/client-go/cortexv1
+  packages/client-python/src/cortex_client/_proto
 )
 
 echo "--- generated code is up to date (also builds @cortex/proto, which the typecheck needs)"
@@ -28,6 +29,9 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
     exit 1
   fi
 fi
+
+echo "--- lint (ESLint strict type-checked, then the layer rules of .dependency-cruiser.cjs)"
+npm run --silent lint
 
 echo "--- typecheck"
 "${PNPM[@]}" -r typecheck

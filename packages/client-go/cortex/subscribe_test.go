@@ -82,9 +82,6 @@ func TestSubscribeResumesAcrossAServerRestartLosingAndRepeatingNothing(t *testin
 	restarting, err := testserver.Start(testserver.Options{DataDir: t.TempDir(), Env: map[string]string{
 		// One key across the restart, so checkpoints signed before it still verify.
 		"CORTEX_SIGNING_KEY": "go-sdk-restart-test-signing-key-0123456789",
-		// The client's health Watch stream stays open while the server drains, so a graceful
-		// stop lasts the whole grace period.
-		"CORTEX_SHUTDOWN_GRACE_MS": "1000",
 	}})
 	if err != nil {
 		t.Fatal(err)

@@ -103,8 +103,12 @@ function isServiceError(value: unknown): value is ServiceErrorLike {
   return typeof metadata === 'object' && metadata !== null && typeof (metadata as Metadata).getMap === 'function';
 }
 
+function isCode(value: number): value is Code {
+  return value >= 0 && value in Code;
+}
+
 function fromServiceError(error: ServiceErrorLike, sentCorrelationId: string | undefined): CortexError {
-  const code = error.code >= 0 && error.code in Code ? (error.code as Code) : Code.UNKNOWN;
+  const code = isCode(error.code) ? error.code : Code.UNKNOWN;
   const status = decodeStatus(error.metadata);
   let info: ErrorInfo | undefined;
   const fieldViolations: FieldViolation[] = [];

@@ -103,7 +103,7 @@ describe('retry: withRetry', () => {
   });
 
   it('throws the last failure once the attempts are used up', async () => {
-    const { calls, attempt } = failing(Array(10).fill(Code.UNAVAILABLE));
+    const { calls, attempt } = failing(Array<Code>(10).fill(Code.UNAVAILABLE));
     const error = await withRetry(attempt, { policy: instant, idempotency: 'idempotent' }).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(CortexError).and.to.include({ code: Code.UNAVAILABLE });
     expect(calls).to.have.length(4);

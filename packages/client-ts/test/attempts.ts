@@ -1,9 +1,9 @@
-import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import { InterceptingCall, type Interceptor, type status } from '@grpc/grpc-js';
 
 /** Counts call attempts per method name (e.g. `GetMemory`) through a grpc-js client interceptor. */
 export class AttemptCounter {
   readonly #counts = new Map<string, number>();
-  readonly #listeners: Array<(method: string, code: number) => void> = [];
+  readonly #listeners: Array<(method: string, code: status) => void> = [];
 
   readonly interceptor: Interceptor = (options, nextCall) => {
     const method = options.method_definition.path.split('/').pop() ?? '';
@@ -25,7 +25,7 @@ export class AttemptCounter {
   }
 
   /** Called with the status code of every finished attempt. */
-  onStatus(listener: (method: string, code: number) => void): void {
+  onStatus(listener: (method: string, code: status) => void): void {
     this.#listeners.push(listener);
   }
 }

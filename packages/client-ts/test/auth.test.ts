@@ -5,10 +5,10 @@ import { startServer, type CortexProcess } from './server.js';
 
 describe('CortexClient against a server with API keys', function () {
   const API_KEY = '0123456789abcdef0123';
-  let server: CortexProcess;
+  let server: CortexProcess | undefined;
   const clients: CortexClient[] = [];
   const connect = (apiKey?: string) => {
-    const client = new CortexClient({ address: server.address, apiKey, defaultDeadlineMs: 10_000 });
+    const client = new CortexClient({ address: server!.address, apiKey, defaultDeadlineMs: 10_000 });
     clients.push(client);
     return client;
   };

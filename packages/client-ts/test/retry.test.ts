@@ -87,7 +87,7 @@ describe('CortexClient retries', function () {
 
   describe('against a server that answers with chosen statuses', function () {
     let fake: FakeServer;
-    let client: CortexClient;
+    let client: CortexClient | undefined;
     let attempts: AttemptCounter;
     /** The status each GetMemory/Remember call fails with, in order; once empty, calls succeed. */
     let failures: Array<{ code: status; trailers?: Record<string, string> }>;
@@ -140,22 +140,27 @@ describe('CortexClient retries', function () {
       expect(attempts.count('GetMemory')).to.equal(2);
 
       failures = [{ code: status.DEADLINE_EXCEEDED }];
-      const error = await client.remember({ namespace: 'n', memories: [memory('a')] }).catch((e: unknown) => e);
+      const error = await client!.remember({ namespace: 'n', memories: [memory('a')] }).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(CortexError).and.to.include({ code: Code.DEADLINE_EXCEEDED });
       expect(attempts.count('Remember')).to.equal(1);
     });
 
-    for (const code of [status.INVALID_ARGUMENT, status.NOT_FOUND, status.ABORTED, status.INTERNAL, status.UNKNOWN, status.PERMISSION_DENIED]) {
+    const neverRetried = [
+      status.INVALID_ARGUMENT, status.NOT_FOUND, status.ABORTED, status.INTERNAL, status.UNKNOWN, status.PERMISSION_DENIED,
+    ];
+    for (const code of neverRetried) {
       it(`never retries ${status[code]}`, async () => {
         failures = [{ code }];
-        const error = await connect({ initialBackoffMs: 1, maxBackoffMs: 5 }).getMemory({ namespace: 'n', id: 'x' }).catch((e: unknown) => e);
+        const error = await connect({ initialBackoffMs: 1, maxBackoffMs: 5 })
+          .getMemory({ namespace: 'n', id: 'x' })
+          .catch((e: unknown) => e);
         expect(error).to.be.instanceOf(CortexError).and.to.include({ code });
         expect(attempts.count('GetMemory')).to.equal(1);
       });
     }
 
     it('starts no retry that would end past the deadline', async () => {
-      failures = Array(1000).fill({ code: status.UNAVAILABLE });
+      failures = Array<{ code: status }>(1000).fill({ code: status.UNAVAILABLE });
       const started = Date.now();
       const error = await connect({ maxAttempts: 1000, initialBackoffMs: 100, maxBackoffMs: 100 })
         .getMemory({ namespace: 'n', id: 'x' }, { deadlineMs: 500 })

@@ -44,7 +44,10 @@ export interface CortexCore {
    * and access statistics, in that order; the server adds its own after them and starts them all.
    */
   readonly jobs: Jobs;
-  /** Stops every job, last started first (pending access statistics and the vector index are written), frees the model, closes the database. */
+  /**
+   * Stops every job, last started first (pending access statistics and the vector index are written), frees the model,
+   * closes the database.
+   */
   close(): Promise<void>;
 }
 

@@ -1,3 +1,7 @@
+import { ErrorReason } from './error-reasons.js';
+
+export { ErrorReason } from './error-reasons.js';
+
 /**
  * The one error type domain code throws. It names a canonical failure kind, never a
  * transport code: the rpc layer maps kinds to gRPC statuses, so domain code stays free of grpc.
@@ -23,8 +27,8 @@ export interface FieldViolation {
 }
 
 export interface CortexErrorOptions {
-  /** UPPER_SNAKE machine-readable reason, sent as google.rpc.ErrorInfo.reason. */
-  readonly reason: string;
+  /** Machine-readable reason, sent as google.rpc.ErrorInfo.reason; only catalogued ones (error-reasons.ts). */
+  readonly reason: ErrorReason;
   readonly fieldViolations?: readonly FieldViolation[];
   /** Machine-readable facts for the client (google.rpc.ErrorInfo.metadata). */
   readonly metadata?: Readonly<Record<string, string>>;
@@ -36,7 +40,7 @@ export interface CortexErrorOptions {
 
 export class CortexError extends Error {
   readonly kind: ErrorKind;
-  readonly reason: string;
+  readonly reason: ErrorReason;
   readonly fieldViolations: readonly FieldViolation[];
   readonly metadata: Readonly<Record<string, string>>;
   readonly trailers: Readonly<Record<string, string>>;
@@ -54,20 +58,25 @@ export class CortexError extends Error {
   /** Turns anything caught into a CortexError; unknown failures become INTERNAL with the cause kept. */
   static from(error: unknown): CortexError {
     if (error instanceof CortexError) return error;
-    return new CortexError('INTERNAL', 'internal error', { reason: 'INTERNAL', cause: error });
+    return new CortexError('INTERNAL', 'internal error', { reason: ErrorReason.INTERNAL, cause: error });
   }
 }
 
 export function invalidArgument(violations: readonly FieldViolation[]): CortexError {
   const summary = violations.map((v) => `${v.field}: ${v.description}`).join('; ');
   return new CortexError('INVALID_ARGUMENT', `invalid request: ${summary}`, {
-    reason: 'INVALID_ARGUMENT',
+    reason: ErrorReason.INVALID_ARGUMENT,
     fieldViolations: violations,
   });
 }
 
-export function notFound(what: string, metadata: Record<string, string>): CortexError {
-  return new CortexError('NOT_FOUND', `${what} not found`, { reason: `${what.toUpperCase()}_NOT_FOUND`, metadata });
+/** What can be not found: every `<WHAT>_NOT_FOUND` in the catalogue, in lower case (e.g. 'memory'). */
+export type NotFoundSubject = ErrorReason extends infer R ? (R extends `${infer S}_NOT_FOUND` ? Lowercase<S> : never) : never;
+
+export function notFound(what: NotFoundSubject, metadata: Record<string, string>): CortexError {
+  // Sound by NotFoundSubject's definition: the upper-cased subject plus _NOT_FOUND is a catalogued reason.
+  const reason = `${what.toUpperCase()}_NOT_FOUND` as ErrorReason;
+  return new CortexError('NOT_FOUND', `${what} not found`, { reason, metadata });
 }
 
 /** The message of anything thrown, for logs and for errors that wrap it. */

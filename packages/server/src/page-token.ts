@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CortexError } from './errors.js';
+import { CortexError, ErrorReason } from './errors.js';
 
 /**
  * Opaque page tokens (AIP-158): the cursor where a listing stopped, bound by a fingerprint to
@@ -19,7 +19,7 @@ export function encodePageToken(cursor: Cursor, fingerprint: string): string {
 export function decodePageToken<C extends Cursor>(token: string, fingerprint: string, isCursor: (value: Cursor) => value is C): C {
   const invalid = (description: string) =>
     new CortexError('INVALID_ARGUMENT', `invalid page_token: ${description}`, {
-      reason: 'INVALID_PAGE_TOKEN',
+      reason: ErrorReason.INVALID_PAGE_TOKEN,
       fieldViolations: [{ field: 'page_token', description }],
     });
   let parsed: unknown;

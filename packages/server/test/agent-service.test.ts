@@ -4,7 +4,8 @@ import { call, callError, errorDetails, startTestServer, type TestServer } from 
 
 describe('AgentService', function () {
   let server: TestServer;
-  const put = (agentId: string, request: { set?: Record<string, string>; deleteKeys?: string[]; expectedVersion?: number; replace?: boolean }) =>
+  interface PutFields { set?: Record<string, string>; deleteKeys?: string[]; expectedVersion?: number; replace?: boolean }
+  const put = (agentId: string, request: PutFields) =>
     call(server.agent.putState.bind(server.agent), {
       namespace: 'agents',
       agentId,

@@ -74,7 +74,10 @@ export function subscribe(client: LedgerServiceClient, request: Partial<Subscrib
   return collector;
 }
 
-export function record(client: LedgerServiceClient, fields: { namespace?: string; action?: string; agentId?: string; subject?: string } = {}): Promise<RecordResponse> {
+export function record(
+  client: LedgerServiceClient,
+  fields: { namespace?: string; action?: string; agentId?: string; subject?: string } = {},
+): Promise<RecordResponse> {
   return call(client.record.bind(client), {
     namespace: fields.namespace ?? 'audit',
     actor: 'tester',
@@ -133,7 +136,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`server exited early with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
       try {
@@ -148,7 +151,10 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
 }
 
 /** Runs the cortex CLI to completion. */
-export function runCortexCli(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCortexCli(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
       cwd: SERVER_DIR,

@@ -89,7 +89,12 @@ describe('LedgerService', function () {
     expect([...second.entries, ...third.entries].map((e) => e.seq)).to.deep.equal(seqs.slice(3));
     expect(third.nextPageToken).to.equal('');
 
-    const replayed = await callError(server.ledger.getEntries.bind(server.ledger), { fromSeq: 1, toSeq: 0, pageSize: 3, pageToken: first.nextPageToken });
+    const replayed = await callError(server.ledger.getEntries.bind(server.ledger), {
+      fromSeq: 1,
+      toSeq: 0,
+      pageSize: 3,
+      pageToken: first.nextPageToken,
+    });
     expect(replayed.code).to.equal(status.INVALID_ARGUMENT);
     const negative = await callError(server.ledger.getEntries.bind(server.ledger), { fromSeq: -1, toSeq: 0, pageSize: -1, pageToken: '' });
     expect(errorDetails(negative).fieldViolations.map((v) => v.field)).to.have.members(['from_seq', 'page_size']);

@@ -314,7 +314,7 @@ describe('MemoryService', function () {
       expect(await fieldOf({ ...base, query: 'q'.repeat(10 * 1024 + 1) })).to.deep.equal(['query']);
       expect(await fieldOf({ ...base, topK: 101 })).to.deep.equal(['top_k']);
       expect(await fieldOf({ ...base, topK: -1 })).to.deep.equal(['top_k']);
-      expect(await fieldOf({ ...base, mode: 42 as RecallMode })).to.deep.equal(['mode']);
+      expect(await fieldOf({ ...base, mode: 42 as unknown as RecallMode })).to.deep.equal(['mode']);
     });
   });
 });

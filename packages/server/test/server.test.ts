@@ -1,5 +1,14 @@
 import { expect } from 'chai';
-import { credentials, loadPackageDefinition, Metadata, status, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
+import {
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  status,
+  type Client,
+  type ClientDuplexStream,
+  type GrpcObject,
+  type ServiceClientConstructor,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -8,6 +17,35 @@ import { HealthCheckResponse_ServingStatus } from '@cortex/proto/grpc/health/v1/
 import { call, callError, errorDetails, startTestServer, type TestServer } from './harness.js';
 
 const listRequest = { namespace: 'srv', pageSize: 1, pageToken: '', filter: undefined };
+
+/** The part of grpc.reflection.{v1,v1alpha}.ServerReflection these tests use (the two versions share the shape). */
+type ReflectionRequest = { listServices: string } | { fileContainingSymbol: string };
+interface ReflectionResponse {
+  listServicesResponse?: { service: Array<{ name: string }> };
+  fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
+}
+interface ReflectionClient extends Client {
+  ServerReflectionInfo(): ClientDuplexStream<ReflectionRequest, ReflectionResponse>;
+}
+
+/** Sends one request on a reflection stream (proto-loader builds the client: the reflection protos are not in @cortex/proto). */
+async function reflect(address: string, version: string, request: ReflectionRequest): Promise<ReflectionResponse> {
+  const require = createRequire(import.meta.url);
+  const protoPath = require.resolve(`@grpc/reflection/build/proto/grpc/reflection/${version}/reflection.proto`);
+  const pkg = loadPackageDefinition(loadSync(protoPath));
+  const reflection = ((pkg.grpc as GrpcObject).reflection as GrpcObject)[version] as GrpcObject;
+  const Reflection = reflection.ServerReflection as ServiceClientConstructor;
+  const client = new Reflection(address, credentials.createInsecure()) as unknown as ReflectionClient;
+  const stream = client.ServerReflectionInfo();
+  const response = await new Promise<ReflectionResponse>((resolve, reject) => {
+    stream.on('data', resolve);
+    stream.on('error', reject);
+    stream.write(request);
+  });
+  stream.end();
+  client.close();
+  return response;
+}
 
 describe('server', function () {
   let server: TestServer;
@@ -32,21 +70,8 @@ describe('server', function () {
 
   for (const version of ['v1', 'v1alpha']) {
     it(`lists every service through server reflection ${version}`, async () => {
-      const require = createRequire(import.meta.url);
-      const protoPath = require.resolve(`@grpc/reflection/build/proto/grpc/reflection/${version}/reflection.proto`);
-      const pkg = loadPackageDefinition(loadSync(protoPath));
-      const reflection = ((pkg.grpc as GrpcObject).reflection as GrpcObject)[version] as GrpcObject;
-      const Reflection = reflection.ServerReflection as ServiceClientConstructor;
-      const client = new Reflection(server.address, credentials.createInsecure());
-      const stream = client.ServerReflectionInfo!();
-      const response = await new Promise<{ listServicesResponse: { service: Array<{ name: string }> } }>((resolve, reject) => {
-        stream.on('data', resolve);
-        stream.on('error', reject);
-        stream.write({ listServices: '' });
-      });
-      stream.end();
-      client.close();
-      expect(response.listServicesResponse.service.map((s) => s.name)).to.include.members([
+      const response = await reflect(server.address, version, { listServices: '' });
+      expect(response.listServicesResponse!.service.map((s) => s.name)).to.include.members([
         'cortex.v1.MemoryService',
         'cortex.v1.ContextService',
         'cortex.v1.LedgerService',
@@ -57,21 +82,9 @@ describe('server', function () {
   }
 
   it('serves every file a service depends on through reflection, well-known types included', async () => {
-    const require = createRequire(import.meta.url);
-    const protoPath = require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
-    const pkg = loadPackageDefinition(loadSync(protoPath));
-    const Reflection = (((pkg.grpc as GrpcObject).reflection as GrpcObject).v1 as GrpcObject).ServerReflection as ServiceClientConstructor;
-    const client = new Reflection(server.address, credentials.createInsecure());
-    const stream = client.ServerReflectionInfo!();
-    const response = await new Promise<{ fileDescriptorResponse: { fileDescriptorProto: Buffer[] } }>((resolve, reject) => {
-      stream.on('data', resolve);
-      stream.on('error', reject);
-      stream.write({ fileContainingSymbol: 'cortex.v1.MemoryService' });
-    });
-    stream.end();
-    client.close();
+    const response = await reflect(server.address, 'v1', { fileContainingSymbol: 'cortex.v1.MemoryService' });
     // A FileDescriptorProto starts with its name (field 1), so the name is the first string in it.
-    const names = response.fileDescriptorResponse.fileDescriptorProto.map((file) => file.subarray(2, 2 + file[1]!).toString());
+    const names = response.fileDescriptorResponse!.fileDescriptorProto.map((file) => file.subarray(2, 2 + file[1]!).toString());
     expect(names).to.include.members(['cortex/v1/memory_service.proto', 'cortex/v1/memory.proto', 'google/protobuf/timestamp.proto']);
   });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { MemoryServiceClient } from '@cortex/proto/cortex/v1/memory_service';
+import { HealthCheckResponse_ServingStatus, HealthClient } from '@cortex/proto/grpc/health/v1/health';
 import { call, startTestServer, TEST_MODEL_DIR } from './harness.js';
 
 const SERVER_DIR = join(import.meta.dirname, '..');
@@ -40,7 +41,7 @@ describe('graceful shutdown', function () {
     const { child, port, exit } = await spawnServer(dataDir);
     const client = new MemoryServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
     const acknowledged: string[] = [];
-    const refusals: number[] = [];
+    const refusals: status[] = [];
     let stop = false;
 
     const writer = async (w: number) => {
@@ -67,7 +68,7 @@ describe('graceful shutdown', function () {
     client.close();
 
     expect(code).to.equal(0);
-    expect(refusals.every((c) => c === status.UNAVAILABLE || c === status.CANCELLED)).to.equal(true, `codes ${refusals}`);
+    expect(refusals.every((c) => c === status.UNAVAILABLE || c === status.CANCELLED)).to.equal(true, `codes ${refusals.join(',')}`);
 
     const restarted = await startTestServer({ dataDir });
     try {
@@ -82,6 +83,31 @@ describe('graceful shutdown', function () {
       expect(lost).to.deep.equal([]);
     } finally {
       await restarted.stop({ keepData: true });
+    }
+  });
+
+  it('ends open Health.Watch streams with NOT_SERVING on stop, so they do not hold the grace period', async () => {
+    // The longest grace period (10 min): were the Watch stream left open, stop would wait it out and this
+    // suite's timeout would fail the test first.
+    const server = await startTestServer({ dataDir, env: { CORTEX_SHUTDOWN_GRACE_MS: '600000' } });
+    const client = new HealthClient(server.address, credentials.createInsecure());
+    const seen: HealthCheckResponse_ServingStatus[] = [];
+    const stream = client.watch({ service: '' });
+    const ended = new Promise<number>((resolve) => stream.on('status', (s: { code: number }) => resolve(s.code)));
+    await new Promise<void>((resolve) => {
+      stream.on('data', (response: { status: HealthCheckResponse_ServingStatus }) => {
+        seen.push(response.status);
+        resolve();
+      });
+    });
+    try {
+      await server.cortex.stop();
+      const code = await ended;
+      expect(seen).to.deep.equal([HealthCheckResponse_ServingStatus.SERVING, HealthCheckResponse_ServingStatus.NOT_SERVING]);
+      expect(code).to.be.oneOf([status.OK, status.UNAVAILABLE]);
+    } finally {
+      client.close();
+      await server.stop({ keepData: true });
     }
   });
 

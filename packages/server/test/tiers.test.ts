@@ -30,10 +30,17 @@ describe('memory tiers', function () {
   let now = Date.UTC(2025, 5, 1);
   let ledgerDb: Database.Database;
 
-  const remember = (namespace: string, memories: MemoryInput[]) => call(server.memory.remember.bind(server.memory), { namespace, memories });
+  const remember = (namespace: string, memories: MemoryInput[]) =>
+    call(server.memory.remember.bind(server.memory), { namespace, memories });
   const get = (namespace: string, id: string) => call(server.memory.getMemory.bind(server.memory), { namespace, id });
   const recall = (request: Partial<RecallRequest> & { namespace: string; query: string }) =>
-    call(server.memory.recall.bind(server.memory), { topK: 5, mode: RecallMode.RECALL_MODE_HYBRID, filter: undefined, minScore: 0, ...request });
+    call(server.memory.recall.bind(server.memory), {
+      topK: 5,
+      mode: RecallMode.RECALL_MODE_HYBRID,
+      filter: undefined,
+      minScore: 0,
+      ...request,
+    });
   const maintain = (request: Partial<RunMaintenanceRequest> & { namespace: string }) =>
     call(server.memory.runMaintenance.bind(server.memory), { dryRun: false, asOf: undefined, ...request });
   const snapshot = (namespace: string, agentId: string) =>

@@ -28,6 +28,7 @@ type IntReader = (name: string, fallback: number, min: number, max: number) => n
 export function loadLedgerConfig(env: NodeJS.ProcessEnv, int: IntReader, problems: string[], dataDir: string): LedgerConfig {
   const trusted = parseTrustedKeys(env.CORTEX_LEDGER_TRUSTED_KEYS ?? '');
   problems.push(...trusted.problems.map((p) => `CORTEX_LEDGER_TRUSTED_KEYS: ${p}`));
+  const archiveDir = env.CORTEX_LEDGER_ARCHIVE_DIR; // empty means unset, as for the numbers
   return {
     checkpointEvery: int('CORTEX_LEDGER_CHECKPOINT_ENTRIES', 1000, 1, 10_000_000),
     checkpointIntervalMs: int('CORTEX_LEDGER_CHECKPOINT_INTERVAL_MS', 60_000, 10, 86_400_000),
@@ -35,7 +36,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, int: IntReader, problem
     segmentMaxAgeMs: int('CORTEX_LEDGER_SEGMENT_MAX_AGE_MS', 86_400_000, 10, 366 * 86_400_000),
     liveSegments: int('CORTEX_LEDGER_LIVE_SEGMENTS', 1, 0, 100_000),
     archiveRetentionMs: int('CORTEX_LEDGER_ARCHIVE_RETENTION_DAYS', 0, 0, 36_500) * 86_400_000,
-    archiveDir: resolve(env.CORTEX_LEDGER_ARCHIVE_DIR || join(dataDir, 'ledger', 'archive')),
+    archiveDir: resolve(archiveDir === undefined || archiveDir === '' ? join(dataDir, 'ledger', 'archive') : archiveDir),
     maintenanceIntervalMs: int('CORTEX_LEDGER_MAINTENANCE_INTERVAL_MS', 1000, 10, 3_600_000),
     trustedKeys: trusted.keys,
     subscriberMaxBufferedEntries: int('CORTEX_LEDGER_SUBSCRIBER_MAX_BUFFERED', 10_000, 10, 10_000_000),

@@ -1,4 +1,4 @@
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 
 /**
  * A bad BuildContext/CountTokens input. Extends the server's one error type so the rpc layer maps
@@ -7,7 +7,12 @@ import { CortexError } from '../errors.js';
 export class ContextInputError extends CortexError {
   readonly field: string;
 
-  constructor(field: string, description: string, reason = 'INVALID_CONTEXT_INPUT', metadata?: Record<string, string>) {
+  constructor(
+    field: string,
+    description: string,
+    reason: ErrorReason = ErrorReason.INVALID_CONTEXT_INPUT,
+    metadata?: Record<string, string>,
+  ) {
     super('INVALID_ARGUMENT', `${field}: ${description}`, {
       reason,
       fieldViolations: [{ field, description }],
@@ -21,7 +26,7 @@ export class ContextInputError extends CortexError {
 /** token_budget ≤ 0, not an integer, or not larger than reserve_tokens. */
 export class InvalidBudgetError extends ContextInputError {
   constructor(field: 'tokenBudget' | 'reserveTokens', description: string) {
-    super(field, description, 'INVALID_TOKEN_BUDGET');
+    super(field, description, ErrorReason.INVALID_TOKEN_BUDGET);
     this.name = 'InvalidBudgetError';
   }
 }
@@ -31,7 +36,7 @@ export class UnknownModelError extends ContextInputError {
   readonly knownModels: readonly string[];
 
   constructor(model: string, knownModels: readonly string[]) {
-    super('model', `unknown model "${model}"; known: ${knownModels.join(', ')}`, 'UNKNOWN_MODEL', {
+    super('model', `unknown model "${model}"; known: ${knownModels.join(', ')}`, ErrorReason.UNKNOWN_MODEL, {
       model,
       known_models: knownModels.join(','),
     });

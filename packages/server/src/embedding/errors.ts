@@ -1,12 +1,9 @@
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 
 /** What an operator does about a missing or broken model; every model error carries it. */
 export const MODEL_SETUP_HINT = 'run: npm run setup (or node scripts/fetch-model.mjs)';
 
-export type ModelUnavailableReason =
-  | 'EMBEDDING_MODEL_MISSING'
-  | 'EMBEDDING_MODEL_CORRUPT'
-  | 'EMBEDDING_MODEL_UNUSABLE';
+export type ModelUnavailableReason = Extract<ErrorReason, `EMBEDDING_MODEL_${string}`>;
 
 /**
  * The embedding model cannot be used: files missing, not the pinned bytes, or the runtime
@@ -26,5 +23,5 @@ export class ModelUnavailableError extends CortexError {
 }
 
 export function embedderClosed(): CortexError {
-  return new CortexError('UNAVAILABLE', 'the embedder is closed', { reason: 'EMBEDDER_CLOSED' });
+  return new CortexError('UNAVAILABLE', 'the embedder is closed', { reason: ErrorReason.EMBEDDER_CLOSED });
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ErrorReason } from '../errors.js';
 import { ModelUnavailableError } from './errors.js';
 
 export const MODEL_FILE = 'model.onnx';
@@ -54,9 +55,9 @@ async function readOrExplain(modelDir: string, name: string): Promise<Buffer> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new ModelUnavailableError('EMBEDDING_MODEL_MISSING', modelDir, `${name} is missing`, err);
+      throw new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_MISSING, modelDir, `${name} is missing`, err);
     }
-    throw new ModelUnavailableError('EMBEDDING_MODEL_UNUSABLE', modelDir, `cannot read ${name}: ${code ?? 'error'}`, err);
+    throw new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_UNUSABLE, modelDir, `cannot read ${name}: ${code ?? 'error'}`, err);
   }
 }
 
@@ -64,14 +65,14 @@ async function readPinnedJson(modelDir: string, name: string): Promise<object> {
   const bytes = await readOrExplain(modelDir, name);
   const expected = TOKENIZER_SHA256[name];
   if (expected !== undefined && sha256(bytes) !== expected) {
-    throw new ModelUnavailableError('EMBEDDING_MODEL_CORRUPT', modelDir, `${name} does not match its pinned sha256`);
+    throw new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_CORRUPT, modelDir, `${name} does not match its pinned sha256`);
   }
   try {
     const parsed: unknown = JSON.parse(bytes.toString('utf8'));
     if (typeof parsed !== 'object' || parsed === null) throw new Error('not a JSON object');
     return parsed;
   } catch (err) {
-    throw new ModelUnavailableError('EMBEDDING_MODEL_CORRUPT', modelDir, `${name} is not valid JSON`, err);
+    throw new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_CORRUPT, modelDir, `${name} is not valid JSON`, err);
   }
 }
 
@@ -82,7 +83,7 @@ export async function loadModelFiles(modelDir: string): Promise<ModelFiles> {
   const graph = KNOWN_GRAPHS.find((g) => g.sha256 === digest);
   if (graph === undefined) {
     throw new ModelUnavailableError(
-      'EMBEDDING_MODEL_CORRUPT',
+      ErrorReason.EMBEDDING_MODEL_CORRUPT,
       modelDir,
       `${MODEL_FILE} has sha256 ${digest} (${onnx.byteLength} bytes), which matches no pinned graph`,
     );

@@ -4,6 +4,7 @@ import type winston from 'winston';
 import { chunkText } from './chunking.js';
 import { EMBEDDING_DIMENSIONS, MAX_SEQUENCE_TOKENS, type Embedder } from './embedder.js';
 import { createLruEmbeddingCache, embeddingCacheKey, type EmbeddingCache } from './embedding-cache.js';
+import { ErrorReason } from '../errors.js';
 import { embedderClosed, ModelUnavailableError } from './errors.js';
 import { createMicroBatcher } from './micro-batcher.js';
 import { loadModelFiles, MODEL_FILE, type ModelFiles } from './model-files.js';
@@ -60,7 +61,7 @@ export async function createEmbedderFromFiles(
   try {
     wordPiece = createWordPiece(files.tokenizerJson, files.tokenizerConfig, MAX_SEQUENCE_TOKENS);
   } catch (err) {
-    throw new ModelUnavailableError('EMBEDDING_MODEL_CORRUPT', modelDir, 'the tokenizer files cannot be used', err);
+    throw new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_CORRUPT, modelDir, 'the tokenizer files cannot be used', err);
   }
 
   let session: InferenceSession;
@@ -71,14 +72,14 @@ export async function createEmbedderFromFiles(
       ...(deps.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: deps.intraOpNumThreads }),
     });
   } catch (err) {
-    throw new ModelUnavailableError('EMBEDDING_MODEL_UNUSABLE', modelDir, `onnxruntime cannot load ${MODEL_FILE}`, err);
+    throw new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_UNUSABLE, modelDir, `onnxruntime cannot load ${MODEL_FILE}`, err);
   }
   const outputName = session.outputNames.includes('last_hidden_state') ? 'last_hidden_state' : session.outputNames[0];
   const missingInput = ['input_ids', 'attention_mask'].find((name) => !session.inputNames.includes(name));
   if (outputName === undefined || missingInput !== undefined) {
     await session.release();
     throw new ModelUnavailableError(
-      'EMBEDDING_MODEL_UNUSABLE',
+      ErrorReason.EMBEDDING_MODEL_UNUSABLE,
       modelDir,
       `${MODEL_FILE} lacks ${missingInput ?? 'an output'}, so it is not a BERT encoder`,
     );
@@ -206,12 +207,12 @@ export async function createEmbedderFromFiles(
         // Past the cache on purpose: health means the model runs now.
         vector = await batcher.submit(HEALTH_PROBE);
       } catch (err) {
-        throw new ModelUnavailableError('EMBEDDING_MODEL_UNUSABLE', modelDir, 'inference failed', err);
+        throw new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_UNUSABLE, modelDir, 'inference failed', err);
       }
       let sum = 0;
       for (const v of vector) sum += v * v;
       if (vector.length !== EMBEDDING_DIMENSIONS || !Number.isFinite(sum) || Math.abs(sum - 1) > 1e-3) {
-        throw new ModelUnavailableError('EMBEDDING_MODEL_UNUSABLE', modelDir, 'inference returned an invalid vector');
+        throw new ModelUnavailableError(ErrorReason.EMBEDDING_MODEL_UNUSABLE, modelDir, 'inference returned an invalid vector');
       }
     },
 

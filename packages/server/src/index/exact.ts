@@ -31,7 +31,7 @@ export function createTopK(k: number): { offer(label: number, score: number): vo
 
 export function vectorNorm(v: ArrayLike<number>): number {
   let sum = 0;
-  for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
+  for (const x of Array.from(v)) sum += x * x;
   return Math.sqrt(sum);
 }
 

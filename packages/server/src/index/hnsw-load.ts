@@ -155,13 +155,15 @@ export async function loadOrCreateHnswIndex(
 
   const index = createHnswIndex(deps);
   for (const { label, vector } of rebuild()) index.add(label, vector);
-  const log = loaded.reason === 'missing' ? deps.logger.info : deps.logger.warn;
-  log.call(deps.logger, 'vector index rebuilt', {
+  const rebuilt = {
     path: deps.path,
     reason: loaded.reason,
     detail: loaded.detail,
     count: index.size(),
     ms: Math.round(performance.now() - started),
-  });
+  };
+  // A missing index is the first start, not a fault.
+  if (loaded.reason === 'missing') deps.logger.info('vector index rebuilt', rebuilt);
+  else deps.logger.warn('vector index rebuilt', rebuilt);
   return { index, loadedFrom: 'rebuilt', reason: loaded.reason, detail: loaded.detail };
 }

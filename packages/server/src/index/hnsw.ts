@@ -244,22 +244,22 @@ export function buildHnswIndex(deps: HnswIndexDeps, restored?: RestoredState): H
       return finish(native.searchKnn(arr, wanted), wanted) ?? exact(arr, k, undefined, opts);
     }
 
-    let filterError: unknown;
+    const filterErrors: unknown[] = []; // the first throw only: a throw inside the native callback would be lost
     const guarded: LabelFilter = (label) => {
       try {
         return filter(label);
       } catch (err) {
-        filterError ??= err; // a throw inside the native callback would be lost
+        if (filterErrors.length === 0) filterErrors.push(err);
         return false;
       }
     };
     const allowed = opts.allowedCount ?? estimateAllowed(guarded);
-    if (filterError !== undefined) throw filterError;
+    if (filterErrors.length > 0) throw filterErrors[0];
     if (allowed <= Math.max(exactThreshold, live.size() * EXACT_MAX_SELECTIVITY)) return exact(arr, k, filter, opts);
 
     native.setEf(Math.ceil(Math.max(ef, wanted) * FILTERED_EF_FACTOR));
     const result = native.searchKnn(arr, wanted, guarded);
-    if (filterError !== undefined) throw filterError;
+    if (filterErrors.length > 0) throw filterErrors[0];
     // Fewer than asked means the graph walk ran out of allowed nodes, not that none exist.
     return finish(result, Math.min(wanted, opts.allowedCount ?? wanted)) ?? exact(arr, k, filter, opts);
   };
@@ -283,7 +283,7 @@ export function buildHnswIndex(deps: HnswIndexDeps, restored?: RestoredState): H
       };
     } catch (err) {
       rmSync(tempPath, { force: true });
-      return Promise.reject(err);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     // Commit in call order, so an older snapshot can never overwrite a newer one.
     const commit = saveChain.then(async () => {

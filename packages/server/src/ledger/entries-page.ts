@@ -1,4 +1,4 @@
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from '../page-token.js';
 import type { LedgerEntry } from './chain.js';
 import type { Ledger } from './index.js';
@@ -33,7 +33,7 @@ export function readEntriesPage(ledger: Pick<Ledger, 'head' | 'oldestLiveSeq' | 
   const to = cursor?.to ?? (query.toSeq || headSeq);
   if (from < oldestSeq) {
     throw new CortexError('OUT_OF_RANGE', `entries before ${oldestSeq} were moved to the cold archive`, {
-      reason: 'LEDGER_ENTRIES_ARCHIVED',
+      reason: ErrorReason.LEDGER_ENTRIES_ARCHIVED,
       metadata: { oldestSeq: String(oldestSeq), headSeq: String(headSeq) },
     });
   }

@@ -34,7 +34,7 @@ export interface LedgerMaintenance {
   /** One pass: due checkpoint, sealing, pruning, retention. Never runs twice at once. */
   runOnce(): Promise<void>;
   /** While held, archived entries are not removed from the live database (Verify walks it). */
-  holdPruning(): () => void;
+  holdPruning: () => () => void;
   start(): void;
   stop(): Promise<void>;
 }

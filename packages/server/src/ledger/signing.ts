@@ -63,7 +63,7 @@ export function publicKeyFromSecret(secret: string): string {
 export function checkCheckpointSignature(cp: Checkpoint, trusted: ReadonlyMap<string, string>): string | undefined {
   if (cp.algorithm !== SIGNING_ALGORITHM) return `unsupported checkpoint algorithm "${cp.algorithm}"`;
   if (!trusted.has(cp.publicKey)) return `checkpoint signed by an untrusted key (key id "${cp.keyId}")`;
-  let ok = false;
+  let ok: boolean;
   try {
     const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(cp.publicKey, 'hex')]), format: 'der', type: 'spki' });
     ok = verify(null, Buffer.from(checkpointEncoding(cp), 'utf8'), key, Buffer.from(cp.signature, 'hex'));

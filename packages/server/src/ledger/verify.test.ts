@@ -103,7 +103,7 @@ describe('ledger verification', () => {
   it('catches a rewritten history with every later hash recomputed, at the next signed checkpoint', async () => {
     // Rewrite entry 12 and re-chain everything after it: each entry is self-consistent again.
     const rows = t.ledger.entries(12, 47, 100);
-    let prevHash = entries[10]?.hash!;
+    let prevHash = entries[10]!.hash;
     for (const row of rows) {
       const forged = { ...row, subject: row.seq === 12 ? 'forged' : row.subject, prevHash };
       const hash = hashEntry(forged);

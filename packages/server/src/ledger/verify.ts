@@ -1,4 +1,4 @@
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 import { yieldToEventLoop } from '../jobs/index.js';
 import { ArchiveFormatError, type Archive } from './archive.js';
 import { GENESIS_HASH, hashEntry, type LedgerEntry } from './chain.js';
@@ -63,6 +63,11 @@ export function createVerifier(deps: VerifierDeps): Verifier {
   };
 }
 
+/** The range's 0 (and an absent field) both mean "no bound". */
+function unsetIfZero(seq: number | undefined): number | undefined {
+  return seq === 0 ? undefined : seq;
+}
+
 async function verify(deps: VerifierDeps, range: VerifyRange): Promise<VerifyReport> {
   const { ledger, segments, checkpoints, archive, trustedKeys } = deps;
   const head = ledger.head().seq;
@@ -70,17 +75,17 @@ async function verify(deps: VerifierDeps, range: VerifyRange): Promise<VerifyRep
   const expired = all.filter((s) => s.expiredAt !== null).at(-1);
   // Entries only ever leave the system when retention expires a segment, and that is recorded.
   const oldest = expired ? expired.lastSeq + 1 : 1;
-  const from = range.fromSeq || oldest;
-  const to = range.toSeq || head;
+  const from = unsetIfZero(range.fromSeq) ?? oldest;
+  const to = unsetIfZero(range.toSeq) ?? head;
   if (from < oldest) {
     throw new CortexError('OUT_OF_RANGE', `entries before ${oldest} were removed by archive retention`, {
-      reason: 'LEDGER_RANGE_EXPIRED',
+      reason: ErrorReason.LEDGER_RANGE_EXPIRED,
       metadata: { oldestSeq: String(oldest), headSeq: String(head) },
     });
   }
   if (to > head) {
     throw new CortexError('OUT_OF_RANGE', `to_seq ${to} is beyond the head ${head}`, {
-      reason: 'LEDGER_RANGE_BEYOND_HEAD',
+      reason: ErrorReason.LEDGER_RANGE_BEYOND_HEAD,
       metadata: { headSeq: String(head) },
     });
   }
@@ -120,7 +125,7 @@ async function verify(deps: VerifierDeps, range: VerifyRange): Promise<VerifyRep
     const anchor = remembered.get(before) ?? ledger.entries(before, before, 1)[0]?.hash ?? anchorAt(before);
     const walker = new ChainWalker(liveStart, to, anchor, cps, checkCheckpoint);
     const archivedHash = remembered.get(archiveEnd);
-    for (let next = Math.max(1, liveStart - 1); next <= to && !walker.done; ) {
+    for (let next = Math.max(1, liveStart - 1); next <= to && !walker.isDone(); ) {
       const page = ledger.entries(next, to, PAGE);
       for (const entry of page) {
         const more = walker.step(entry);
@@ -159,7 +164,7 @@ async function verify(deps: VerifierDeps, range: VerifyRange): Promise<VerifyRep
 
 async function walkArchive(archive: Archive, archived: readonly SegmentRecord[], walker: ChainWalker): Promise<void> {
   for (const segment of archived) {
-    if (walker.done) return;
+    if (walker.isDone()) return;
     if (segment.lastSeq < walker.from - 1) continue;
     const segmentStart = Math.max(segment.firstSeq, walker.from);
     const problem = await segmentProblem(archive, segment);
@@ -183,13 +188,13 @@ async function walkArchive(archive: Archive, archived: readonly SegmentRecord[],
       walker.fail(Math.max(walker.expected, segmentStart), `archive segment unreadable: ${error.message}`);
       return;
     }
-    if (walker.done && walker.failure) return;
+    if (walker.isDone() && walker.failure) return;
     // Only whole-segment problems are left: they belong to the segment's first entry in range.
     if (problem) {
       walker.fail(segmentStart, problem);
       return;
     }
-    if (!walker.done && walker.expected <= segment.lastSeq) {
+    if (!walker.isDone() && walker.expected <= segment.lastSeq) {
       walker.fail(walker.expected, 'missing entry');
       return;
     }
@@ -238,7 +243,7 @@ class ChainWalker {
     this.expect = from;
   }
 
-  get done(): boolean {
+  isDone(): boolean {
     return this.failure !== undefined || this.expect > this.to;
   }
 
@@ -257,7 +262,7 @@ class ChainWalker {
 
   /** Returns false once the walk is over (range done or a failure found). */
   step(entry: LedgerEntry): boolean {
-    if (this.done) return false;
+    if (this.isDone()) return false;
     if (entry.seq < this.from) {
       // Before the range: only the link into it matters.
       if (entry.seq === this.from - 1) {
@@ -281,7 +286,7 @@ class ChainWalker {
     this.prevTxId = entry.txId;
     this.expect += 1;
     this.checked += 1;
-    return !this.done;
+    return !this.isDone();
   }
 
   /** The failure, if any, counting entries the range promised but the walk never saw. */

@@ -1,4 +1,4 @@
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Db, Transact } from '../storage/index.js';
 import type { RequestContext } from './types.js';
@@ -52,14 +52,14 @@ export function createAgentStateStore({ db, transact, ledger, clock }: AgentStat
             'ABORTED',
             `state of agent ${agentId} is at version ${current.version}, not ${change.expectedVersion}`,
             {
-              reason: 'STATE_VERSION_CONFLICT',
+              reason: ErrorReason.STATE_VERSION_CONFLICT,
               metadata: { currentVersion: String(current.version), expectedVersion: String(change.expectedVersion) },
             },
           );
         }
-        const next: Record<string, string> = change.replace ? {} : { ...current.state };
-        for (const key of change.deleteKeys) delete next[key];
-        Object.assign(next, change.set);
+        const deleted = new Set(change.deleteKeys);
+        const kept = change.replace ? [] : Object.entries(current.state).filter(([key]) => !deleted.has(key));
+        const next: Record<string, string> = { ...Object.fromEntries(kept), ...change.set };
         const state = Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
         const version = current.version + 1;
         write.run(namespace, agentId, version, JSON.stringify(state), clock());

@@ -66,7 +66,13 @@ export function createColdTier({ store, transact, ledger, vectors, hotTier }: Co
      * Recall's vector list: the HNSW hits, plus, when the filter asks for COLD, the COLD memories
      * matching `condition` found by exact search over their stored vectors; best `k` by cosine.
      */
-    withColdHits(filter: MemoryFilter, condition: SqlCondition, query: Float32Array, k: number, searchIndex: () => VectorHit[]): VectorHit[] {
+    withColdHits(
+      filter: MemoryFilter,
+      condition: SqlCondition,
+      query: Float32Array,
+      k: number,
+      searchIndex: () => VectorHit[],
+    ): VectorHit[] {
       const tiers = filter.tiers ?? [];
       const indexed = tiers.length === 0 || tiers.some((t) => t !== 'COLD') ? searchIndex() : [];
       if (!tiers.includes('COLD')) return indexed;

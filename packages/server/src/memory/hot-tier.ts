@@ -59,7 +59,7 @@ export function createHotTier({ store, transact, ledger, settings }: HotTierDeps
   function insert(entry: Entry): void {
     all.set(entry.rowId, entry);
     let set = byAgent.get(entry.key);
-    if (set === undefined) byAgent.set(entry.key, (set = new Map()));
+    if (set === undefined) byAgent.set(entry.key, (set = new Map<number, Entry>()));
     set.set(entry.rowId, entry);
   }
 

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { CortexError, notFound } from '../errors.js';
+import { CortexError, ErrorReason, notFound } from '../errors.js';
 import { fuseScores, fusionDepth } from '../index/fusion.js';
 import type { KeywordIndex } from '../index/keyword.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
@@ -9,6 +9,7 @@ import type { ColdTier } from './cold.js';
 import type { DeleteWithLedger } from './delete.js';
 import type { HotTier } from './hot-tier.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from '../page-token.js';
+import { BLANK_RULE, isBlank } from '../text.js';
 import { filterCondition, isEmptyFilter, memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow, type SqlCondition } from './rows.js';
 import type { ListAfter, MemoryRecord, MemoryStore } from './store/index.js';
 import { INTERNAL_CONTEXT } from './tier-events.js';
@@ -93,7 +94,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
   }
 
   function upsert(ctx: RequestContext, namespace: string, input: MemoryInput, now: number) {
-    const id = input.id || randomUUID();
+    const id = input.id === undefined || input.id === '' ? randomUUID() : input.id;
     // A write is a use: an agent's memory joins its HOT set (hotTier.afterWrites enforces the
     // capacity), a shared one lives in WARM; either way a COLD memory comes back.
     const tier = input.agentId ? TIER_CODES.HOT : TIER_CODES.WARM;
@@ -117,7 +118,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     const existing = store.byId(namespace, id);
     let outcome: RememberOutcome;
     let rowId: number;
-    const contentChanged = existing === undefined || existing.content_hash !== record.contentHash;
+    const contentChanged = existing?.content_hash !== record.contentHash;
     const before = existing === undefined ? null : tierOfCode(existing.tier);
     // What the memory is indexed by changes with its text, its date or its place in a thread;
     // the memories around its old place lose it from their context (found before it moves).
@@ -175,6 +176,9 @@ export function createMemoryService(deps: MemoryServiceDeps) {
   return {
     /** Stores a batch atomically; a failure anywhere leaves nothing written. */
     async remember(ctx: RequestContext, namespace: string, inputs: readonly MemoryInput[]) {
+      if (inputs.some((input) => isBlank(input.content))) {
+        throw new CortexError('INVALID_ARGUMENT', `memory content ${BLANK_RULE}`, { reason: 'INVALID_ARGUMENT' });
+      }
       // Embedding is async and slow, so it happens before the transaction (the cache makes
       // re-sending unchanged content cheap): each item's own chunks, unless the client sent its
       // vector, and the thread windows the write will most likely give its memories and their
@@ -230,7 +234,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     forget(ctx: RequestContext, namespace: string, ids: readonly string[], filter: MemoryFilter) {
       if (ids.length === 0 && isEmptyFilter(filter)) {
         throw new CortexError('INVALID_ARGUMENT', 'Forget needs ids or a filter with at least one constraint', {
-          reason: 'FORGET_NEEDS_SELECTOR',
+          reason: ErrorReason.FORGET_NEEDS_SELECTOR,
           fieldViolations: [{ field: 'ids', description: 'give ids or a non-empty filter' }],
         });
       }
@@ -264,11 +268,12 @@ export function createMemoryService(deps: MemoryServiceDeps) {
           ? []
           : keywordIndex.search({ namespace, query: query.query, condition, limit: depth }).map((h) => ({ id: String(h.rowId), score: h.score }));
       const queryVector = query.mode === 'KEYWORD' ? undefined : await vectors.embedQuery(query.query);
+      const searchIndex = (q: Float32Array) => () => vectors.search(namespace, q, depth, allowedRows(filter, condition));
       const vector =
         queryVector === undefined
           ? []
           : coldTier
-              .withColdHits(filter, condition, queryVector, depth, () => vectors.search(namespace, queryVector, depth, allowedRows(filter, condition)))
+              .withColdHits(filter, condition, queryVector, depth, searchIndex(queryVector))
               .map((h) => ({ id: String(h.rowId), score: h.score }));
       const ranked = fuseScores({ vector, keyword });
       const fused = query.mode === 'HYBRID' ? hotTier.boost(ranked) : ranked;
@@ -305,7 +310,7 @@ function isListCursor(value: Readonly<Record<string, unknown>>): value is ListAf
 }
 
 function withDefaultTiers(filter: MemoryFilter): MemoryFilter {
-  return filter.tiers && filter.tiers.length > 0 ? filter : { ...filter, tiers: DEFAULT_RECALL_TIERS };
+  return (filter.tiers?.length ?? 0) > 0 ? filter : { ...filter, tiers: DEFAULT_RECALL_TIERS };
 }
 
 function sameAsStored(

@@ -44,17 +44,7 @@ export function createMemoryLayer({ db, store, transact, ledger, vectors, clock,
   const reembed = createReembedder({ store, transact, vectors, threadIndex });
   const maintenance = createMaintenance({ store, transact, ledger, hotTier, coldTier, deleteWithLedger, reembed, access, clock, logger, tiers });
   const memories = createMemoryService({
-    store,
-    transact,
-    ledger,
-    keywordIndex,
-    threadIndex,
-    vectors,
-    hotTier,
-    coldTier,
-    access,
-    deleteWithLedger,
-    clock,
+    store, transact, ledger, keywordIndex, threadIndex, vectors, hotTier, coldTier, access, deleteWithLedger, clock,
   });
   return { hotTier, coldTier, access, maintenance, memories };
 }

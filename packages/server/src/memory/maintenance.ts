@@ -219,7 +219,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
           const totalCount = hotTier.size() + pendingTotal;
           if (agentCount >= hotTier.settings.perAgent || totalCount >= hotTier.settings.total) continue;
           decided.add(row.row_id);
-          adjust(row, +1);
+          adjust(row, 1);
           promoted.push({ row, score });
         }
         counts.promoted += promoted.length;

@@ -54,7 +54,10 @@ describe('retentionScore', () => {
 
   it('combines importance, recency of last access and log access count with the documented weights', () => {
     const score = retentionScore({ ...base, importance: 0.8, lastAccessedAt: now - DAY, accessCount: 3 }, now, DAY);
-    const expected = RETENTION_WEIGHTS.importance * 0.8 + RETENTION_WEIGHTS.recency * 0.5 + RETENTION_WEIGHTS.access * (2 / Math.log2(1 + ACCESS_SATURATION));
+    const expected =
+      RETENTION_WEIGHTS.importance * 0.8 +
+      RETENTION_WEIGHTS.recency * 0.5 +
+      RETENTION_WEIGHTS.access * (2 / Math.log2(1 + ACCESS_SATURATION));
     expect(score).to.be.closeTo(expected, 1e-12);
   });
 
@@ -106,7 +109,8 @@ describe('belowThresholdBounds', () => {
         fc.integer({ min: 0, max: 400 * DAY }),
         (threshold, importance, accessCount, age) => {
           const touched = now - age;
-          const score = retentionScore({ importance, createdAt: touched, lastAccessedAt: touched, accessCount, pinned: false }, now, halfLifeMs);
+          const memory = { importance, createdAt: touched, lastAccessedAt: touched, accessCount, pinned: false };
+          const score = retentionScore(memory, now, halfLifeMs);
           if (score >= threshold) return;
           const bounds = belowThresholdBounds(threshold, now, halfLifeMs)!;
           expect(importance).to.be.below(bounds.maxImportance);

@@ -46,7 +46,8 @@ describe('memory vectors: change log, crash restart and pruning', () => {
 
   const indexPath = () => join(dir, 'vectors.hnsw');
   /** Saves only when asked (or on stop): an instance dropped without stop() is a crashed server. */
-  const open = () => createMemoryVectors({ db, store: createMemoryStore(db), embedder, logger, indexPath: indexPath(), saveIntervalMs: 86_400_000 });
+  const open = () =>
+    createMemoryVectors({ db, store: createMemoryStore(db), embedder, logger, indexPath: indexPath(), saveIntervalMs: 86_400_000 });
   const rowOf = (id: string): number => {
     let rowId = rowIds.get(id);
     if (rowId === undefined) {

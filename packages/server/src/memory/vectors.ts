@@ -361,7 +361,7 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     search(namespace: string, query: Float32Array, topK: number, allowedRowIds?: ReadonlySet<number>): VectorHit[] {
       const allowed = (label: number) => {
         const owner = owners.get(label);
-        return owner !== undefined && owner.namespace === namespace && (allowedRowIds === undefined || allowedRowIds.has(owner.rowId));
+        return owner?.namespace === namespace && (allowedRowIds === undefined || allowedRowIds.has(owner.rowId));
       };
       // Memories have several chunks (own text, window): ask for more chunks than memories.
       const wanted = topK * RESCORE_FACTOR;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Server, ServerCredentials, credentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, credentials, status } from '@grpc/grpc-js';
 import winston from 'winston';
 import { HealthCheckResponse_ServingStatus, HealthClient } from '@cortex/proto/grpc/health/v1/health';
 import { createHealthMonitor } from './health.js';
@@ -30,7 +30,7 @@ describe('health monitor', () => {
       services: { '': ['database', 'embedder'], 'cortex.v1.MemoryService': ['database', 'embedder'], 'cortex.v1.AgentService': ['database'] },
     });
     server = new Server();
-    monitor.health.addToServer(server);
+    monitor.addToServer(server);
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
     );
@@ -61,5 +61,14 @@ describe('health monitor', () => {
     await monitor.runChecks();
     expect(await statusOf('cortex.v1.AgentService')).to.equal(NOT_SERVING);
     expect(await statusOf('')).to.equal(NOT_SERVING);
+  });
+
+  it('ends a Watch opened while draining after its one NOT_SERVING, so it cannot hold the shutdown', async () => {
+    const stream = client.watch({ service: '' });
+    const seen: HealthCheckResponse_ServingStatus[] = [];
+    stream.on('data', (response: { status: HealthCheckResponse_ServingStatus }) => seen.push(response.status));
+    const code = await new Promise<number>((resolve) => stream.on('status', (s: { code: number }) => resolve(s.code)));
+    expect(seen).to.deep.equal([NOT_SERVING]);
+    expect(code).to.equal(status.OK);
   });
 });

@@ -1,4 +1,5 @@
-import { HealthImplementation } from 'grpc-health-check';
+import type { Server, ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { Logger } from 'winston';
 import { errorMessage } from '../errors.js';
 import { createPeriodicJob } from '../jobs/index.js';
@@ -19,8 +20,11 @@ export interface HealthMonitorDeps {
  * database or model as NOT_SERVING instead of a process that merely answers.
  */
 export function createHealthMonitor(deps: HealthMonitorDeps) {
-  const health = new HealthImplementation(Object.fromEntries(Object.keys(deps.services).map((s) => [s, 'NOT_SERVING'])));
+  const published = new Map<string, ServingStatus>(Object.keys(deps.services).map((s) => [s, 'NOT_SERVING']));
+  const health = new HealthImplementation(Object.fromEntries(published));
   const failures = new Map<string, string>();
+  /** Open Health/Watch streams; they end on drain, or they would hold the server's graceful shutdown. */
+  const watches = new Set<WatchCall>();
   let draining = false;
 
   async function runChecks(): Promise<ReadonlyMap<string, string>> {
@@ -43,11 +47,36 @@ export function createHealthMonitor(deps: HealthMonitorDeps) {
     return failures;
   }
 
+  /** Sends a Watch update only on a change (as grpc.health.v1 says); once drained nothing changes again. */
   function publish(): void {
     for (const [service, needs] of Object.entries(deps.services)) {
-      const ok = !draining && needs.every((check) => !failures.has(check));
-      health.setStatus(service, ok ? 'SERVING' : 'NOT_SERVING');
+      const status = !draining && needs.every((check) => !failures.has(check)) ? 'SERVING' : 'NOT_SERVING';
+      if (published.get(service) === status) continue;
+      published.set(service, status);
+      health.setStatus(service, status);
     }
+  }
+
+  /** grpc-health-check's Health service, with its Watch streams kept in `watches`. */
+  function addToServer(server: Pick<Server, 'addService'>): void {
+    health.addToServer({
+      addService: (definition, handlers) => {
+        const watch = handlers.watch as (call: WatchCall) => void;
+        const watched: UntypedServiceImplementation = {
+          ...handlers,
+          watch: (call: WatchCall) => {
+            watch(call); // writes the current status first
+            if (draining) {
+              call.end();
+              return;
+            }
+            watches.add(call);
+            call.on('cancelled', () => watches.delete(call));
+          },
+        };
+        server.addService(definition, watched);
+      },
+    });
   }
 
   const schedule = createPeriodicJob({
@@ -56,14 +85,16 @@ export function createHealthMonitor(deps: HealthMonitorDeps) {
     onError: (error) => deps.logger.error('health checks failed', { error: errorMessage(error) }),
   });
 
-  /** Shutdown: report NOT_SERVING everywhere so balancers stop routing here. */
+  /** Shutdown: report NOT_SERVING everywhere so balancers stop routing here, then end every Watch (OK). */
   function drain(): void {
     draining = true;
     publish();
+    for (const call of watches) call.end();
+    watches.clear();
   }
 
   return {
-    health,
+    addToServer,
     runChecks,
     /** Checks again every intervalMs. */
     start: () => schedule.start(),
@@ -80,3 +111,5 @@ export function createHealthMonitor(deps: HealthMonitorDeps) {
 }
 
 export type HealthMonitor = ReturnType<typeof createHealthMonitor>;
+
+type WatchCall = ServerWritableStream<unknown, unknown>;

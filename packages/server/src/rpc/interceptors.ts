@@ -6,7 +6,7 @@ import {
   type ServerInterceptor,
 } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { CORRELATION_HEADER, PRINCIPAL_HEADER } from './call.js';
 import { rateLimited, type RateLimiter } from './rate-limit.js';
@@ -107,7 +107,7 @@ export function createCallInterceptor(deps: InterceptorDeps): ServerInterceptor 
     const principal = token ? deps.apiKeys.get(token) : undefined;
     if (principal === undefined) {
       return new CortexError('UNAUTHENTICATED', token ? 'unknown API key' : 'missing "authorization: Bearer <key>" metadata', {
-        reason: token ? 'INVALID_API_KEY' : 'MISSING_API_KEY',
+        reason: token ? ErrorReason.INVALID_API_KEY : ErrorReason.MISSING_API_KEY,
       });
     }
     metadata.set(PRINCIPAL_HEADER, principal);
@@ -117,6 +117,6 @@ export function createCallInterceptor(deps: InterceptorDeps): ServerInterceptor 
 
 function unavailable(): CortexError {
   return new CortexError('UNAVAILABLE', 'server is shutting down; retry on another replica', {
-    reason: 'SHUTTING_DOWN',
+    reason: ErrorReason.SHUTTING_DOWN,
   });
 }

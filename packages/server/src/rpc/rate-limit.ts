@@ -1,4 +1,4 @@
-import { CortexError } from '../errors.js';
+import { CortexError, ErrorReason } from '../errors.js';
 
 export interface RateLimitSettings {
   /** Sustained calls per second per caller. */
@@ -55,7 +55,7 @@ export type RateLimiter = ReturnType<typeof createRateLimiter>;
 
 export function rateLimited(caller: string, headers: Readonly<Record<string, string>>): CortexError {
   return new CortexError('RESOURCE_EXHAUSTED', `rate limit exceeded; retry after ${headers['retry-after']} s`, {
-    reason: 'RATE_LIMITED',
+    reason: ErrorReason.RATE_LIMITED,
     metadata: { caller, retryAfterSeconds: headers['retry-after'] ?? '1' },
     trailers: headers,
   });

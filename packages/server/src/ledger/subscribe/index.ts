@@ -1,4 +1,4 @@
-import { CortexError } from '../../errors.js';
+import { CortexError, ErrorReason } from '../../errors.js';
 import type { LedgerEntry } from '../chain.js';
 import type { Ledger } from '../index.js';
 import { pack, type StreamMessage, type SubscriptionFilter } from './messages.js';
@@ -80,7 +80,7 @@ export function createSubscriptionHub({ ledger, source, limits, reportError }: H
   return {
     subscribe(options, sink) {
       if (closing) {
-        throw new CortexError('UNAVAILABLE', 'server is shutting down; retry on another replica', { reason: 'SHUTTING_DOWN' });
+        throw new CortexError('UNAVAILABLE', 'server is shutting down; retry on another replica', { reason: ErrorReason.SHUTTING_DOWN });
       }
       const head = source.head();
       const oldestLive = source.oldestLiveSeq();
@@ -90,7 +90,7 @@ export function createSubscriptionHub({ ledger, source, limits, reportError }: H
       if (fromSeq < oldest) throw archivedAway(oldest, head);
       if (fromSeq > head + 1) {
         throw new CortexError('OUT_OF_RANGE', `from_seq ${fromSeq} is beyond the head ${head} + 1`, {
-          reason: 'LEDGER_SEQ_BEYOND_HEAD',
+          reason: ErrorReason.LEDGER_SEQ_BEYOND_HEAD,
           metadata: { headSeq: String(head) },
         });
       }
@@ -104,7 +104,7 @@ export function createSubscriptionHub({ ledger, source, limits, reportError }: H
       closing = true;
       unsubscribe();
       const error = new CortexError('UNAVAILABLE', 'server is shutting down; resubscribe from the last seq received + 1', {
-        reason: 'SHUTTING_DOWN',
+        reason: ErrorReason.SHUTTING_DOWN,
       });
       const all = [...subscriptions];
       for (const subscription of all) subscription.shutdown(error);
@@ -126,7 +126,13 @@ export function createSubscriptionHub({ ledger, source, limits, reportError }: H
     stats() {
       let bufferedEntriesMax = 0;
       for (const subscription of subscriptions) bufferedEntriesMax = Math.max(bufferedEntriesMax, subscription.buffered);
-      return { subscribers: subscriptions.size, bufferedEntriesMax, peakBufferedEntries: peakEntries, peakBufferedBytes: peakBytes, cutOffs };
+      return {
+        subscribers: subscriptions.size,
+        bufferedEntriesMax,
+        peakBufferedEntries: peakEntries,
+        peakBufferedBytes: peakBytes,
+        cutOffs,
+      };
     },
   };
 }

@@ -50,7 +50,12 @@ export interface PackState {
  * whose earlier parts were sent always gets a closing message, even if nothing in the rest
  * passes the filter, so the client is never left waiting for the rest.
  */
-export function pack(entries: readonly LedgerEntry[], lastComplete: boolean, filter: SubscriptionFilter, state: PackState): StreamMessage[] {
+export function pack(
+  entries: readonly LedgerEntry[],
+  lastComplete: boolean,
+  filter: SubscriptionFilter,
+  state: PackState,
+): StreamMessage[] {
   const messages: StreamMessage[] = [];
   const unfiltered = isUnfiltered(filter);
   let start = 0;

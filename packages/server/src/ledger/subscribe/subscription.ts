@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { CortexError } from '../../errors.js';
+import { CortexError, ErrorReason } from '../../errors.js';
 import { yieldToEventLoop } from '../../jobs/index.js';
 import type { Archive } from '../archive.js';
 import type { LedgerEntry } from '../chain.js';
@@ -270,7 +270,7 @@ export class Subscription {
     try {
       page = await this.cursor.next(this.limits.pageSize);
     } catch (error: unknown) {
-      throw new CortexError('INTERNAL', 'the archived ledger segment could not be read', { reason: 'LEDGER_ARCHIVE_UNREADABLE', cause: error });
+      throw new CortexError('INTERNAL', 'the archived ledger segment could not be read', { reason: ErrorReason.LEDGER_ARCHIVE_UNREADABLE, cause: error });
     }
     if (this.cancelled || this.terminal) return;
     this.accept(page.entries, page.complete);
@@ -358,8 +358,12 @@ export class Subscription {
         'RESOURCE_EXHAUSTED',
         `subscriber fell behind by more than ${maxQueuedEntries} entries or ${maxQueuedBytes} bytes; resubscribe from the last seq received + 1`,
         {
-          reason: 'SUBSCRIBER_TOO_SLOW',
-          metadata: { maxBufferedEntries: String(maxQueuedEntries), maxBufferedBytes: String(maxQueuedBytes), headSeq: String(this.source.head()) },
+          reason: ErrorReason.SUBSCRIBER_TOO_SLOW,
+          metadata: {
+            maxBufferedEntries: String(maxQueuedEntries),
+            maxBufferedBytes: String(maxQueuedBytes),
+            headSeq: String(this.source.head()),
+          },
         },
       ),
     };
@@ -405,6 +409,6 @@ export function archivedAway(oldestSeq: number, headSeq: number): CortexError {
   return new CortexError(
     'OUT_OF_RANGE',
     `entries before ${oldestSeq} were moved to the cold archive; subscribe from ${oldestSeq} or set include_archived`,
-    { reason: 'LEDGER_ENTRIES_ARCHIVED', metadata: { oldestSeq: String(oldestSeq), headSeq: String(headSeq) } },
+    { reason: ErrorReason.LEDGER_ENTRIES_ARCHIVED, metadata: { oldestSeq: String(oldestSeq), headSeq: String(headSeq) } },
   );
 }

@@ -86,7 +86,7 @@ export function recordStatements(db: Db, prepared: StatementCache) {
     byId: (namespace: string, id: string): MemoryRow | undefined => byId.get(namespace, id),
     byRowId: (rowId: number): MemoryRow | undefined => byRowId.get(rowId),
     byRowIds(rowIds: readonly number[]): Map<number, MemoryRow> {
-      return rowIds.length === 0 ? new Map() : byRowIdMap(byRowIds.all(JSON.stringify(rowIds)));
+      return rowIds.length === 0 ? new Map<number, MemoryRow>() : byRowIdMap(byRowIds.all(JSON.stringify(rowIds)));
     },
     /** The rows among `rowIds` that still pass `condition` (a WHERE fragment over `m`). */
     matching(rowIds: readonly number[], condition: SqlCondition): Map<number, MemoryRow> {

@@ -1,0 +1,154 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class LedgerEntry(_message.Message):
+    __slots__ = ("seq", "tx_id", "time", "namespace", "actor", "action", "subject", "agent_id", "payload_json", "correlation_id", "prev_hash", "hash")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    TX_ID_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_JSON_FIELD_NUMBER: _ClassVar[int]
+    CORRELATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PREV_HASH_FIELD_NUMBER: _ClassVar[int]
+    HASH_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    tx_id: int
+    time: _timestamp_pb2.Timestamp
+    namespace: str
+    actor: str
+    action: str
+    subject: str
+    agent_id: str
+    payload_json: str
+    correlation_id: str
+    prev_hash: str
+    hash: str
+    def __init__(self, seq: _Optional[int] = ..., tx_id: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., namespace: _Optional[str] = ..., actor: _Optional[str] = ..., action: _Optional[str] = ..., subject: _Optional[str] = ..., agent_id: _Optional[str] = ..., payload_json: _Optional[str] = ..., correlation_id: _Optional[str] = ..., prev_hash: _Optional[str] = ..., hash: _Optional[str] = ...) -> None: ...
+
+class RecordRequest(_message.Message):
+    __slots__ = ("namespace", "actor", "action", "subject", "agent_id", "payload_json")
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_JSON_FIELD_NUMBER: _ClassVar[int]
+    namespace: str
+    actor: str
+    action: str
+    subject: str
+    agent_id: str
+    payload_json: str
+    def __init__(self, namespace: _Optional[str] = ..., actor: _Optional[str] = ..., action: _Optional[str] = ..., subject: _Optional[str] = ..., agent_id: _Optional[str] = ..., payload_json: _Optional[str] = ...) -> None: ...
+
+class RecordResponse(_message.Message):
+    __slots__ = ("entry",)
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    entry: LedgerEntry
+    def __init__(self, entry: _Optional[_Union[LedgerEntry, _Mapping]] = ...) -> None: ...
+
+class GetEntriesRequest(_message.Message):
+    __slots__ = ("from_seq", "to_seq", "page_size", "page_token")
+    FROM_SEQ_FIELD_NUMBER: _ClassVar[int]
+    TO_SEQ_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    from_seq: int
+    to_seq: int
+    page_size: int
+    page_token: str
+    def __init__(self, from_seq: _Optional[int] = ..., to_seq: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class GetEntriesResponse(_message.Message):
+    __slots__ = ("entries", "next_page_token", "head_seq", "oldest_seq")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    HEAD_SEQ_FIELD_NUMBER: _ClassVar[int]
+    OLDEST_SEQ_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[LedgerEntry]
+    next_page_token: str
+    head_seq: int
+    oldest_seq: int
+    def __init__(self, entries: _Optional[_Iterable[_Union[LedgerEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., head_seq: _Optional[int] = ..., oldest_seq: _Optional[int] = ...) -> None: ...
+
+class VerifyRequest(_message.Message):
+    __slots__ = ("from_seq", "to_seq")
+    FROM_SEQ_FIELD_NUMBER: _ClassVar[int]
+    TO_SEQ_FIELD_NUMBER: _ClassVar[int]
+    from_seq: int
+    to_seq: int
+    def __init__(self, from_seq: _Optional[int] = ..., to_seq: _Optional[int] = ...) -> None: ...
+
+class VerifyResponse(_message.Message):
+    __slots__ = ("ok", "entries_checked", "checkpoints_checked", "first_bad_seq", "reason", "head_seq", "from_seq", "to_seq")
+    OK_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINTS_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    FIRST_BAD_SEQ_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    HEAD_SEQ_FIELD_NUMBER: _ClassVar[int]
+    FROM_SEQ_FIELD_NUMBER: _ClassVar[int]
+    TO_SEQ_FIELD_NUMBER: _ClassVar[int]
+    ok: bool
+    entries_checked: int
+    checkpoints_checked: int
+    first_bad_seq: int
+    reason: str
+    head_seq: int
+    from_seq: int
+    to_seq: int
+    def __init__(self, ok: bool = ..., entries_checked: _Optional[int] = ..., checkpoints_checked: _Optional[int] = ..., first_bad_seq: _Optional[int] = ..., reason: _Optional[str] = ..., head_seq: _Optional[int] = ..., from_seq: _Optional[int] = ..., to_seq: _Optional[int] = ...) -> None: ...
+
+class SubscribeRequest(_message.Message):
+    __slots__ = ("from_seq", "namespace", "actions", "agent_id", "include_archived", "heartbeat_interval_ms", "to_seq")
+    FROM_SEQ_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_ARCHIVED_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_INTERVAL_MS_FIELD_NUMBER: _ClassVar[int]
+    TO_SEQ_FIELD_NUMBER: _ClassVar[int]
+    from_seq: int
+    namespace: str
+    actions: _containers.RepeatedScalarFieldContainer[str]
+    agent_id: str
+    include_archived: bool
+    heartbeat_interval_ms: int
+    to_seq: int
+    def __init__(self, from_seq: _Optional[int] = ..., namespace: _Optional[str] = ..., actions: _Optional[_Iterable[str]] = ..., agent_id: _Optional[str] = ..., include_archived: bool = ..., heartbeat_interval_ms: _Optional[int] = ..., to_seq: _Optional[int] = ...) -> None: ...
+
+class Commit(_message.Message):
+    __slots__ = ("tx_id", "entries", "continued")
+    TX_ID_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    CONTINUED_FIELD_NUMBER: _ClassVar[int]
+    tx_id: int
+    entries: _containers.RepeatedCompositeFieldContainer[LedgerEntry]
+    continued: bool
+    def __init__(self, tx_id: _Optional[int] = ..., entries: _Optional[_Iterable[_Union[LedgerEntry, _Mapping]]] = ..., continued: bool = ...) -> None: ...
+
+class Progress(_message.Message):
+    __slots__ = ("head_seq",)
+    HEAD_SEQ_FIELD_NUMBER: _ClassVar[int]
+    head_seq: int
+    def __init__(self, head_seq: _Optional[int] = ...) -> None: ...
+
+class SubscribeResponse(_message.Message):
+    __slots__ = ("commit", "progress")
+    COMMIT_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    commit: Commit
+    progress: Progress
+    def __init__(self, commit: _Optional[_Union[Commit, _Mapping]] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ...) -> None: ...

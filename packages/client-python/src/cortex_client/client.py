@@ -1,0 +1,477 @@
+"""The synchronous Cortex client."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import grpc
+from google.protobuf.message import Message
+
+from ._call import UnaryCall, unary_call
+from ._channel import ChannelOptions, TLSLike, call_metadata, channel_settings, new_correlation_id
+from ._pages import Pages
+from ._proto.cortex.v1.agent_service_pb2 import GetSnapshotResponse, PutStateResponse
+from ._proto.cortex.v1.context_service_pb2 import BuildContextResponse, CountTokensResponse
+from ._proto.cortex.v1.ledger_service_pb2 import (
+    Commit,
+    LedgerEntry,
+    RecordResponse,
+    SubscribeRequest,
+    VerifyResponse,
+)
+from ._proto.cortex.v1.memory_pb2 import Memory
+from ._proto.cortex.v1.memory_service_pb2 import (
+    ForgetResponse,
+    GetMemoryResponse,
+    RecallResponse,
+    RememberResponse,
+    RunMaintenanceResponse,
+)
+from ._requests import MemoryLike, build, json_text, memory_inputs
+from ._retry import RetryPolicy
+from ._rpc import RPCS
+from ._subscription import Cursor, Reconnects
+from ._types import CompressionLike, FilterLike, PayloadLike, RecallModeLike, Timestamp, Turns
+from .errors import from_rpc_error
+
+DEFAULT_TIMEOUT = 30.0
+
+
+class CortexClient:
+    """A Cortex client over one gRPC channel; use it as a context manager or call `close()`.
+
+    `target` is `host:port` or any gRPC target such as `dns:///cortex:4949` (round-robin over
+    every address, skipping unhealthy replicas); default `$CORTEX_ADDR`, else `localhost:4949`.
+    `api_key` (default `$CORTEX_API_KEY`) is sent as `authorization: Bearer <key>`. `tls` is
+    `None` (plaintext), `True` (system roots) or a `TLS`. `timeout` is every call's deadline in
+    seconds, retries included, unless the call passes its own. `options` are extra gRPC channel
+    options; `interceptors` are `grpc.UnaryUnaryClientInterceptor`s and the like.
+    """
+
+    def __init__(
+        self,
+        target: str | None = None,
+        *,
+        api_key: str | None = None,
+        tls: TLSLike = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        options: ChannelOptions = (),
+        interceptors: Sequence[Any] = (),
+    ) -> None:
+        if not timeout > 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
+        settings = channel_settings(target, api_key, tls, options)
+        self.target = settings.target
+        self._api_key = settings.api_key
+        self._timeout = timeout
+        self._retry = retry or RetryPolicy()
+        channel = (
+            grpc.secure_channel(settings.target, settings.credentials, settings.options)
+            if settings.credentials is not None
+            else grpc.insecure_channel(settings.target, settings.options)
+        )
+        self._channel = grpc.intercept_channel(channel, *interceptors) if interceptors else channel
+        self._stubs: dict[Any, Any] = {}
+
+    def __enter__(self) -> CortexClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Closes the channel; calls in flight are cancelled."""
+        self._channel.close()
+
+    # MemoryService
+
+    def remember(
+        self,
+        namespace: str,
+        memories: Iterable[MemoryLike],
+        *,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> RememberResponse:
+        """Upserts up to 500 memories atomically. Each item is a string (the content), a dict of
+        MemoryInput fields or a MemoryInput. Retried only when every item has an `id`."""
+        return self._unary(
+            "MemoryService.Remember", timeout, correlation_id, namespace=namespace, memories=memory_inputs(memories)
+        )
+
+    def recall(
+        self,
+        namespace: str,
+        query: str,
+        *,
+        top_k: int = 10,
+        mode: RecallModeLike = "hybrid",
+        filter: FilterLike | None = None,
+        min_score: float = 0.0,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> RecallResponse:
+        """The memories most relevant to `query`, best first; `mode` is "hybrid", "vector" or "keyword"."""
+        return self._unary(
+            "MemoryService.Recall",
+            timeout,
+            correlation_id,
+            namespace=namespace,
+            query=query,
+            top_k=top_k,
+            mode=mode,
+            filter=filter,
+            min_score=min_score,
+        )
+
+    def get_memory(
+        self, namespace: str, id: str, *, timeout: float | None = None, correlation_id: str | None = None
+    ) -> GetMemoryResponse:
+        """One memory by id (raises NotFound); fetching a COLD memory re-warms it."""
+        return self._unary("MemoryService.GetMemory", timeout, correlation_id, namespace=namespace, id=id)
+
+    def list_memories(
+        self,
+        namespace: str,
+        *,
+        page_size: int = 50,
+        page_token: str = "",
+        filter: FilterLike | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> Pages[Memory]:
+        """Every memory of the namespace (creation time, then id), fetched `page_size` at a time.
+        `timeout` applies to each page."""
+
+        def fetch(token: str) -> Any:
+            return self._unary(
+                "MemoryService.ListMemories",
+                timeout,
+                correlation_id,
+                namespace=namespace,
+                page_size=page_size,
+                page_token=token,
+                filter=filter,
+            )
+
+        return Pages(fetch, "memories", page_token)
+
+    def forget(
+        self,
+        namespace: str,
+        ids: Iterable[str] | None = None,
+        *,
+        filter: FilterLike | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> ForgetResponse:
+        """Deletes memories by id and/or filter. Retried only when it names ids."""
+        return self._unary(
+            "MemoryService.Forget", timeout, correlation_id, namespace=namespace, ids=ids, filter=filter
+        )
+
+    def run_maintenance(
+        self,
+        namespace: str = "",
+        *,
+        dry_run: bool = False,
+        as_of: Timestamp | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> RunMaintenanceResponse:
+        """Runs the tier maintenance job now, for one namespace or (default) all."""
+        return self._unary(
+            "MemoryService.RunMaintenance",
+            timeout,
+            correlation_id,
+            namespace=namespace,
+            dry_run=dry_run,
+            as_of=as_of,
+        )
+
+    # ContextService
+
+    def build_context(
+        self,
+        namespace: str,
+        query: str,
+        token_budget: int,
+        model: str,
+        agent_id: str | None = None,
+        *,
+        reserve_tokens: int = 0,
+        compression: CompressionLike = "combined",
+        history: Turns | None = None,
+        candidate_count: int = 50,
+        min_relevance: float = 0.0,
+        dedupe_threshold: float = 0.95,
+        filter: FilterLike | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> BuildContextResponse:
+        """Packs the memories relevant to `query` into `token_budget - reserve_tokens` tokens of
+        `model`'s tokenizer. `history` turns are dicts like `{"role": "user", "content": "..."}`."""
+        return self._unary(
+            "ContextService.BuildContext",
+            timeout,
+            correlation_id,
+            namespace=namespace,
+            query=query,
+            token_budget=token_budget,
+            model=model,
+            agent_id=agent_id,
+            reserve_tokens=reserve_tokens,
+            compression=compression,
+            history=history,
+            candidate_count=candidate_count,
+            min_relevance=min_relevance,
+            dedupe_threshold=dedupe_threshold,
+            filter=filter,
+        )
+
+    def count_tokens(
+        self, model: str, texts: Iterable[str], *, timeout: float | None = None, correlation_id: str | None = None
+    ) -> CountTokensResponse:
+        """Token counts of `texts` with `model`'s tokenizer."""
+        return self._unary("ContextService.CountTokens", timeout, correlation_id, model=model, texts=list(texts))
+
+    # LedgerService
+
+    def record(
+        self,
+        actor: str,
+        action: str,
+        *,
+        namespace: str = "",
+        subject: str = "",
+        agent_id: str = "",
+        payload_json: PayloadLike = "",
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> RecordResponse:
+        """Appends an audit event; `payload_json` may be a dict. Never retried."""
+        return self._unary(
+            "LedgerService.Record",
+            timeout,
+            correlation_id,
+            actor=actor,
+            action=action,
+            namespace=namespace,
+            subject=subject,
+            agent_id=agent_id,
+            payload_json=json_text(payload_json),
+        )
+
+    def get_entries(
+        self,
+        from_seq: int = 0,
+        to_seq: int = 0,
+        *,
+        page_size: int = 100,
+        page_token: str = "",
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> Pages[LedgerEntry]:
+        """Ledger entries `from_seq..to_seq` (0: oldest live, head), fetched a page at a time."""
+
+        def fetch(token: str) -> Any:
+            return self._unary(
+                "LedgerService.GetEntries",
+                timeout,
+                correlation_id,
+                from_seq=from_seq,
+                to_seq=to_seq,
+                page_size=page_size,
+                page_token=token,
+            )
+
+        return Pages(fetch, "entries", page_token)
+
+    def verify(
+        self,
+        from_seq: int = 0,
+        to_seq: int = 0,
+        *,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> VerifyResponse:
+        """Recomputes hashes, links and checkpoint signatures over a range (default: all)."""
+        return self._unary("LedgerService.Verify", timeout, correlation_id, from_seq=from_seq, to_seq=to_seq)
+
+    def subscribe(
+        self,
+        from_seq: int = 0,
+        namespace: str | None = None,
+        *,
+        actions: Iterable[str] | None = None,
+        agent_id: str | None = None,
+        include_archived: bool = False,
+        heartbeat_interval_ms: int = 5000,
+        to_seq: int = 0,
+        max_reconnects: int | None = None,
+        correlation_id: str | None = None,
+    ) -> Subscription:
+        """Follows the ledger: yields each committed transaction (a `Commit`, all its parts
+        joined) in order. When the stream breaks (server restart, network, being cut off for
+        falling behind) it reconnects with jittered backoff from the first seq not yet delivered,
+        so nothing is lost or repeated; `max_reconnects` failures in a row (default: no limit)
+        raise the last error. Ends after `to_seq` when given; `close()` or `break` stops it."""
+        request = build(
+            SubscribeRequest,
+            from_seq=from_seq,
+            namespace=namespace,
+            actions=actions,
+            agent_id=agent_id,
+            include_archived=include_archived,
+            heartbeat_interval_ms=heartbeat_interval_ms,
+            to_seq=to_seq,
+        )
+        return Subscription(self, request, Reconnects(self._retry, max_reconnects), correlation_id)
+
+    # AgentService
+
+    def get_snapshot(
+        self,
+        namespace: str,
+        agent_id: str,
+        *,
+        hot_limit: int = 100,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> GetSnapshotResponse:
+        """What an agent needs to resume: hot memories, state, tier counts, ledger head."""
+        return self._unary(
+            "AgentService.GetSnapshot", timeout, correlation_id, namespace=namespace, agent_id=agent_id, hot_limit=hot_limit
+        )
+
+    def put_state(
+        self,
+        namespace: str,
+        agent_id: str,
+        *,
+        set: Mapping[str, str] | None = None,
+        delete_keys: Iterable[str] | None = None,
+        expected_version: int | None = None,
+        replace: bool = False,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> PutStateResponse:
+        """Sets and deletes state keys atomically; with `expected_version` only if the state is
+        still at that version (else `Aborted`, reason STATE_VERSION_CONFLICT). Never retried."""
+        return self._unary(
+            "AgentService.PutState",
+            timeout,
+            correlation_id,
+            namespace=namespace,
+            agent_id=agent_id,
+            set=set,
+            delete_keys=delete_keys,
+            expected_version=expected_version,
+            replace=replace,
+        )
+
+    # Transport
+
+    def _unary(self, name: str, timeout: float | None, correlation_id: str | None, **fields: Any) -> Any:
+        call = unary_call(
+            name,
+            build(RPCS[name].request_class, **fields),
+            api_key=self._api_key,
+            timeout=timeout or self._timeout,
+            policy=self._retry,
+            correlation_id=correlation_id,
+        )
+        return self._run(call)
+
+    def _run(self, call: UnaryCall) -> Message:
+        invoke = self._multicallable(call.rpc.name)
+        for attempt in itertools.count(1):
+            remaining = call.remaining()
+            if remaining <= 0:
+                raise call.expired()
+            try:
+                return invoke(call.request, timeout=remaining, metadata=call.metadata)
+            except grpc.RpcError as rpc_error:
+                error = from_rpc_error(rpc_error, call.correlation_id)
+            delay = call.retry_delay(error, attempt)
+            if delay is None:
+                raise error
+            time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _multicallable(self, name: str) -> Any:
+        rpc = RPCS[name]
+        stub = self._stubs.get(rpc.stub_class)
+        if stub is None:
+            stub = self._stubs[rpc.stub_class] = rpc.stub_class(self._channel)
+        return getattr(stub, rpc.method)
+
+    def _open_stream(self, request: SubscribeRequest, correlation_id: str) -> Any:
+        invoke = self._multicallable("LedgerService.Subscribe")
+        return invoke(request, metadata=call_metadata(self._api_key, correlation_id))
+
+
+class Subscription(Iterator[Commit]):
+    """The iterator `CortexClient.subscribe` returns. `next_seq` is where a new subscription
+    would resume (store it to continue after your process restarts)."""
+
+    def __init__(
+        self, client: CortexClient, request: SubscribeRequest, reconnects: Reconnects, correlation_id: str | None
+    ) -> None:
+        self._client = client
+        self._cursor = Cursor(request)
+        self._reconnects = reconnects
+        self._correlation_id = correlation_id or new_correlation_id()
+        self._closed = threading.Event()
+        self._call: Any = None
+        self._commits = self._follow()
+
+    @property
+    def next_seq(self) -> int:
+        return self._cursor.next_seq
+
+    def __next__(self) -> Commit:
+        return next(self._commits)
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stops the subscription; safe from another thread (the iteration then just ends)."""
+        self._closed.set()
+        if self._call is not None:
+            self._call.cancel()
+
+    def _follow(self) -> Generator[Commit, None, None]:
+        try:
+            while not self._closed.is_set():
+                self._call = self._client._open_stream(self._cursor.request(), self._correlation_id)
+                try:
+                    for message in self._call:
+                        self._reconnects.connected()
+                        commit = self._cursor.accept(message)
+                        if commit is not None:
+                            yield commit
+                    return  # The server ended the stream: to_seq was reached.
+                except grpc.RpcError as rpc_error:
+                    if self._closed.is_set():
+                        return
+                    error = from_rpc_error(rpc_error, self._correlation_id)
+                delay = self._reconnects.delay(error)
+                if delay is None:
+                    raise error
+                self._closed.wait(delay)
+        finally:
+            if self._call is not None:
+                self._call.cancel()
+
+
+__all__ = ["CortexClient", "Subscription"]

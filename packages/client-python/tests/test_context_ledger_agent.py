@@ -1,0 +1,96 @@
+"""ContextService, LedgerService (unary) and AgentService through CortexClient against a real server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cortex_client import Aborted, CortexClient, InvalidArgument
+
+
+def test_build_context_packs_relevant_memories_within_the_budget(client: CortexClient, ns: str) -> None:
+    client.remember(
+        ns,
+        [
+            {"id": "pref", "agent_id": "bot", "content": "The user prefers short answers in bullet points."},
+            {"id": "tz", "content": "The user lives in Lisbon and works late evenings."},
+        ],
+    )
+    context = client.build_context(
+        ns,
+        "how should I format my answer?",
+        token_budget=200,
+        model="gpt-4o",
+        agent_id="bot",
+        reserve_tokens=20,
+        history=[{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}],
+    )
+    assert context.token_budget == 180
+    assert 0 < context.tokens_used <= 180
+    assert "pref" in [s.memory_id for s in context.sections]
+    assert context.tokenizer == "o200k_base"
+    assert context.tokens_used == client.count_tokens("gpt-4o", [context.text]).total_tokens
+
+
+def test_build_context_rejects_an_unknown_model(client: CortexClient, ns: str) -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        client.build_context(ns, "q", 100, "no-such-model")
+    assert [v.field for v in raised.value.field_violations] == ["model"]
+
+
+def test_count_tokens_counts_each_text(client: CortexClient) -> None:
+    counted = client.count_tokens("gpt-4o", ["hello world", "", "a much longer text with more tokens in it"])
+    assert len(counted.token_counts) == 3
+    assert counted.token_counts[1] == 0
+    assert counted.total_tokens == sum(counted.token_counts)
+    assert not counted.estimated
+
+
+def test_record_appends_an_audit_event_with_a_dict_payload(client: CortexClient, ns: str) -> None:
+    recorded = client.record("ops-bot", "deploy.finished", namespace=ns, subject="api", payload_json={"version": "1.2.3"})
+    entry = recorded.entry
+    assert (entry.actor, entry.action, entry.subject, entry.namespace) == ("ops-bot", "deploy.finished", "api", ns)
+    assert json.loads(entry.payload_json) == {"version": "1.2.3"}
+    assert entry.seq > 0 and len(entry.hash) == 64
+
+
+def test_get_entries_iterates_every_page_of_a_range(client: CortexClient, ns: str) -> None:
+    seqs = [client.record("tester", "test.step", namespace=ns, subject=str(i)).entry.seq for i in range(5)]
+    entries = list(client.get_entries(seqs[0], seqs[-1], page_size=2))
+    assert [e.seq for e in entries] == seqs
+    assert [e.subject for e in entries] == ["0", "1", "2", "3", "4"]
+    assert [len(p.entries) for p in client.get_entries(seqs[0], seqs[-1], page_size=2).pages()] == [2, 2, 1]
+
+
+def test_verify_checks_the_chain(client: CortexClient, ns: str) -> None:
+    seq = client.record("tester", "test.verify", namespace=ns).entry.seq
+    verified = client.verify(to_seq=seq)
+    assert verified.ok
+    assert verified.to_seq == seq and verified.entries_checked >= 1
+
+
+def test_put_state_and_get_snapshot(client: CortexClient, ns: str) -> None:
+    first = client.put_state(ns, "bot", set={"step": "1", "topic": "billing"})
+    assert first.version == 1
+    second = client.put_state(ns, "bot", set={"step": "2"}, delete_keys=["topic"], expected_version=1)
+    assert (second.version, dict(second.state)) == (2, {"step": "2"})
+
+    client.remember(ns, [{"id": "hot", "agent_id": "bot", "content": "working on invoice 42"}])
+    snapshot = client.get_snapshot(ns, "bot")
+    assert dict(snapshot.state) == {"step": "2"}
+    assert snapshot.state_version == 2
+    assert snapshot.ledger_head_seq >= second.ledger_seq
+    assert snapshot.tier_counts.hot + snapshot.tier_counts.warm == 1
+
+
+def test_put_state_with_a_stale_version_raises_aborted_with_the_current_version(client: CortexClient, ns: str) -> None:
+    client.put_state(ns, "bot", set={"k": "v"})
+    with pytest.raises(Aborted) as raised:
+        client.put_state(ns, "bot", set={"k": "w"}, expected_version=0)
+    assert raised.value.reason == "STATE_VERSION_CONFLICT"
+    assert raised.value.metadata["currentVersion"] == "1"
+
+
+def test_expected_version_zero_means_no_state_yet(client: CortexClient, ns: str) -> None:
+    assert client.put_state(ns, "fresh", set={"k": "v"}, expected_version=0).version == 1
