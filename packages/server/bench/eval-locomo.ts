@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       { overall: new Tally(), byCategory: new Map<Category, Tally>(([1, 2, 3, 4] as const).map((c) => [c, new Tally()])) },
     ]),
   ) as Record<ModeName, { overall: Tally; byCategory: Map<Category, Tally> }>;
-  const latencies = Object.fromEntries((Object.keys(MODES) as ModeName[]).map((mode) => [mode, [] as number[]])) as Record<ModeName, number[]>;
+  const latencies = { VECTOR: [] as number[], KEYWORD: [] as number[], HYBRID: [] as number[] } satisfies Record<ModeName, number[]>;
   const dump: unknown[] = [];
   let storeMs = 0;
   let recallMs = 0;

@@ -65,7 +65,9 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
 
   let draining = false;
   const server: GrpcServer = createGrpcServer({
-    memory: createMemoryRpc({ memories, maintenance, logger, clock, maxContentBytes: config.maxContentBytes, embeddingDimensions: embedder.dimensions }),
+    memory: createMemoryRpc({
+      memories, maintenance, logger, clock, maxContentBytes: config.maxContentBytes, embeddingDimensions: embedder.dimensions,
+    }),
     agent: createAgentRpc({ agentState, readSnapshot, logger }),
     context: createContextRpc({ context, logger }),
     ledger: createLedgerRpc({ ledger: ledgerSystem, logger }),

@@ -15,7 +15,8 @@ function memory(id: string, content: string, extra: Partial<MemoryInput> = {}): 
 
 describe('client vectors and the embedding model of stored vectors', function () {
   let server: TestServer;
-  const remember = (namespace: string, memories: MemoryInput[]) => call(server.memory.remember.bind(server.memory), { namespace, memories });
+  const remember = (namespace: string, memories: MemoryInput[]) =>
+    call(server.memory.remember.bind(server.memory), { namespace, memories });
   const ids = async (namespace: string, query: string, extra: Partial<RecallRequest> = {}) =>
     (
       await call(server.memory.recall.bind(server.memory), {

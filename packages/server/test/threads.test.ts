@@ -23,7 +23,8 @@ function filter(overrides: Partial<MemoryFilter>): MemoryFilter {
 
 describe('threads and event time', function () {
   let server: TestServer;
-  const remember = (namespace: string, memories: MemoryInput[]) => call(server.memory.remember.bind(server.memory), { namespace, memories });
+  const remember = (namespace: string, memories: MemoryInput[]) =>
+    call(server.memory.remember.bind(server.memory), { namespace, memories });
   const recall = (namespace: string, query: string, extra: Partial<RecallRequest> = {}) =>
     call(server.memory.recall.bind(server.memory), {
       namespace, query, topK: 10, mode: RecallMode.RECALL_MODE_KEYWORD, filter: undefined, minScore: 0, ...extra,

@@ -44,7 +44,8 @@ describe('keyword index', () => {
     index.index(rowId, namespace, { own: content, context });
     return rowId;
   };
-  const search = (namespace: string, query: string, limit = 10) => index.search({ namespace, query, condition: inNamespace(namespace), limit });
+  const search = (namespace: string, query: string, limit = 10) =>
+    index.search({ namespace, query, condition: inNamespace(namespace), limit });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'cortex-keyword-'));

@@ -205,7 +205,9 @@ export function createKeywordIndex(db: Db, settings: KeywordSettings = DEFAULT_K
       if (i < terms.length) {
         const candidates = JSON.stringify([...scores.keys()]);
         for (const term of terms.slice(i)) {
-          for (const p of postingsAmong.all(stats.ns_id, term.term, candidates)) scores.set(p.row_id, scores.get(p.row_id)! + score(term, p));
+          for (const p of postingsAmong.all(stats.ns_id, term.term, candidates)) {
+            scores.set(p.row_id, scores.get(p.row_id)! + score(term, p));
+          }
         }
       }
       return topPassing(scores, limit, passes).map(([rowId, s]) => ({ rowId, score: s }));
@@ -218,7 +220,10 @@ export type KeywordIndex = ReturnType<typeof createKeywordIndex>;
 type FilterCheck = (rowIds: readonly number[]) => ReadonlySet<number>;
 
 /** Checks row ids against the filter in one statement per call, remembering every answer. */
-function createFilterCheck(statement: { all(...params: Array<string | number>): Array<{ row_id: number }> }, params: ReadonlyArray<string | number>): FilterCheck {
+function createFilterCheck(
+  statement: { all(...params: Array<string | number>): Array<{ row_id: number }> },
+  params: ReadonlyArray<string | number>,
+): FilterCheck {
   const known = new Map<number, boolean>();
   return (rowIds) => {
     const unknown = rowIds.filter((id) => !known.has(id));

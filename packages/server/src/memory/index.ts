@@ -122,7 +122,8 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     const before = existing === undefined ? null : tierOfCode(existing.tier);
     // What the memory is indexed by changes with its text, its date or its place in a thread;
     // the memories around its old place lose it from their context (found before it moves).
-    const indexChanged = existing === undefined || contentChanged || existing.occurred_at !== record.occurredAt || existing.thread_id !== record.threadId;
+    const indexChanged =
+      existing === undefined || contentChanged || existing.occurred_at !== record.occurredAt || existing.thread_id !== record.threadId;
     const formerDependents = existing !== undefined && indexChanged ? threadIndex.dependents(existing) : [];
     if (existing === undefined) {
       rowId = store.insert(record);
@@ -266,7 +267,9 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       const keyword =
         query.mode === 'VECTOR'
           ? []
-          : keywordIndex.search({ namespace, query: query.query, condition, limit: depth }).map((h) => ({ id: String(h.rowId), score: h.score }));
+          : keywordIndex
+              .search({ namespace, query: query.query, condition, limit: depth })
+              .map((h) => ({ id: String(h.rowId), score: h.score }));
       const queryVector = query.mode === 'KEYWORD' ? undefined : await vectors.embedQuery(query.query);
       const searchIndex = (q: Float32Array) => () => vectors.search(namespace, q, depth, allowedRows(filter, condition));
       const vector =

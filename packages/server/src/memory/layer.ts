@@ -42,7 +42,9 @@ export function createMemoryLayer({ db, store, transact, ledger, vectors, clock,
   if (backfilled > 0) logger.info('keyword index: indexed memories written before it', { memories: backfilled });
   const deleteWithLedger = createDeleteWithLedger({ store, vectors, hotTier, ledger, threadIndex });
   const reembed = createReembedder({ store, transact, vectors, threadIndex });
-  const maintenance = createMaintenance({ store, transact, ledger, hotTier, coldTier, deleteWithLedger, reembed, access, clock, logger, tiers });
+  const maintenance = createMaintenance({
+    store, transact, ledger, hotTier, coldTier, deleteWithLedger, reembed, access, clock, logger, tiers,
+  });
   const memories = createMemoryService({
     store, transact, ledger, keywordIndex, threadIndex, vectors, hotTier, coldTier, access, deleteWithLedger, clock,
   });

@@ -69,7 +69,9 @@ function dot(a: Float32Array, b: Float32Array): number {
  * it). LoCoMo dev, VECTOR recall@10: own text alone 0.478, window alone 0.417, the better of the
  * two 0.489, their mean 0.545 (MiniLM; e5-small-v2: 0.655 own alone, 0.711 the mean).
  */
-export function memoryScores(chunks: Iterable<{ readonly rowId: number; readonly window: boolean; readonly score: number }>): Map<number, number> {
+export function memoryScores(
+  chunks: Iterable<{ readonly rowId: number; readonly window: boolean; readonly score: number }>,
+): Map<number, number> {
   const own = new Map<number, number>();
   const window = new Map<number, number>();
   for (const chunk of chunks) {
@@ -119,14 +121,21 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
   // The last logged op of each label after a change: an add reads the chunk as it is now, so
   // earlier ops on the same label cannot change the outcome. A chunk that is gone or COLD now has
   // no vector, and is replayed as a removal whatever was logged.
-  const loggedChanges = db.prepare<[number], { chunk_id: number; op: number; row_id: number | null; vector: Buffer | null; model: string | null }>(
+  interface LoggedChange {
+    chunk_id: number;
+    op: number;
+    row_id: number | null;
+    vector: Buffer | null;
+    model: string | null;
+  }
+  const loggedChanges = db.prepare<[number], LoggedChange>(
     `SELECT l.chunk_id, l.op, c.row_id, c.vector, c.model
        FROM vector_index_log l
        JOIN (SELECT MAX(id) AS id FROM vector_index_log WHERE change_seq > ? GROUP BY chunk_id) last ON last.id = l.id
        LEFT JOIN memory_chunks c ON c.chunk_id = l.chunk_id
       ORDER BY l.id`,
   );
-  const replayedVector = (row: { op: number; row_id: number | null; vector: Buffer | null; model: string | null }): Buffer | null =>
+  const replayedVector = (row: LoggedChange): Buffer | null =>
     row.op === LOG_OP.add && row.row_id !== null && row.model === model && store.isIndexed(row.row_id) ? row.vector : null;
   const chunksOf = db.prepare<[number], { chunk_id: number }>('SELECT chunk_id FROM memory_chunks WHERE row_id = ?');
   const ownChunksOf = db.prepare<[number], { chunk_id: number }>(`SELECT chunk_id FROM memory_chunks WHERE row_id = ? AND chunk_index != ${WINDOW_CHUNK}`);
@@ -258,10 +267,18 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
   }
 
   /** Swaps chunks of a memory inside `tx`: deletes `removed`, inserts `added`, logs both, updates the index after commit. */
-  function replace(tx: Tx, rowId: number, namespace: string, removed: readonly number[], added: ReadonlyArray<{ index: number; vector: Float32Array; hash: string }>): void {
+  function replace(
+    tx: Tx,
+    rowId: number,
+    namespace: string,
+    removed: readonly number[],
+    added: ReadonlyArray<{ index: number; vector: Float32Array; hash: string }>,
+  ): void {
     for (const chunkId of removed) deleteChunk.run(chunkId);
     const inserted = added.map(({ index: chunkIndex, vector, hash }) => ({
-      label: Number(insertChunk.run(rowId, chunkIndex, quantizeVector(vector), model, chunkIndex === WINDOW_CHUNK ? 1 : 0, hash).lastInsertRowid),
+      label: Number(
+        insertChunk.run(rowId, chunkIndex, quantizeVector(vector), model, chunkIndex === WINDOW_CHUNK ? 1 : 0, hash).lastInsertRowid,
+      ),
       vector,
     }));
     // A COLD memory's vectors are stored but stay out of the index until it is re-warmed.
@@ -304,7 +321,8 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
 
     /** Replaces a memory's own chunk vectors (made by the current model) inside the caller's transaction. */
     storeOwn(tx: Tx, rowId: number, namespace: string, vectors: ChunkVectors, contentHash: string): void {
-      replace(tx, rowId, namespace, ownChunksOf.all(rowId).map((c) => c.chunk_id), vectors.map((vector, i) => ({ index: i, vector, hash: contentHash })));
+      const removed = ownChunksOf.all(rowId).map((c) => c.chunk_id);
+      replace(tx, rowId, namespace, removed, vectors.map((vector, i) => ({ index: i, vector, hash: contentHash })));
     },
 
     /** The source hash of a memory's current-model window vector, or undefined when it has none. */
@@ -379,8 +397,8 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     },
 
     /** Exact scores of COLD memories' stored vectors (those outside the index) passing `condition`. */
-    coldScores: (query: Float32Array, condition: SqlCondition): Map<number, number> => storedChunkScores(query, store.coldChunks(condition, model)),
-
+    coldScores: (query: Float32Array, condition: SqlCondition): Map<number, number> =>
+      storedChunkScores(query, store.coldChunks(condition, model)),
 
     size: () => index.size(),
     save,

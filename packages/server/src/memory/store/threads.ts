@@ -20,7 +20,7 @@ export interface NeighbourRow {
 
 type Scope = ThreadPosition & { readonly limit: number };
 
-const SAME_THREAD = `namespace = @namespace AND thread_id = @threadId AND thread_id != ''`;
+const SAME_THREAD = "namespace = @namespace AND thread_id = @threadId AND thread_id != ''";
 const KEY = 'COALESCE(occurred_at, created_at)';
 
 /** Reads along a thread, by the memories_by_thread index. */
