@@ -317,8 +317,8 @@ type MemoryFilter struct {
 	// Only memories whose metadata holds every one of these key/value pairs exactly (at most 64
 	// entries; keys as in Memory.metadata).
 	Metadata map[string]string `protobuf:"bytes,7,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	// Only memories of one of these threads (see Memory.thread_id); "" stands for memories
-	// without a thread. At most 100 entries.
+	// Only memories of one of these threads (at most 100 items; see Memory.thread_id); ""
+	// stands for memories without a thread.
 	ThreadIds []string `protobuf:"bytes,8,rep,name=thread_ids,json=threadIds,proto3" json:"thread_ids,omitempty"`
 	// Only memories that occurred at or after this instant (memories without occurred_at are
 	// left out when this is set).

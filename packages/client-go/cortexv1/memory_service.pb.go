@@ -164,8 +164,8 @@ type MemoryInput struct {
 	OccurredAt *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
 	// Optional. The memory's vector, computed by the client with the model the server embeds
 	// with, so the server does not embed the content itself. It must have exactly the server's
-	// dimension (384 for the bundled model), finite components and a non-zero length; it is
-	// normalised to unit length. It stands for the whole content (no chunking). When the server
+	// embedding dimension (384 for every bundled model, so at most 384 items), finite components
+	// and a non-zero length; it is normalised to unit length. It stands for the whole content (no chunking). When the server
 	// changes its embedding model, such vectors are re-made from the content by the server.
 	// Vectors of a thread's neighbourhood (see thread_id) are still made by the server.
 	Embedding     []float32 `protobuf:"fixed32,12,rep,packed,name=embedding,proto3" json:"embedding,omitempty"`

@@ -206,13 +206,20 @@ function initWith(path: readonly DescField[], count: number, leaf?: unknown): Re
     case 'map':
       return { [field.localName]: Object.fromEntries(items.map((i) => [`k${i}`, 'v'])) };
     case 'list':
-      return { [field.localName]: items.map((i) => (field.listKind === 'scalar' ? `x${i}` : field.listKind === 'enum' ? 1 : create(field.message))) };
+      return { [field.localName]: items.map((i) => listItem(field, i)) };
     default:
       return { [field.localName]: leaf };
   }
 }
 
 /** "at most N items" (lists) or "at most N entries" (maps) in the field's leading proto comment. */
+/** A valid item of a list field: a string, a (non-zero) number, an enum value or an empty message. */
+function listItem(field: DescField, i: number): unknown {
+  if (field.fieldKind !== 'list') throw new Error(`${field.name} is not a list`);
+  if (field.listKind === 'scalar') return field.scalar === ScalarType.STRING ? `x${i}` : 1;
+  return field.listKind === 'enum' ? 1 : create(field.message);
+}
+
 function documentedBound(field: DescField): number | undefined {
   const match = /at most ([\d,]+) (?:items|entries)/.exec(leadingComment(field).replace(/\s+/g, ' '));
   return match?.[1] === undefined ? undefined : Number(match[1].replace(/,/g, ''));

@@ -74,7 +74,7 @@ describe('memory tiers', function () {
       memory('core', 'Production database credentials rotate monthly', { importance: 0.9 }),
     ]);
     expect(await tierOf(ns, 'note')).to.equal(Tier.TIER_HOT);
-    expect(await maintain({ namespace: ns })).to.deep.equal({ promotedCount: 0, demotedCount: 0, archivedCount: 0, expiredCount: 0 });
+    expect(await maintain({ namespace: ns })).to.deep.equal({ promotedCount: 0, demotedCount: 0, archivedCount: 0, expiredCount: 0, reembeddedCount: 0 });
 
     now += 8 * DAY; // the agent's note has been idle for more than a half-life
     expect(await maintain({ namespace: ns })).to.deep.include({ demotedCount: 1, archivedCount: 0 });
@@ -182,7 +182,7 @@ describe('memory tiers', function () {
     const asOf = new Date(now + 60 * DAY);
     const before = entries(ns).length;
     const planned = await maintain({ namespace: ns, dryRun: true, asOf });
-    expect(planned).to.deep.equal({ promotedCount: 0, demotedCount: 0, archivedCount: 1, expiredCount: 1 });
+    expect(planned).to.deep.equal({ promotedCount: 0, demotedCount: 0, archivedCount: 1, expiredCount: 1, reembeddedCount: 0 });
     expect(entries(ns)).to.have.length(before);
     expect(await tierOf(ns, 'x')).to.equal(Tier.TIER_WARM);
     expect(await maintain({ namespace: ns, asOf })).to.deep.equal(planned);

@@ -184,8 +184,8 @@ export interface MemoryFilter {
    */
   metadata: { [key: string]: string };
   /**
-   * Only memories of one of these threads (see Memory.thread_id); "" stands for memories
-   * without a thread. At most 100 entries.
+   * Only memories of one of these threads (at most 100 items; see Memory.thread_id); ""
+   * stands for memories without a thread.
    */
   threadIds: string[];
   /**
