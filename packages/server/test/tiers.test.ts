@@ -74,7 +74,9 @@ describe('memory tiers', function () {
       memory('core', 'Production database credentials rotate monthly', { importance: 0.9 }),
     ]);
     expect(await tierOf(ns, 'note')).to.equal(Tier.TIER_HOT);
-    expect(await maintain({ namespace: ns })).to.deep.equal({ promotedCount: 0, demotedCount: 0, archivedCount: 0, expiredCount: 0, reembeddedCount: 0 });
+    expect(await maintain({ namespace: ns })).to.deep.equal({
+      promotedCount: 0, demotedCount: 0, archivedCount: 0, expiredCount: 0, reembeddedCount: 0,
+    });
 
     now += 8 * DAY; // the agent's note has been idle for more than a half-life
     expect(await maintain({ namespace: ns })).to.deep.include({ demotedCount: 1, archivedCount: 0 });
