@@ -42,13 +42,6 @@ const LOG_OP = { remove: 0, add: 1 } as const;
 /** memory_chunks.chunk_index of a memory's window vector (its own chunks count from 0). */
 const WINDOW_CHUNK = -1;
 
-/**
- * The index returns chunks; this many times more memories than asked are re-scored exactly from
- * all their stored vectors, so a memory whose own text and window both match moderately is not
- * lost behind memories with one strong chunk.
- */
-const RESCORE_FACTOR = 2;
-
 /** Model ids of the graphs that made every vector stored before vectors recorded their model. */
 const LEGACY_MODEL_PREFIX = 'all-MiniLM-L6-v2:';
 
@@ -381,13 +374,13 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
         const owner = owners.get(label);
         return owner?.namespace === namespace && (allowedRowIds === undefined || allowedRowIds.has(owner.rowId));
       };
-      // Memories have several chunks (own text, window): ask for more chunks than memories.
-      const wanted = topK * RESCORE_FACTOR;
-      const hits = index.search(query, wanted * 2, allowed, allowedRowIds ? { allowedCount: allowedRowIds.size * 2 } : {});
+      // Memories have several chunks (own text, window): twice as many chunks as memories asked
+      // for name about that many memories or more, each then re-scored from all its vectors.
+      const hits = index.search(query, topK * 2, allowed, allowedRowIds ? { allowedCount: allowedRowIds.size * 2 } : {});
       const candidates = new Set<number>();
       for (const hit of hits) {
         const rowId = owners.get(hit.label)?.rowId;
-        if (rowId !== undefined && candidates.size < wanted) candidates.add(rowId);
+        if (rowId !== undefined) candidates.add(rowId);
       }
       const scores = storedChunkScores(query, chunksAmong.iterate(JSON.stringify([...candidates]), model));
       return [...scores]
