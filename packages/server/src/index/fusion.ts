@@ -42,7 +42,7 @@ export const DEFAULT_VECTOR_WEIGHT = 0.5;
  * promote what one list ranks low. LoCoMo dev HYBRID recall@10 by depth 10 / 20 / 30 / 50 / 100:
  * 0.762 / 0.771 / 0.768 / 0.767 / 0.763 with MiniLM, 0.785 / 0.784 / 0.789 / 0.802 / 0.804 with
  * e5-small-v2: 50 serves both. (Reciprocal rank fusion, k = 5, recalls the same at depth 50,
- * 0.770 through gRPC, with a lower MRR: 0.491 against 0.507.)
+ * 0.770 through gRPC, with a lower MRR: 0.491 against 0.505.)
  */
 const FUSION_DEPTH = 50;
 
