@@ -6,7 +6,7 @@
 // recall@10 and MRR against the evidence, with each mode's latency per query.
 //
 // Usage: npx tsx bench/eval-locomo.ts [--data DIR] [--content speaker|plain] [--dump FILE]
-//   --data     conversations directory (default $CORTEX_EVAL_DATA or /work/shared/eval/locomo-dev)
+//   --data     conversations directory (default $CORTEX_EVAL_DATA or ../../../shared/eval/locomo-dev)
 //   --content  "speaker" stores "Speaker: text" (default), "plain" stores the text alone
 //   --dump     also write every question's ranked ids per mode to FILE (for error analysis)
 //   --server-dir  keep the server's data in DIR and reuse it on the next run: its embedding cache
@@ -45,7 +45,7 @@ const NO_FILTER = {
 };
 
 const dataDir = resolve(
-  option('data', process.env.CORTEX_EVAL_DATA ?? '/work/shared/eval/locomo-dev'),
+  option('data', process.env.CORTEX_EVAL_DATA ?? resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'eval', 'locomo-dev')),
 );
 const contentArg = option('content', 'speaker');
 if (contentArg !== 'speaker' && contentArg !== 'plain') throw new Error(`--content must be "speaker" or "plain", got ${contentArg}`);
