@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PNPM=(npx --yes pnpm@10.34.9)
 "${PNPM[@]}" install --frozen-lockfile
-node scripts/fetch-model.mjs
+node scripts/fetch-model.mjs --all
 
 echo "--- buf lint"
 node_modules/.bin/buf lint
@@ -29,6 +29,9 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
     exit 1
   fi
 fi
+
+echo "--- build the workspace libraries other packages import (@cortex/client, @cortex/bridge): lint and typecheck read their types"
+"${PNPM[@]}" --filter '@cortex/bridge...' build
 
 echo "--- lint (ESLint strict type-checked, then the layer rules of .dependency-cruiser.cjs)"
 npm run --silent lint

@@ -15,6 +15,16 @@ export const ErrorReason = {
   MISSING_API_KEY: 'MISSING_API_KEY',
   /** The bearer key is not one of the configured API keys (UNAUTHENTICATED). */
   INVALID_API_KEY: 'INVALID_API_KEY',
+  /** No bearer key, and the client certificate (mutual TLS) is valid but no API key names it (UNAUTHENTICATED). */
+  CERTIFICATE_NOT_MAPPED: 'CERTIFICATE_NOT_MAPPED',
+  /** The API key lacks the role the RPC declares (PERMISSION_DENIED); metadata requiredRole. */
+  ROLE_REQUIRED: 'ROLE_REQUIRED',
+  /** The request names a namespace the API key does not hold (PERMISSION_DENIED), whether or not it exists; metadata namespace. */
+  NAMESPACE_NOT_ALLOWED: 'NAMESPACE_NOT_ALLOWED',
+  /** An empty namespace that reaches every namespace or the server itself, from a non-admin key (PERMISSION_DENIED). */
+  ADMIN_REQUIRED: 'ADMIN_REQUIRED',
+  /** The RPC declares no (cortex.v1.required_role), so no key may call it (PERMISSION_DENIED). */
+  RPC_NOT_DECLARED: 'RPC_NOT_DECLARED',
   /** The caller went over its rate limit (RESOURCE_EXHAUSTED); the retry-after trailer says when to retry. */
   RATE_LIMITED: 'RATE_LIMITED',
   /** The server is draining for shutdown (UNAVAILABLE); retry on another replica, or resubscribe. */
@@ -31,6 +41,22 @@ export const ErrorReason = {
   EMBEDDING_MODEL_UNUSABLE: 'EMBEDDING_MODEL_UNUSABLE',
   /** The embedder was already closed (the server is stopping). */
   EMBEDDER_CLOSED: 'EMBEDDER_CLOSED',
+  /** The model loaded but failed on this batch; later calls may succeed. */
+  EMBEDDING_INFERENCE_FAILED: 'EMBEDDING_INFERENCE_FAILED',
+  /** The inference worker running this batch died; it is being replaced, so a retry may succeed. */
+  EMBEDDING_WORKER_DIED: 'EMBEDDING_WORKER_DIED',
+  /** The remote embedder (CORTEX_EMBEDDER=openai) did not answer within its timeout, retries included. */
+  EMBEDDER_TIMEOUT: 'EMBEDDER_TIMEOUT',
+  /** The remote embedder could not be reached. */
+  EMBEDDER_NETWORK_ERROR: 'EMBEDDER_NETWORK_ERROR',
+  /** The remote embedder answered with an HTTP error; metadata status has the code. */
+  EMBEDDER_HTTP_ERROR: 'EMBEDDER_HTTP_ERROR',
+  /** The remote embedder's answer is not one embedding per input. */
+  EMBEDDER_BAD_RESPONSE: 'EMBEDDER_BAD_RESPONSE',
+  /** The remote embedder's vectors are not CORTEX_EMBEDDER_DIMENSIONS long. */
+  EMBEDDER_DIMENSION_MISMATCH: 'EMBEDDER_DIMENSION_MISMATCH',
+  /** Too many remote embedder failures in a row: calls fail fast until a trial succeeds; retry-after says when. */
+  EMBEDDER_CIRCUIT_OPEN: 'EMBEDDER_CIRCUIT_OPEN',
 
   // MemoryService, AgentService
   /** GetMemory: no memory with that id in the namespace (NOT_FOUND). */

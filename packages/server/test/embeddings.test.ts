@@ -4,7 +4,7 @@ import { RecallMode, type MemoryInput, type RecallRequest } from '@cortex/proto/
 import { createOnnxEmbedder } from '../src/embedding/index.js';
 import { createLogger } from '../src/observability/logger.js';
 import { openDatabase } from '../src/storage/index.js';
-import { call, callError, errorDetails, startTestServer, TEST_MODEL_DIR, type TestServer } from './harness.js';
+import { call, callError, errorDetails, startTestServer, TEST_MODEL, TEST_MODEL_DIR, type TestServer } from './harness.js';
 
 function memory(id: string, content: string, extra: Partial<MemoryInput> = {}): MemoryInput {
   return {
@@ -30,8 +30,9 @@ describe('client vectors and the embedding model of stored vectors', function ()
 
   it("uses a client's vector for its memory instead of embedding the content", async () => {
     server = await startTestServer();
-    const embedder = await createOnnxEmbedder({ modelDir: TEST_MODEL_DIR, logger: createLogger({ level: 'error', silent: true }) });
-    const [whales] = await embedder.embed(['Blue whales are the largest animals that ever lived']);
+    const logger = createLogger({ level: 'error', silent: true });
+    const embedder = await createOnnxEmbedder({ modelDir: TEST_MODEL_DIR, model: TEST_MODEL, logger, workers: 0 });
+    const [whales] = await embedder.embed(['Blue whales are the largest animals that ever lived'], 'document');
     await embedder.close();
     // Scaled by 3: the server stores it at unit length.
     await remember('client', [

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { startCortex, type RunningCortex } from '../src/app.js';
-import { loadConfig } from '../src/config/index.js';
+import { DEFAULT_EMBEDDING_MODEL, loadConfig } from '../src/config/index.js';
 import { AgentServiceClient } from '@cortex/proto/cortex/v1/agent_service';
 import { ContextServiceClient } from '@cortex/proto/cortex/v1/context_service';
 import { LedgerServiceClient } from '@cortex/proto/cortex/v1/ledger_service';
@@ -11,10 +11,20 @@ import { MemoryServiceClient } from '@cortex/proto/cortex/v1/memory_service';
 import { BadRequest, ErrorInfo } from '@cortex/proto/google/rpc/error_details';
 import { Status } from '@cortex/proto/google/rpc/status';
 import { HealthClient } from '@cortex/proto/grpc/health/v1/health';
+import { isLocalModelName, type LocalModelName } from '../src/embedding/index.js';
 import { createLogger } from '../src/observability/logger.js';
+import { Writable } from 'node:stream';
+import winston from 'winston';
 
-/** The model `scripts/fetch-model.mjs` fetched for this checkout (or CORTEX_MODEL_DIR). */
-export const TEST_MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(import.meta.dirname, '..', '..', '..', 'models', 'all-MiniLM-L6-v2');
+/** The embedding model servers under test use: CORTEX_EMBEDDING_MODEL, else the default. */
+export const TEST_MODEL = testModel(process.env.CORTEX_EMBEDDING_MODEL ?? DEFAULT_EMBEDDING_MODEL);
+/** Where `scripts/fetch-model.mjs` put that model for this checkout (or CORTEX_MODEL_DIR). */
+export const TEST_MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(import.meta.dirname, '..', '..', '..', 'models', TEST_MODEL);
+
+function testModel(name: string): LocalModelName {
+  if (!isLocalModelName(name)) throw new Error(`CORTEX_EMBEDDING_MODEL=${name} is not a local model`);
+  return name;
+}
 
 export interface TestServer {
   readonly address: string;
@@ -34,6 +44,8 @@ export interface TestServerOptions {
   /** Reuse a data directory, e.g. to test restarts. */
   readonly dataDir?: string;
   readonly clock?: () => number;
+  /** Receives every log entry (as winston's info objects), e.g. to check what was logged. */
+  readonly onLog?: (entry: Record<string, unknown>) => void;
 }
 
 /** Starts the real server on an ephemeral port with its own data directory. */
@@ -46,10 +58,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     CORTEX_METRICS_PORT: '0',
     CORTEX_DATA_DIR: dataDir,
     CORTEX_LOG_LEVEL: 'error',
+    CORTEX_EMBEDDING_MODEL: TEST_MODEL,
     CORTEX_MODEL_DIR: TEST_MODEL_DIR,
+    // One inference worker: real threads, without a second start-up per test server.
+    CORTEX_EMBEDDING_WORKERS: '1',
     ...options.env,
   });
-  const logger = createLogger({ level: 'error', silent: !process.env.CORTEX_TEST_LOGS });
+  const logger = options.onLog ? capturingLogger(options.onLog) : createLogger({ level: 'error', silent: !process.env.CORTEX_TEST_LOGS });
   const cortex = await startCortex({ config, logger, ...(options.clock ? { clock: options.clock } : {}) });
   const address = `127.0.0.1:${cortex.grpcPort}`;
   const insecure = credentials.createInsecure();
@@ -71,6 +86,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A logger at level info that hands every entry to `onLog`. */
+function capturingLogger(onLog: (entry: Record<string, unknown>) => void): winston.Logger {
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      onLog(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+      done();
+    },
+  });
+  return winston.createLogger({ level: 'info', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
 }
 
 type Callback<Res> = (error: ServiceError | null, response: Res) => void;

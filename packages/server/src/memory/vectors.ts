@@ -300,17 +300,18 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     /** Embeds each content's chunks (outside any transaction: inference is slow and async). */
     async embedContents(contents: readonly string[]): Promise<ChunkVectors[]> {
       const chunked = contents.map((content) => embedder.chunk(content));
-      const vectors = await embedder.embed(chunked.flat());
+      const vectors = await embedder.embed(chunked.flat(), 'document');
       let next = 0;
       return chunked.map((chunks) => chunks.map(() => vectors[next++]!));
     },
 
     embedQuery(query: string): Promise<Float32Array> {
-      return embedder.embed([query]).then(([vector]) => vector!);
+      return embedder.embed([query], 'query').then(([vector]) => vector!);
     },
 
     /** Embeds whole texts (thread windows) as documents, one vector each. */
-    embedTexts: (texts: readonly string[]): Promise<Float32Array[]> => (texts.length === 0 ? Promise.resolve([]) : embedder.embed(texts)),
+    embedTexts: (texts: readonly string[]): Promise<Float32Array[]> =>
+      texts.length === 0 ? Promise.resolve([]) : embedder.embed(texts, 'document'),
 
     /** Replaces a memory's own chunk vectors (made by the current model) inside the caller's transaction. */
     storeOwn(tx: Tx, rowId: number, namespace: string, vectors: ChunkVectors, contentHash: string): void {

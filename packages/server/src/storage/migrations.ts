@@ -183,6 +183,16 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 7,
+    name: 'ledger entries keep the claimed actor apart, under encoding 2',
+    sql: `
+      -- Who a Record caller said it acted for; the actor column holds the authenticated principal.
+      ALTER TABLE ledger ADD COLUMN on_behalf_of TEXT NOT NULL DEFAULT '';
+      -- The canonical encoding the entry's hash covers (docs/ledger.md): earlier rows keep 1.
+      ALTER TABLE ledger ADD COLUMN encoding INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
+  {
+    version: 8,
     name: 'threads and event time, per-namespace keyword index, vectors by model',
     sql: `
       -- The conversation a memory belongs to ('' for none) and when its event happened (NULL when

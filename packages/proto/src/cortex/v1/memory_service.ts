@@ -315,7 +315,7 @@ export interface ForgetResponse {
 
 /** RunMaintenanceRequest triggers the tier maintenance job. */
 export interface RunMaintenanceRequest {
-  /** Optional. Limit the run to this namespace; every namespace when empty. */
+  /** Optional. Limit the run to this namespace; every namespace when empty (admin keys only). */
   namespace: string;
   /** Report what would move without moving anything. */
   dryRun: boolean;
@@ -2349,7 +2349,8 @@ export const MemoryServiceService = {
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
    * or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
    * The same job runs periodically on its own. Not declared safe to repeat: a repeat is
-   * another run, at a later time.
+   * another run, at a later time. A write key may run it for one of its namespaces; every
+   * namespace at once takes an admin key.
    */
   runMaintenance: {
     path: "/cortex.v1.MemoryService/RunMaintenance" as const,
@@ -2393,7 +2394,8 @@ export interface MemoryServiceServer extends UntypedServiceImplementation {
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
    * or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
    * The same job runs periodically on its own. Not declared safe to repeat: a repeat is
-   * another run, at a later time.
+   * another run, at a later time. A write key may run it for one of its namespaces; every
+   * namespace at once takes an admin key.
    */
   runMaintenance: handleUnaryCall<RunMaintenanceRequest, RunMaintenanceResponse>;
 }
@@ -2497,7 +2499,8 @@ export interface MemoryServiceClient extends Client {
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
    * or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
    * The same job runs periodically on its own. Not declared safe to repeat: a repeat is
-   * another run, at a later time.
+   * another run, at a later time. A write key may run it for one of its namespaces; every
+   * namespace at once takes an admin key.
    */
   runMaintenance(
     request: RunMaintenanceRequest,

@@ -118,7 +118,8 @@ class MemoryServiceServicer(object):
         """Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
         or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
         The same job runs periodically on its own. Not declared safe to repeat: a repeat is
-        another run, at a later time.
+        another run, at a later time. A write key may run it for one of its namespaces; every
+        namespace at once takes an admin key.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
