@@ -22,7 +22,7 @@ import { RecallMode, type MemoryInput } from '@cortex/proto/cortex/v1/memory_ser
 import { call, startTestServer, type TestServer } from '../test/harness.js';
 import { latencySummary, option, progress, round } from './lib/cli.js';
 import { matchEvidence, normalizeForMatch } from './lib/evidence.js';
-import { loadConversations, sessionTime, turnContent, type Conversation, type Question } from './lib/locomo.js';
+import { loadConversations, turnContent, type Conversation, type Question } from './lib/locomo.js';
 
 const dataDir = resolve(
   option('data', process.env.CORTEX_EVAL_DATA ?? resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'eval', 'locomo-dev')),
@@ -98,6 +98,8 @@ async function rememberConversation(server: TestServer, conversation: Conversati
     id: turn.id, agentId: '', content: turnContent(turn, 'speaker'), kind: 'dialog-turn', tags: [],
     metadata: { speaker: turn.speaker, session: String(turn.session), session_date: turn.sessionDate },
     importance: undefined, expiresAt: undefined, pinned: false,
+    // As eval-locomo.ts stores them: the session is the thread, its date when the turn happened.
+    threadId: `session-${turn.session}`, occurredAt: turn.sessionTime, embedding: [],
   }));
   for (let i = 0; i < inputs.length; i += BATCH) {
     await call(server.memory.remember.bind(server.memory), { namespace: namespaceOf(conversation, 'memory'), memories: inputs.slice(i, i + BATCH) });
@@ -119,16 +121,13 @@ async function main(): Promise<void> {
   let longHistory: Awaited<ReturnType<typeof longHistoryLatency>> | undefined;
   try {
     if (modes.includes('memory')) {
-      // All conversations first: FTS5 keeps one set of BM25 statistics for every namespace.
+      // All conversations first, as eval-locomo.ts stores them.
       for (const conversation of conversations) await rememberConversation(server, conversation);
       progress(`remembered ${conversations.length} conversations`);
     }
     for (const conversation of conversations) {
       const questions = conversation.questions.slice(0, questionLimit);
-      const history = conversation.turns.map((turn) => {
-        const at = sessionTime(turn.sessionDate);
-        return { role: turn.speaker, content: turnContent(turn, 'plain'), at: at === undefined ? undefined : new Date(at) };
-      });
+      const history = conversation.turns.map((turn) => ({ role: turn.speaker, content: turnContent(turn, 'plain'), at: turn.sessionTime }));
       const textOf = new Map(conversation.turns.map((turn) => [turn.id, turnContent(turn, 'plain')]));
       for (const question of questions) {
         const outcome: Record<string, unknown> = { conversation: conversation.name, question: question.question };

@@ -64,7 +64,7 @@ describe('memory vectors: change log, crash restart and pruning', () => {
     return rowId;
   };
   const remember = (v: MemoryVectors, id: string, vectors: readonly Float32Array[]) =>
-    transact((tx) => v.store(tx, rowOf(id), NS, vectors));
+    transact((tx) => v.storeOwn(tx, rowOf(id), NS, vectors, id));
   const forget = (v: MemoryVectors, id: string) =>
     transact((tx) => {
       v.remove(tx, rowOf(id));
@@ -117,7 +117,7 @@ describe('memory vectors: change log, crash restart and pruning', () => {
     forget(v, 'never-embedded'); // no chunks: nothing changes, no change_seq
     expect(() =>
       transact((tx) => {
-        v.store(tx, rowOf('b'), NS, [vec(3)]);
+        v.storeOwn(tx, rowOf('b'), NS, [vec(3)], 'b');
         throw new Error('rolled back');
       }),
     ).to.throw('rolled back');
