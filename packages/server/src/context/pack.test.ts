@@ -145,6 +145,14 @@ describe('buildContext', () => {
     expect(result.tokensUsed).to.equal(tokenizers.resolve('gpt-4o').count(result.text));
   });
 
+  it('dates a memory by when its event happened when that is known, else by when it was stored', async () => {
+    const event = mem('event', 'The team shipped release 4.2.', { occurredAt: Date.UTC(2023, 4, 8) });
+    const stored = mem('stored', 'The user prefers tea.');
+    const result = await build({ candidates: [event, stored] });
+    expect(result.text).to.include('[fact · 2023-05-08] The team shipped release 4.2.');
+    expect(result.text).to.include('[fact · 2025-05-31] The user prefers tea.');
+  });
+
   it('returns empty text when nothing is given or nothing fits', async () => {
     const empty = await build({});
     expect(empty).to.include({ text: '', tokensUsed: 0 });

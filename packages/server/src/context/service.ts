@@ -87,6 +87,7 @@ export function createContextService(deps: ContextServiceDeps) {
           ...(bestFused > 0 ? { fusedScore: hit.score / bestFused } : {}),
           importance: hit.memory.importance,
           createdAt: hit.memory.createdAt,
+          ...(hit.memory.occurredAt === null ? {} : { occurredAt: hit.memory.occurredAt }),
           lastAccessedAt: hit.memory.lastAccessedAt,
           vector,
           tier: hit.memory.tier,

@@ -16,6 +16,8 @@ export interface Candidate {
   /** 0..1 (clamped). */
   readonly importance: number;
   readonly createdAt: number;
+  /** When the remembered event happened, when known: the date a section is attributed to. */
+  readonly occurredAt?: number;
   readonly lastAccessedAt: number;
   /** Sentence embedding; near-duplicates are found by cosine when both sides have one. */
   readonly vector?: Float32Array;
