@@ -45,7 +45,9 @@ export function createExtractiveSummarizer(deps: ExtractiveSummarizerDeps = {}):
   return {
     async plan(request: SummarizeRequest): Promise<SummaryPlan> {
       const { turns, recent, query } = request;
-      const units = turns.flatMap((turn, t) => sentencesOf(turn.content).map((sentence, index): Quote => ({ turn: t, index, ...sentence })));
+      const units = turns.flatMap((turn, t) =>
+        sentencesOf(turn.content).map((sentence, index): Quote => ({ turn: t, index, ...sentence })),
+      );
       const scores = await scoreSentences({ units, turns, recent, query }, deps.embedSentences);
       // Calling someone by name does not make a sentence say something.
       const names = new Set([...turns, ...recent].flatMap((t) => contentTerms(t.role)));
