@@ -53,4 +53,19 @@ describe('event-loop lag metric', () => {
       await lag.stop();
     }
   });
+
+  it('keeps the few samples of a step in which the loop was blocked most of the time', async () => {
+    const lag = createEventLoopLag({ registry: new Registry(), windowMs: 60_000 });
+    lag.start();
+    try {
+      await sleep(25);
+      block(400);
+      await sleep(15);
+      const { p50, max } = lag.snapshot();
+      expect(max).to.be.at.least(0.35);
+      expect(p50).to.be.above(0);
+    } finally {
+      await lag.stop();
+    }
+  });
 });

@@ -85,11 +85,11 @@ export function createEventLoopLag({ registry, windowMs = 10_000, steps = 5, res
 function copyOf(monitor: IntervalHistogram): RecordableHistogram {
   const copy = createHistogram();
   if (monitor.count === 0) return copy;
-  let below = 0;
+  // Cumulative rounding, so a handful of samples (a loop blocked for most of the step) is not lost.
+  let recorded = 0;
   for (const [percentile, valueNs] of monitor.percentiles) {
-    const samples = Math.round(((percentile - below) / 100) * monitor.count);
-    for (let i = 0; i < samples; i += 1) copy.record(Math.max(1, Math.round(valueNs)));
-    below = percentile;
+    const upTo = Math.round((percentile / 100) * monitor.count);
+    for (; recorded < upTo; recorded += 1) copy.record(Math.max(1, Math.round(valueNs)));
   }
   return copy;
 }
