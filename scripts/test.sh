@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PNPM=(npx --yes pnpm@10.34.9)
 "${PNPM[@]}" install --frozen-lockfile
-node scripts/fetch-model.mjs
+node scripts/fetch-model.mjs --all
 
 echo "--- buf lint"
 node_modules/.bin/buf lint

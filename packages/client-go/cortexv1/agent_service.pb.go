@@ -257,13 +257,14 @@ type PutStateRequest struct {
 	Namespace string `protobuf:"bytes,1,opt,name=namespace,proto3" json:"namespace,omitempty"`
 	// REQUIRED. The agent.
 	AgentId string `protobuf:"bytes,2,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
-	// Keys to set (keys 1-256 characters, values at most 64 KiB; at most 1000 keys per call).
+	// Keys to set (at most 1000 entries; keys 1-256 bytes other than "__proto__", values up to
+	// 64 KiB).
 	Set map[string]string `protobuf:"bytes,3,rep,name=set,proto3" json:"set,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	// Keys to delete (missing keys are ignored).
+	// Keys to delete (at most 1000 items; missing keys are ignored).
 	DeleteKeys []string `protobuf:"bytes,4,rep,name=delete_keys,json=deleteKeys,proto3" json:"delete_keys,omitempty"`
 	// When set, the write applies only if the state's current version equals it (0: the agent
 	// has no state yet); otherwise it fails with ABORTED and the current version. When unset
-	// the write is unconditional.
+	// the write is unconditional. 0 to 2^53 - 1, like every int64 in a request.
 	ExpectedVersion *int64 `protobuf:"varint,5,opt,name=expected_version,json=expectedVersion,proto3,oneof" json:"expected_version,omitempty"`
 	// Replace the whole state with `set` instead of merging.
 	Replace       bool `protobuf:"varint,6,opt,name=replace,proto3" json:"replace,omitempty"`

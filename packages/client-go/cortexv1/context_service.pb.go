@@ -211,7 +211,8 @@ type BuildContextRequest struct {
 	Namespace string `protobuf:"bytes,1,opt,name=namespace,proto3" json:"namespace,omitempty"`
 	// Optional. Restrict memories to this agent (plus shared memories of the namespace).
 	AgentId string `protobuf:"bytes,2,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
-	// REQUIRED. What the context is for, 1 byte to 10 KiB; drives retrieval and trimming.
+	// REQUIRED. What the context is for, 1 byte to 10 KiB, not blank (see Memory.content); drives
+	// retrieval and trimming.
 	Query string `protobuf:"bytes,3,opt,name=query,proto3" json:"query,omitempty"`
 	// REQUIRED. The token budget, 1..1,000,000.
 	TokenBudget int32 `protobuf:"varint,4,opt,name=token_budget,json=tokenBudget,proto3" json:"token_budget,omitempty"`
@@ -222,8 +223,8 @@ type BuildContextRequest struct {
 	ReserveTokens int32 `protobuf:"varint,6,opt,name=reserve_tokens,json=reserveTokens,proto3" json:"reserve_tokens,omitempty"`
 	// How to compress (default COMBINED).
 	Compression CompressionStrategy `protobuf:"varint,7,opt,name=compression,proto3,enum=cortex.v1.CompressionStrategy" json:"compression,omitempty"`
-	// Optional conversation history, oldest first: the most recent turns go in verbatim and
-	// older ones are replaced by summaries that fit the leftover budget.
+	// Optional conversation history, oldest first (at most 1000 items): the most recent turns go
+	// in verbatim and older ones are replaced by summaries that fit the leftover budget.
 	History []*ConversationTurn `protobuf:"bytes,8,rep,name=history,proto3" json:"history,omitempty"`
 	// How many candidate memories to retrieve before packing, 1..500 (default 50).
 	CandidateCount int32 `protobuf:"varint,9,opt,name=candidate_count,json=candidateCount,proto3" json:"candidate_count,omitempty"`
@@ -603,7 +604,7 @@ type CountTokensRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// REQUIRED. The model whose tokenizer counts.
 	Model string `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
-	// REQUIRED. 1 to 500 texts, each at most 1 MiB.
+	// REQUIRED. At least 1 and at most 500 items, each at most 1 MiB.
 	Texts         []string `protobuf:"bytes,2,rep,name=texts,proto3" json:"texts,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

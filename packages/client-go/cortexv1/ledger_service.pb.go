@@ -309,7 +309,7 @@ func (x *RecordResponse) GetEntry() *LedgerEntry {
 type GetEntriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// First sequence number wanted (0: the oldest entry still in the live database; older ones
-	// are OUT_OF_RANGE).
+	// are OUT_OF_RANGE). Sequence numbers in requests are 0 to 2^53 - 1.
 	FromSeq int64 `protobuf:"varint,1,opt,name=from_seq,json=fromSeq,proto3" json:"from_seq,omitempty"`
 	// Last sequence number wanted, inclusive (default: the head).
 	ToSeq int64 `protobuf:"varint,2,opt,name=to_seq,json=toSeq,proto3" json:"to_seq,omitempty"`
@@ -456,7 +456,7 @@ func (x *GetEntriesResponse) GetOldestSeq() int64 {
 // VerifyRequest names the range to verify.
 type VerifyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// First sequence number to verify (default: the oldest, archive included).
+	// First sequence number to verify (default: the oldest, archive included); 0 to 2^53 - 1.
 	FromSeq int64 `protobuf:"varint,1,opt,name=from_seq,json=fromSeq,proto3" json:"from_seq,omitempty"`
 	// Last sequence number to verify, inclusive (default: the head).
 	ToSeq         int64 `protobuf:"varint,2,opt,name=to_seq,json=toSeq,proto3" json:"to_seq,omitempty"`
@@ -623,11 +623,11 @@ type SubscribeRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The first sequence number to deliver; 0 means the oldest available. A subscriber resumes
 	// with last delivered seq + 1. Asking for entries that were archived away is OUT_OF_RANGE,
-	// unless include_archived is set.
+	// unless include_archived is set. 0 to 2^53 - 1.
 	FromSeq int64 `protobuf:"varint,1,opt,name=from_seq,json=fromSeq,proto3" json:"from_seq,omitempty"`
 	// Optional. Only entries of this namespace.
 	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
-	// Optional. Only entries whose action is one of these.
+	// Optional. Only entries whose action is one of these (at most 100 items).
 	Actions []string `protobuf:"bytes,3,rep,name=actions,proto3" json:"actions,omitempty"`
 	// Optional. Only entries concerning this agent.
 	AgentId string `protobuf:"bytes,4,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`

@@ -93,14 +93,17 @@ type Memory struct {
 	// The agent that owns the memory; empty for memories shared by the namespace.
 	// Same charset as namespace, up to 128 characters.
 	AgentId string `protobuf:"bytes,3,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
-	// The text of the memory (UTF-8, at most 64 KiB).
+	// The text of the memory (UTF-8, at most 64 KiB). Never blank: it holds at least one
+	// character other than white space, control characters and invisible (Unicode
+	// default-ignorable) characters such as U+200B ZERO WIDTH SPACE.
 	Content string `protobuf:"bytes,4,opt,name=content,proto3" json:"content,omitempty"`
 	// Free-form category such as "observation", "decision", "fact" (up to 64 characters).
 	Kind string `protobuf:"bytes,5,opt,name=kind,proto3" json:"kind,omitempty"`
 	// Labels for filtering; each 1-64 characters, at most 32 per memory.
 	Tags []string `protobuf:"bytes,6,rep,name=tags,proto3" json:"tags,omitempty"`
 	// String key/value pairs for filtering and for the caller's own bookkeeping
-	// (at most 64 entries; keys up to 128 characters, values up to 1 KiB).
+	// (at most 64 entries; keys 1-128 characters of [A-Za-z0-9._:/-] other than "__proto__",
+	// values up to 1 KiB).
 	Metadata map[string]string `protobuf:"bytes,7,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// How much this memory matters, 0..1 (default 0.5). Feeds ranking and the retention policy.
 	Importance float64 `protobuf:"fixed64,8,opt,name=importance,proto3" json:"importance,omitempty"`
@@ -274,18 +277,21 @@ type MemoryFilter struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Only memories of this agent.
 	AgentId string `protobuf:"bytes,1,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
-	// Only memories whose kind is one of these.
+	// Only memories whose kind is one of these (at most 32 items).
 	Kinds []string `protobuf:"bytes,2,rep,name=kinds,proto3" json:"kinds,omitempty"`
-	// Only memories carrying every one of these tags.
+	// Only memories carrying every one of these tags (at most 32 items).
 	Tags []string `protobuf:"bytes,3,rep,name=tags,proto3" json:"tags,omitempty"`
-	// Only memories in one of these tiers. Recall and BuildContext search HOT and WARM when
-	// empty; ListMemories and Forget cover every tier when empty.
+	// Only memories in one of these tiers (at most 3 items: TIER_HOT, TIER_WARM, TIER_COLD).
+	// Recall and BuildContext search HOT and WARM when empty; ListMemories and Forget cover every
+	// tier when empty.
 	Tiers []Tier `protobuf:"varint,4,rep,packed,name=tiers,proto3,enum=cortex.v1.Tier" json:"tiers,omitempty"`
-	// Only memories created at or after this instant.
+	// Only memories created at or after this instant (years 1 to 9999, like every timestamp in a
+	// request).
 	CreatedAfter *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=created_after,json=createdAfter,proto3" json:"created_after,omitempty"`
 	// Only memories created strictly before this instant.
 	CreatedBefore *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=created_before,json=createdBefore,proto3" json:"created_before,omitempty"`
-	// Only memories whose metadata holds every one of these key/value pairs exactly.
+	// Only memories whose metadata holds every one of these key/value pairs exactly (at most 64
+	// entries; keys as in Memory.metadata).
 	Metadata      map[string]string `protobuf:"bytes,7,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -144,17 +144,17 @@ type MemoryInput struct {
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// Optional. The owning agent (see Memory.agent_id).
 	AgentId string `protobuf:"bytes,2,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
-	// REQUIRED. The text, 1 byte to 64 KiB of UTF-8.
+	// REQUIRED. The text, 1 byte to 64 KiB of UTF-8, not blank (see Memory.content).
 	Content string `protobuf:"bytes,3,opt,name=content,proto3" json:"content,omitempty"`
 	// Optional. See Memory.kind.
 	Kind string `protobuf:"bytes,4,opt,name=kind,proto3" json:"kind,omitempty"`
-	// Optional. See Memory.tags.
+	// Optional. Labels, each 1-64 characters (at most 32 items). See Memory.tags.
 	Tags []string `protobuf:"bytes,5,rep,name=tags,proto3" json:"tags,omitempty"`
-	// Optional. See Memory.metadata.
+	// Optional. See Memory.metadata (at most 64 entries).
 	Metadata map[string]string `protobuf:"bytes,6,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Optional. 0..1; 0.5 when unset.
 	Importance *float64 `protobuf:"fixed64,7,opt,name=importance,proto3,oneof" json:"importance,omitempty"`
-	// Optional. See Memory.expires_at. Must be in the future.
+	// Optional. See Memory.expires_at. Must be in the future, and before year 10000.
 	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
 	// Optional. See Memory.pinned.
 	Pinned        bool `protobuf:"varint,9,opt,name=pinned,proto3" json:"pinned,omitempty"`
@@ -260,7 +260,7 @@ type RememberRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// REQUIRED. The namespace every item is stored in.
 	Namespace string `protobuf:"bytes,1,opt,name=namespace,proto3" json:"namespace,omitempty"`
-	// REQUIRED. 1 to 500 items. Ids must be unique within the batch.
+	// REQUIRED. At least 1 and at most 500 items. Ids must be unique within the batch.
 	Memories      []*MemoryInput `protobuf:"bytes,2,rep,name=memories,proto3" json:"memories,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -425,7 +425,7 @@ type RecallRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// REQUIRED. The namespace to search.
 	Namespace string `protobuf:"bytes,1,opt,name=namespace,proto3" json:"namespace,omitempty"`
-	// REQUIRED. The query text, 1 byte to 10 KiB of UTF-8.
+	// REQUIRED. The query text, 1 byte to 10 KiB of UTF-8, not blank (see Memory.content).
 	Query string `protobuf:"bytes,2,opt,name=query,proto3" json:"query,omitempty"`
 	// How many hits to return, 1..100 (default 10).
 	TopK int32 `protobuf:"varint,3,opt,name=top_k,json=topK,proto3" json:"top_k,omitempty"`
@@ -896,7 +896,7 @@ type ForgetRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// REQUIRED. The namespace.
 	Namespace string `protobuf:"bytes,1,opt,name=namespace,proto3" json:"namespace,omitempty"`
-	// The ids to delete (at most 500). Ids that do not exist are ignored.
+	// The ids to delete (at most 500 items). Ids that do not exist are ignored.
 	Ids []string `protobuf:"bytes,2,rep,name=ids,proto3" json:"ids,omitempty"`
 	// Deletes every memory matching the filter. Either ids or a filter with at least one
 	// constraint is required; both together delete the listed ids that also match the filter.

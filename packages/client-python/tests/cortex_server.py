@@ -17,7 +17,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SERVER_DIR = REPO_ROOT / "packages" / "server"
-MODEL_DIR = os.environ.get("CORTEX_MODEL_DIR", str(REPO_ROOT / "models" / "all-MiniLM-L6-v2"))
+MODEL_DIR = os.environ.get("CORTEX_MODEL_DIR", str(REPO_ROOT / "models" / "e5-small-v2"))
 START_TIMEOUT = 60.0
 
 

@@ -28,7 +28,8 @@ describe('CortexClient retries', function () {
       });
       client = new CortexClient({
         address: `127.0.0.1:${port}`,
-        retry: { maxAttempts: 40, initialBackoffMs: 100, maxBackoffMs: 400 },
+        // The call's deadline, not the attempt count, bounds the wait: a loaded machine starts the server slowly.
+        retry: { maxAttempts: 1000, initialBackoffMs: 100, maxBackoffMs: 400 },
         channelOptions: { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 200 },
         interceptors: [attempts.interceptor],
       });

@@ -9,7 +9,7 @@ import { CortexClient } from '../src/index.js';
 
 const SERVER_DIR = join(import.meta.dirname, '..', '..', 'server');
 /** The embedding model `scripts/fetch-model.mjs` put in this checkout, unless CORTEX_MODEL_DIR says otherwise. */
-const MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(import.meta.dirname, '..', '..', '..', 'models', 'all-MiniLM-L6-v2');
+const MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(import.meta.dirname, '..', '..', '..', 'models', 'e5-small-v2');
 
 export interface CortexProcess {
   readonly address: string;

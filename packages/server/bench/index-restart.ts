@@ -22,13 +22,14 @@ import { createInterface } from 'node:readline';
 import { credentials } from '@grpc/grpc-js';
 import { createSqliteEmbeddingCache, embeddingCacheKey } from '../src/embedding/index.js';
 import { loadModelFiles } from '../src/embedding/model-files.js';
+import { MODELS } from '../src/embedding/models.js';
 import { MemoryServiceClient, type MemoryInput } from '@cortex/proto/cortex/v1/memory_service';
 import { generateClusteredVectors } from '../src/index/synthetic-vectors.js';
 import { createCheckpointStore } from '../src/ledger/checkpoints.js';
 import { createLedger, type LedgerEvent } from '../src/ledger/index.js';
 import { createSigner } from '../src/ledger/signing.js';
 import { createTransactor, openDatabase } from '../src/storage/index.js';
-import { call, TEST_MODEL_DIR } from '../test/harness.js';
+import { call, TEST_MODEL, TEST_MODEL_DIR } from '../test/harness.js';
 import { option, progress, round } from './lib/cli.js';
 import { startInProcessServer, type InProcessServer } from './lib/in-process-server.js';
 import { createSyntheticText } from './lib/synthetic-text.js';
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
     const set = generateClusteredVectors({ count: memories + extraTexts, dimensions: DIMENSIONS, seed: 20240611 });
     {
       const t = performance.now();
-      const modelId = (await loadModelFiles(TEST_MODEL_DIR)).graph.modelId;
+      const modelId = (await loadModelFiles(TEST_MODEL_DIR, MODELS[TEST_MODEL])).graph.modelId;
       const db = openDatabase({ path: join(dataDir, 'cortex.db') });
       const cache = createSqliteEmbeddingCache(db, modelId, { lruEntries: 1 });
       db.transaction(() => {

@@ -21,6 +21,7 @@ import { createSegmentStore } from '../src/ledger/segments.js';
 import { createSigner } from '../src/ledger/signing.js';
 import { createVerifier } from '../src/ledger/verify.js';
 import { createTransactor, openDatabase } from '../src/storage/index.js';
+import { TEST_MODEL, TEST_MODEL_DIR } from '../test/harness.js';
 import { option, percentile, progress, round } from './lib/cli.js';
 
 const only = new Set(option('only', 'append,verify,fanout,restart').split(','));
@@ -31,7 +32,6 @@ const rate = Number(option('rate', '500'));
 const seconds = Number(option('seconds', '5'));
 
 const SERVER_DIR = join(import.meta.dirname, '..');
-const MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(SERVER_DIR, '..', '..', 'models', 'all-MiniLM-L6-v2');
 const SIGNING_KEY = 'ledger-benchmark-signing-key-0123456789';
 const silent = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
 
@@ -160,7 +160,8 @@ async function startServer(dataDir: string, extraEnv: Record<string, string> = {
     env: {
       ...process.env,
       CORTEX_DATA_DIR: dataDir,
-      CORTEX_MODEL_DIR: MODEL_DIR,
+      CORTEX_EMBEDDING_MODEL: TEST_MODEL,
+      CORTEX_MODEL_DIR: TEST_MODEL_DIR,
       CORTEX_PORT: '0',
       CORTEX_METRICS_PORT: '0',
       CORTEX_HOST: '127.0.0.1',

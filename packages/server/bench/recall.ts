@@ -24,11 +24,12 @@ import winston from 'winston';
 import { openCortexCore } from '../src/core.js';
 import { createOnnxEmbedder, createSqliteEmbeddingCache, embeddingCacheKey } from '../src/embedding/index.js';
 import { loadModelFiles } from '../src/embedding/model-files.js';
+import { MODELS } from '../src/embedding/models.js';
 import { MemoryServiceClient, RecallMode, type MemoryInput } from '@cortex/proto/cortex/v1/memory_service';
 import { exactSearch } from '../src/index/index.js';
 import { generateClusteredVectors } from '../src/index/synthetic-vectors.js';
 import { openDatabase } from '../src/storage/index.js';
-import { call, TEST_MODEL_DIR } from '../test/harness.js';
+import { call, TEST_MODEL, TEST_MODEL_DIR } from '../test/harness.js';
 import { flag, latencySummary, option, progress, round } from './lib/cli.js';
 import { measureEmbeddingRate } from './lib/embedding-rate.js';
 import { benchConfig, startInProcessServer } from './lib/in-process-server.js';
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
   };
 
   progress('embedding throughput (real model, no cache)');
-  report.embedding = { texts: 'short English sentences, all distinct', ...(await measureEmbeddingRate(TEST_MODEL_DIR, { singles: 200, batches: 15 })) };
+  report.embedding = { texts: 'short English sentences, all distinct', ...(await measureEmbeddingRate(TEST_MODEL_DIR, TEST_MODEL, { singles: 200, batches: 15 })) };
 
   progress(`generating ${total} clustered vectors`);
   const set = generateClusteredVectors({ count: total, dimensions: DIMENSIONS, seed: 20240611 });
@@ -112,10 +113,10 @@ async function main(): Promise<void> {
   const dataDir = keepDir !== '' ? resolve(keepDir) : mkdtempSync(join(tmpdir(), 'cortex-bench-recall-'));
   const silentLogger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
   // Only for the in-process pieces, which need an Embedder to open the vectors; they never embed.
-  const embedder = await createOnnxEmbedder({ modelDir: TEST_MODEL_DIR, logger: silentLogger });
+  const embedder = await createOnnxEmbedder({ modelDir: TEST_MODEL_DIR, model: TEST_MODEL, logger: silentLogger, workers: 0 });
   try {
     // Seed the server's embedding cache (see the header comment), then close: the server opens it.
-    const modelId = (await loadModelFiles(TEST_MODEL_DIR)).graph.modelId;
+    const modelId = (await loadModelFiles(TEST_MODEL_DIR, MODELS[TEST_MODEL])).graph.modelId;
     {
       const t = performance.now();
       const db = openDatabase({ path: join(dataDir, 'cortex.db') });

@@ -4,7 +4,7 @@ import type { Logger } from 'winston';
 import type { Config } from './config/index.js';
 import { createContextService, type ContextService } from './context/service.js';
 import { createExtractiveSummarizer, createLlmSummarizer, createTokenizerRegistry } from './context/index.js';
-import { createOnnxEmbedder, createSqliteEmbeddingCache, type Embedder } from './embedding/index.js';
+import { createEmbedder, createSqliteEmbeddingCache, type Embedder } from './embedding/index.js';
 import { createJobs, type Jobs } from './jobs/index.js';
 import { createLedgerSubsystem, type LedgerSubsystem } from './ledger/subsystem.js';
 import { createAgentStateStore, type AgentStateStore } from './memory/agent-state.js';
@@ -45,8 +45,8 @@ export interface CortexCore {
    */
   readonly jobs: Jobs;
   /**
-   * Stops every job, last started first (pending access statistics and the vector index are written), frees the model,
-   * closes the database.
+   * Stops every job, last started first (pending access statistics and the vector index are written),
+   * frees the model (its inference workers exit), closes the database.
    */
   close(): Promise<void>;
 }
@@ -62,11 +62,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
   let embedder: Embedder;
   let vectors: MemoryVectors;
   try {
-    embedder = await createOnnxEmbedder({
-      modelDir: config.modelDir,
-      logger,
-      cache: (modelId) => createSqliteEmbeddingCache(db, modelId),
-    });
+    embedder = await createEmbedder(config.embedding, { logger, cache: (modelId) => createSqliteEmbeddingCache(db, modelId) });
     vectors = await createMemoryVectors({
       db,
       store,
@@ -83,7 +79,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
   const { tiers } = config;
   const { hotTier, access, maintenance, memories } = createMemoryLayer({ db, store, transact, ledger, vectors, clock, logger, tiers });
   const tokenizers = createTokenizerRegistry();
-  const extractive = createExtractiveSummarizer({ embedSentences: (texts) => embedder.embed(texts) });
+  const extractive = createExtractiveSummarizer({ embedSentences: (texts, purpose = 'document') => embedder.embed(texts, purpose) });
   const context = createContextService({
     memories,
     embedder,

@@ -9,6 +9,8 @@ export const ErrorReason = {
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** page_token was not issued by this API for the same query (INVALID_ARGUMENT on page_token). */
   INVALID_PAGE_TOKEN: 'INVALID_PAGE_TOKEN',
+  /** The request bytes are not a valid encoding of the request message (INVALID_ARGUMENT). */
+  MALFORMED_REQUEST: 'MALFORMED_REQUEST',
   /** No `authorization: Bearer <key>` metadata while API keys are required (UNAUTHENTICATED). */
   MISSING_API_KEY: 'MISSING_API_KEY',
   /** The bearer key is not one of the configured API keys (UNAUTHENTICATED). */
@@ -29,6 +31,22 @@ export const ErrorReason = {
   EMBEDDING_MODEL_UNUSABLE: 'EMBEDDING_MODEL_UNUSABLE',
   /** The embedder was already closed (the server is stopping). */
   EMBEDDER_CLOSED: 'EMBEDDER_CLOSED',
+  /** The model loaded but failed on this batch; later calls may succeed. */
+  EMBEDDING_INFERENCE_FAILED: 'EMBEDDING_INFERENCE_FAILED',
+  /** The inference worker running this batch died; it is being replaced, so a retry may succeed. */
+  EMBEDDING_WORKER_DIED: 'EMBEDDING_WORKER_DIED',
+  /** The remote embedder (CORTEX_EMBEDDER=openai) did not answer within its timeout, retries included. */
+  EMBEDDER_TIMEOUT: 'EMBEDDER_TIMEOUT',
+  /** The remote embedder could not be reached. */
+  EMBEDDER_NETWORK_ERROR: 'EMBEDDER_NETWORK_ERROR',
+  /** The remote embedder answered with an HTTP error; metadata status has the code. */
+  EMBEDDER_HTTP_ERROR: 'EMBEDDER_HTTP_ERROR',
+  /** The remote embedder's answer is not one embedding per input. */
+  EMBEDDER_BAD_RESPONSE: 'EMBEDDER_BAD_RESPONSE',
+  /** The remote embedder's vectors are not CORTEX_EMBEDDER_DIMENSIONS long. */
+  EMBEDDER_DIMENSION_MISMATCH: 'EMBEDDER_DIMENSION_MISMATCH',
+  /** Too many remote embedder failures in a row: calls fail fast until a trial succeeds; retry-after says when. */
+  EMBEDDER_CIRCUIT_OPEN: 'EMBEDDER_CIRCUIT_OPEN',
 
   // MemoryService, AgentService
   /** GetMemory: no memory with that id in the namespace (NOT_FOUND). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { startCortex, type RunningCortex } from '../src/app.js';
-import { loadConfig } from '../src/config/index.js';
+import { DEFAULT_EMBEDDING_MODEL, loadConfig } from '../src/config/index.js';
 import { AgentServiceClient } from '@cortex/proto/cortex/v1/agent_service';
 import { ContextServiceClient } from '@cortex/proto/cortex/v1/context_service';
 import { LedgerServiceClient } from '@cortex/proto/cortex/v1/ledger_service';
@@ -11,10 +11,18 @@ import { MemoryServiceClient } from '@cortex/proto/cortex/v1/memory_service';
 import { BadRequest, ErrorInfo } from '@cortex/proto/google/rpc/error_details';
 import { Status } from '@cortex/proto/google/rpc/status';
 import { HealthClient } from '@cortex/proto/grpc/health/v1/health';
+import { isLocalModelName, type LocalModelName } from '../src/embedding/index.js';
 import { createLogger } from '../src/observability/logger.js';
 
-/** The model `scripts/fetch-model.mjs` fetched for this checkout (or CORTEX_MODEL_DIR). */
-export const TEST_MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(import.meta.dirname, '..', '..', '..', 'models', 'all-MiniLM-L6-v2');
+/** The embedding model servers under test use: CORTEX_EMBEDDING_MODEL, else the default. */
+export const TEST_MODEL = testModel(process.env.CORTEX_EMBEDDING_MODEL ?? DEFAULT_EMBEDDING_MODEL);
+/** Where `scripts/fetch-model.mjs` put that model for this checkout (or CORTEX_MODEL_DIR). */
+export const TEST_MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(import.meta.dirname, '..', '..', '..', 'models', TEST_MODEL);
+
+function testModel(name: string): LocalModelName {
+  if (!isLocalModelName(name)) throw new Error(`CORTEX_EMBEDDING_MODEL=${name} is not a local model`);
+  return name;
+}
 
 export interface TestServer {
   readonly address: string;
@@ -46,7 +54,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     CORTEX_METRICS_PORT: '0',
     CORTEX_DATA_DIR: dataDir,
     CORTEX_LOG_LEVEL: 'error',
+    CORTEX_EMBEDDING_MODEL: TEST_MODEL,
     CORTEX_MODEL_DIR: TEST_MODEL_DIR,
+    // One inference worker: real threads, without a second start-up per test server.
+    CORTEX_EMBEDDING_WORKERS: '1',
     ...options.env,
   });
   const logger = createLogger({ level: 'error', silent: !process.env.CORTEX_TEST_LOGS });

@@ -9,7 +9,7 @@ import {
   type RecordResponse,
   type SubscribeResponse,
 } from '@cortex/proto/cortex/v1/ledger_service';
-import { call, TEST_MODEL_DIR } from './harness.js';
+import { call, TEST_MODEL, TEST_MODEL_DIR } from './harness.js';
 
 export const SERVER_DIR = join(import.meta.dirname, '..');
 
@@ -124,6 +124,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     cwd: SERVER_DIR,
     env: {
       ...process.env,
+      CORTEX_EMBEDDING_MODEL: TEST_MODEL,
       CORTEX_MODEL_DIR: TEST_MODEL_DIR,
       CORTEX_PORT: '0',
       CORTEX_METRICS_PORT: '0',

@@ -119,12 +119,15 @@ describe('Recall modes over the real embedding model and HNSW index', function (
         namespace: 'rewrite',
         memories: [{ id: 'x', content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
       });
+    // Scores are on the model's own scale (e5 rates unrelated text ~0.7), so compare before and after.
+    const printerScore = async () =>
+      (await call(server.memory.recall.bind(server.memory), {
+        namespace: 'rewrite', query: 'office printer paper jam', topK: 1, mode: RecallMode.RECALL_MODE_VECTOR, filter: undefined, minScore: 0,
+      })).hits[0]?.score ?? 0;
     await remember('The printer on floor three is jammed.');
+    const before = await printerScore();
     await remember('Quarterly revenue grew by twelve percent.');
-    const { hits } = await call(server.memory.recall.bind(server.memory), {
-      namespace: 'rewrite', query: 'office printer paper jam', topK: 1, mode: RecallMode.RECALL_MODE_VECTOR, filter: undefined, minScore: 0.5,
-    });
-    expect(hits).to.deep.equal([]);
+    expect(await printerScore()).to.be.lessThan(before - 0.1);
   });
 });
 

@@ -98,7 +98,7 @@ func (s *Server) start() error {
 		"CORTEX_PORT="+strconv.Itoa(s.options.Port),
 		"CORTEX_METRICS_PORT=0",
 		"CORTEX_DATA_DIR="+s.options.DataDir,
-		"CORTEX_MODEL_DIR="+cmp.Or(os.Getenv("CORTEX_MODEL_DIR"), filepath.Join(root, "models", "all-MiniLM-L6-v2")),
+		"CORTEX_MODEL_DIR="+cmp.Or(os.Getenv("CORTEX_MODEL_DIR"), filepath.Join(root, "models", "e5-small-v2")),
 		"CORTEX_LOG_LEVEL=info",
 	)
 	for key, value := range s.options.Env {

@@ -1,8 +1,9 @@
 // Embedding throughput of the real model, without a cache (repeats would skip inference).
-// Shared by bench/embedding.ts (several graphs) and the recall bench (the shipped one).
+// Shared by bench/embedding.ts (several graphs and pool shapes) and the recall bench (the shipped one).
 import winston from 'winston';
-import type { Embedder, EmbeddingCache } from '../../src/embedding/index.js';
+import type { Embedder, EmbeddingCache, LocalModelName } from '../../src/embedding/index.js';
 import { loadModelFiles } from '../../src/embedding/model-files.js';
+import { MODELS } from '../../src/embedding/models.js';
 import { createEmbedderFromFiles } from '../../src/embedding/onnx-embedder.js';
 import { latencySummary, round } from './cli.js';
 
@@ -39,21 +40,21 @@ export async function measureEmbedder(
 ): Promise<EmbeddingRate> {
   let next = firstText;
   const fresh = (n: number): string[] => Array.from({ length: n }, () => texts(next++));
-  for (let i = 0; i < 10; i += 1) await embedder.embed(fresh(1)); // warm-up
-  await embedder.embed(fresh(32));
+  for (let i = 0; i < 10; i += 1) await embedder.embed(fresh(1), 'document'); // warm-up
+  await embedder.embed(fresh(32), 'document');
 
   const latencies: number[] = [];
   const t1 = performance.now();
   for (let i = 0; i < singles; i += 1) {
     const batch = fresh(1);
     const t = performance.now();
-    await embedder.embed(batch);
+    await embedder.embed(batch, 'query');
     latencies.push(performance.now() - t);
   }
   const batch1Ms = performance.now() - t1;
 
   const t32 = performance.now();
-  for (let i = 0; i < batches; i += 1) await embedder.embed(fresh(32));
+  for (let i = 0; i < batches; i += 1) await embedder.embed(fresh(32), 'document');
   const batch32Ms = performance.now() - t32;
 
   const single = latencySummary(latencies);
@@ -66,10 +67,12 @@ export async function measureEmbedder(
 /** The shipped model, loaded without a cache. */
 export async function measureEmbeddingRate(
   modelDir: string,
+  model: LocalModelName,
   options: { singles: number; batches: number; texts?: (i: number) => string },
 ): Promise<EmbeddingRate> {
   const logger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
-  const embedder = await createEmbedderFromFiles(await loadModelFiles(modelDir), { modelDir, logger, cache: NO_CACHE });
+  const files = await loadModelFiles(modelDir, MODELS[model]);
+  const embedder = await createEmbedderFromFiles(files, { modelDir, model, logger, cache: NO_CACHE });
   try {
     return await measureEmbedder(embedder, options);
   } finally {

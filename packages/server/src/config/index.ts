@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { loadEmbeddingConfig, type EmbeddingConfig } from './embedding.js';
 import { loadLedgerConfig, type LedgerConfig } from './ledger.js';
 import { loadTierConfig, type TierConfig } from './tiers.js';
 
+export { DEFAULT_EMBEDDING_MODEL, type EmbeddingConfig, type RemoteEmbedderConfig } from './embedding.js';
 export type { LedgerConfig } from './ledger.js';
 export { parseTrustedKeys } from './ledger.js';
 export { TIER_DEFAULTS, type TierConfig } from './tiers.js';
@@ -15,7 +17,7 @@ export interface Config {
   readonly port: number;
   readonly metricsPort: number;
   readonly dataDir: string;
-  readonly modelDir: string;
+  readonly embedding: EmbeddingConfig;
   readonly logLevel: string;
   /** Secret for ledger checkpoint signatures; generated per process outside production. */
   readonly signingKey: string;
@@ -96,7 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     port: int('CORTEX_PORT', 4949, 0, 65535),
     metricsPort: int('CORTEX_METRICS_PORT', 9464, 0, 65535),
     dataDir,
-    modelDir: resolve(env.CORTEX_MODEL_DIR ?? './models/all-MiniLM-L6-v2'),
+    embedding: loadEmbeddingConfig(env, int, problems),
     logLevel,
     signingKey: explicitKey !== '' ? explicitKey : randomBytes(32).toString('hex'),
     signingKeyGenerated: explicitKey === '',

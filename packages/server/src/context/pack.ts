@@ -68,7 +68,7 @@ export async function buildContext(input: BuildContextInput, deps: BuildContextD
   const compress = opts.compression === 'extractive' || opts.compression === 'combined';
   let queryVector: Promise<Float32Array | undefined> | undefined;
   const getQueryVector = (): Promise<Float32Array | undefined> =>
-    (queryVector ??= embed === undefined || input.query.trim() === '' ? Promise.resolve(undefined) : embed([input.query]).then((v) => v[0]));
+    (queryVector ??= embed === undefined || input.query.trim() === '' ? Promise.resolve(undefined) : embed([input.query], 'query').then((v) => v[0]));
 
   const meter = createSectionMeter(tokenizer, layout, historyBlocks);
 

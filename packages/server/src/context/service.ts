@@ -3,7 +3,7 @@ import type { MemoryFilter, MemoryService, RequestContext } from '../memory/inde
 import { buildContext } from './pack.js';
 import type { TokenizerRegistry } from './tokenizers.js';
 import { cosine } from './vectors.js';
-import type { BuildContextResult, Candidate, CompressionMode, Summarizer, Turn } from './types.js';
+import type { BuildContextResult, Candidate, CompressionMode, EmbedSentences, Summarizer, Turn } from './types.js';
 
 export interface ContextServiceDeps {
   readonly memories: MemoryService;
@@ -42,7 +42,7 @@ export interface ContextResult extends BuildContextResult {
  */
 export function createContextService(deps: ContextServiceDeps) {
   const { memories, embedder, tokenizers, summarizer, clock } = deps;
-  const embedSentences = (texts: readonly string[]) => embedder.embed(texts);
+  const embedSentences: EmbedSentences = (texts, purpose = 'document') => embedder.embed(texts, purpose);
 
   return {
     async build(ctx: RequestContext, request: ContextRequest): Promise<ContextResult> {
@@ -56,7 +56,10 @@ export function createContextService(deps: ContextServiceDeps) {
         minScore: 0,
         filter: request.agentId ? { ...request.filter, agentIds: [request.agentId, ''] } : request.filter,
       }, ctx);
-      const [queryVector, ...vectors] = await embedder.embed([request.query, ...hits.map((h) => h.memory.content)]);
+      const [[queryVector], vectors] = await Promise.all([
+        embedder.embed([request.query], 'query'),
+        embedder.embed(hits.map((h) => h.memory.content), 'document'),
+      ]);
       const relevance = new Map<string, number>();
       const candidates: Candidate[] = hits.map((hit, i) => {
         const vector = vectors[i]!;

@@ -1,3 +1,4 @@
+import type { EmbedPurpose } from '../embedding/index.js';
 import type { Tier } from '../memory/types.js';
 import type { TokenizerRegistry, Tokenizer } from './tokenizers.js';
 
@@ -116,7 +117,8 @@ export interface BuildContextResult {
   readonly recentTurns: number;
 }
 
-export type EmbedSentences = (texts: readonly string[]) => Promise<Float32Array[]>;
+/** Embeds sentences of memories (documents, the default) or the request's query. */
+export type EmbedSentences = (texts: readonly string[], purpose?: EmbedPurpose) => Promise<Float32Array[]>;
 
 export type SummaryMethod = 'extractive' | 'llm';
 

@@ -11,6 +11,8 @@ export type ModelUnavailableReason = Extract<ErrorReason, `EMBEDDING_MODEL_${str
  */
 export class ModelUnavailableError extends CortexError {
   readonly modelDir: string;
+  /** What is wrong, without the directory and the hint (workers report it to the main thread). */
+  readonly detail: string;
 
   constructor(reason: ModelUnavailableReason, modelDir: string, detail: string, cause?: unknown) {
     super('UNAVAILABLE', `embedding model unavailable (${detail}) in ${modelDir}; ${MODEL_SETUP_HINT}`, {
@@ -19,9 +21,15 @@ export class ModelUnavailableError extends CortexError {
     });
     this.name = 'ModelUnavailableError';
     this.modelDir = modelDir;
+    this.detail = detail;
   }
 }
 
 export function embedderClosed(): CortexError {
   return new CortexError('UNAVAILABLE', 'the embedder is closed', { reason: ErrorReason.EMBEDDER_CLOSED });
+}
+
+/** Inference itself failed (the model loaded): the batch's callers get this, later batches may succeed. */
+export function inferenceFailed(detail: string, cause?: unknown): CortexError {
+  return new CortexError('UNAVAILABLE', `embedding failed: ${detail}`, { reason: ErrorReason.EMBEDDING_INFERENCE_FAILED, cause });
 }

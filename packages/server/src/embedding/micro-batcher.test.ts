@@ -126,3 +126,56 @@ describe('micro-batcher', () => {
     expect(late).to.equal('closed');
   });
 });
+
+describe('micro-batcher buckets and urgency', () => {
+  const collect = (options: { bucketOf?: (x: string) => number; isUrgent?: (x: string) => boolean; maxBatchSize?: number }) => {
+    const batches: string[][] = [];
+    const gate = deferred();
+    let first = true;
+    const batcher = createMicroBatcher<string, string>({
+      run: async (inputs) => {
+        batches.push([...inputs]);
+        if (first) {
+          first = false;
+          await gate.promise; // hold the only slot so the rest queue up
+        }
+        return [...inputs];
+      },
+      maxBatchSize: options.maxBatchSize ?? 32,
+      maxConcurrency: 1,
+      windowMs: 0,
+      closedError,
+      ...(options.bucketOf === undefined ? {} : { bucketOf: options.bucketOf }),
+      ...(options.isUrgent === undefined ? {} : { isUrgent: options.isUrgent }),
+    });
+    return { batches, gate, batcher };
+  };
+
+  it('never puts inputs of different buckets in one batch', async () => {
+    const { batches, gate, batcher } = collect({ bucketOf: (x) => x.length });
+    const all = ['a', 'bbbb', 'c', 'dddd', 'e'].map((x) => batcher.submit(x));
+    gate.resolve();
+    await Promise.all(all);
+    expect(batches).to.deep.equal([['a', 'c', 'e'], ['bbbb', 'dddd']]);
+  });
+
+  it('sends an urgent input ahead of older ones, with the other urgent inputs of its bucket', async () => {
+    const { batches, gate, batcher } = collect({ isUrgent: (x) => x.startsWith('q'), maxBatchSize: 2 });
+    const busy = batcher.submit('running');
+    await new Promise((r) => setImmediate(r));
+    const queued = ['d1', 'd2', 'd3', 'q1', 'd4', 'q2'].map((x) => batcher.submit(x));
+    gate.resolve();
+    await Promise.all([busy, ...queued]);
+    expect(batches).to.deep.equal([['running'], ['q1', 'q2'], ['d1', 'd2'], ['d3', 'd4']]);
+  });
+
+  it('keeps urgent batches to urgent inputs, so a query never waits for a full batch of documents', async () => {
+    const { batches, gate, batcher } = collect({ isUrgent: (x) => x.startsWith('q'), maxBatchSize: 3 });
+    const busy = batcher.submit('running');
+    await new Promise((r) => setImmediate(r));
+    const queued = ['d1', 'q1', 'd2', 'd3'].map((x) => batcher.submit(x));
+    gate.resolve();
+    await Promise.all([busy, ...queued]);
+    expect(batches).to.deep.equal([['running'], ['q1'], ['d1', 'd2', 'd3']]);
+  });
+});

@@ -8,6 +8,16 @@ export interface MicroBatcherOptions<I, O> {
   readonly windowMs: number;
   /** Rejection for submissions after close(). */
   readonly closedError: () => Error;
+  /**
+   * Inputs of different buckets never share a batch (e.g. by length, so short texts are not
+   * padded to the longest). Default: one bucket.
+   */
+  readonly bucketOf?: (input: I) => number;
+  /**
+   * Urgent inputs (e.g. a search query someone waits for) leave before older ones, in batches of
+   * their own: a full batch of others would make them wait for all of it.
+   */
+  readonly isUrgent?: (input: I) => boolean;
 }
 
 export interface MicroBatcher<I, O> {
@@ -24,10 +34,14 @@ interface Pending<I, O> {
 
 /**
  * Merges concurrent submissions into batches. Work that arrives while every slot is busy
- * queues up and leaves as the next batch, so batches grow with load on their own.
+ * queues up and leaves as the next batch, so batches grow with load on their own. A batch starts
+ * with the oldest urgent input (else the oldest input) and takes the next queued inputs of its
+ * bucket and urgency.
  */
 export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): MicroBatcher<I, O> {
   const { run, maxBatchSize, maxConcurrency, windowMs, closedError } = options;
+  const bucketOf = options.bucketOf ?? (() => 0);
+  const isUrgent = options.isUrgent ?? (() => false);
   if (maxBatchSize < 1 || maxConcurrency < 1) throw new RangeError('maxBatchSize and maxConcurrency must be at least 1');
   const queue: Array<Pending<I, O>> = [];
   let running = 0;
@@ -47,9 +61,24 @@ export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): Mi
     else setImmediate(fire);
   };
 
+  const takeBatch = (): Array<Pending<I, O>> => {
+    const urgentAt = queue.findIndex((p) => isUrgent(p.input));
+    const head = queue[Math.max(urgentAt, 0)]!;
+    const bucket = bucketOf(head.input);
+    const urgent = urgentAt >= 0;
+    const batch: Array<Pending<I, O>> = [];
+    for (const p of queue) {
+      if (batch.length === maxBatchSize) break;
+      if (isUrgent(p.input) === urgent && bucketOf(p.input) === bucket) batch.push(p);
+    }
+    const taken = new Set(batch);
+    queue.splice(0, queue.length, ...queue.filter((p) => !taken.has(p)));
+    return batch;
+  };
+
   const pump = (): void => {
     while (running < maxConcurrency && queue.length > 0) {
-      const batch = queue.splice(0, maxBatchSize);
+      const batch = takeBatch();
       running += 1;
       void runBatch(batch);
     }

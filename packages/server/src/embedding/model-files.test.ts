@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ModelUnavailableError } from './errors.js';
-import { KNOWN_GRAPHS, MODEL_FILE, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, TOKENIZER_SHA256 } from './model-files.js';
+import { MODEL_FILE, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from './model-files.js';
+import { LOCAL_MODEL_NAMES, MODELS } from './models.js';
 import { createOnnxEmbedder } from './onnx-embedder.js';
 import { realModelDir, REPO_ROOT, silentLogger } from './test-helpers.js';
 
 const FIX = 'run: npm run setup (or node scripts/fetch-model.mjs)';
+const MODEL = 'all-MiniLM-L6-v2';
 
 async function rejection(promise: Promise<unknown>): Promise<ModelUnavailableError> {
   const err = await promise.then(
@@ -31,9 +33,11 @@ describe('embedding model files', () => {
   const copyTokenizer = (): void => {
     for (const name of [TOKENIZER_FILE, TOKENIZER_CONFIG_FILE]) copyFileSync(join(realModelDir(), name), join(dir, name));
   };
+  const open = (modelDir: string, model: (typeof LOCAL_MODEL_NAMES)[number] = MODEL) =>
+    createOnnxEmbedder({ modelDir, model, logger: silentLogger(), workers: 0 });
 
   it('rejects a missing model with UNAVAILABLE and a message that names the fix', async () => {
-    const err = await rejection(createOnnxEmbedder({ modelDir: join(dir, 'nowhere'), logger: silentLogger() }));
+    const err = await rejection(open(join(dir, 'nowhere')));
     expect(err.kind).to.equal('UNAVAILABLE');
     expect(err.reason).to.equal('EMBEDDING_MODEL_MISSING');
     expect(err.message).to.include(FIX).and.to.include('model.onnx is missing');
@@ -42,7 +46,7 @@ describe('embedding model files', () => {
   it('rejects a corrupt model file before handing it to onnxruntime, naming the fix', async () => {
     copyTokenizer();
     writeFileSync(join(dir, MODEL_FILE), 'this is not an onnx graph');
-    const err = await rejection(createOnnxEmbedder({ modelDir: dir, logger: silentLogger() }));
+    const err = await rejection(open(dir));
     expect(err.reason).to.equal('EMBEDDING_MODEL_CORRUPT');
     expect(err.message).to.include(FIX).and.to.include('matches no pinned graph');
   });
@@ -50,33 +54,47 @@ describe('embedding model files', () => {
   it('rejects a truncated copy of the real model', async () => {
     copyTokenizer();
     writeFileSync(join(dir, MODEL_FILE), readFileSync(join(realModelDir(), MODEL_FILE)).subarray(0, 1_000_000));
-    const err = await rejection(createOnnxEmbedder({ modelDir: dir, logger: silentLogger() }));
+    const err = await rejection(open(dir));
     expect(err.reason).to.equal('EMBEDDING_MODEL_CORRUPT');
+  });
+
+  it('rejects one model\'s graph named as another model, so vector spaces never mix', async () => {
+    copyTokenizer();
+    copyFileSync(join(realModelDir('bge-small-en-v1.5'), MODEL_FILE), join(dir, MODEL_FILE));
+    const err = await rejection(open(dir, 'e5-small-v2'));
+    expect(err.reason).to.equal('EMBEDDING_MODEL_CORRUPT');
+    expect(err.message).to.include('no pinned graph of e5-small-v2');
   });
 
   it('rejects a missing or altered tokenizer, naming the fix', async () => {
     copyFileSync(join(realModelDir(), MODEL_FILE), join(dir, MODEL_FILE));
-    const missing = await rejection(createOnnxEmbedder({ modelDir: dir, logger: silentLogger() }));
+    const missing = await rejection(open(dir));
     expect(missing.reason).to.equal('EMBEDDING_MODEL_MISSING');
     expect(missing.message).to.include(TOKENIZER_FILE).and.to.include(FIX);
 
     copyTokenizer();
     writeFileSync(join(dir, TOKENIZER_CONFIG_FILE), '{"do_lower_case": false}');
-    const altered = await rejection(createOnnxEmbedder({ modelDir: dir, logger: silentLogger() }));
+    const altered = await rejection(open(dir));
     expect(altered.reason).to.equal('EMBEDDING_MODEL_CORRUPT');
     expect(altered.message).to.include(TOKENIZER_CONFIG_FILE);
   });
 
-  it('pins the same graphs and tokenizer files as scripts/fetch-model.mjs', async () => {
+  it('pins the same graphs and tokenizer files as scripts/fetch-model.mjs, model by model', async () => {
+    interface ScriptModel {
+      graphs: ReadonlyArray<{ sha256: string; size: number }>;
+      files: Record<string, { sha256: string }>;
+    }
     const script = (await import(pathToFileURL(join(REPO_ROOT, 'scripts', 'fetch-model.mjs')).href)) as {
-      KNOWN_GRAPHS: ReadonlyArray<{ sha256: string; size: number }>;
-      TOKENIZER_FILES: Record<string, string>;
+      MODELS: Record<string, ScriptModel>;
       MODEL_FILE: string;
     };
     expect(script.MODEL_FILE).to.equal(MODEL_FILE);
-    const pins = (graphs: ReadonlyArray<{ sha256: string; size: number }>) =>
-      graphs.map((g) => `${g.sha256}:${g.size}`).sort();
-    expect(pins(script.KNOWN_GRAPHS)).to.deep.equal(pins(KNOWN_GRAPHS));
-    for (const [name, sha256] of Object.entries(TOKENIZER_SHA256)) expect(script.TOKENIZER_FILES[name]).to.equal(sha256);
+    expect(Object.keys(script.MODELS).sort()).to.deep.equal([...LOCAL_MODEL_NAMES].sort());
+    const pins = (graphs: ReadonlyArray<{ sha256: string; size: number }>) => graphs.map((g) => `${g.sha256}:${g.size}`).sort();
+    for (const name of LOCAL_MODEL_NAMES) {
+      const fetched = script.MODELS[name]!;
+      expect(pins(fetched.graphs), name).to.deep.equal(pins(MODELS[name].graphs));
+      for (const [file, sha256] of Object.entries(MODELS[name].tokenizer)) expect(fetched.files[file]?.sha256, `${name} ${file}`).to.equal(sha256);
+    }
   });
 });

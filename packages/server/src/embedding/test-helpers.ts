@@ -1,18 +1,19 @@
 // Fixtures shared by the embedding tests (not part of the public API).
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import winston from 'winston';
 import { MODEL_FILE } from './model-files.js';
+import type { EmbedPurpose } from './embedder.js';
+import type { LocalModelName } from './models.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
-/** The real model, where scripts/fetch-model.mjs puts it (CORTEX_MODEL_DIR or the default). */
-export function realModelDir(): string {
-  const configured = process.env.CORTEX_MODEL_DIR;
-  const dir = configured ? resolve(configured) : join(REPO_ROOT, 'models', 'all-MiniLM-L6-v2');
+/** Where scripts/fetch-model.mjs --all puts each model. */
+export function realModelDir(model: LocalModelName = 'all-MiniLM-L6-v2'): string {
+  const dir = join(REPO_ROOT, 'models', model);
   if (!existsSync(join(dir, MODEL_FILE))) {
-    throw new Error(`no model in ${dir}: run node scripts/fetch-model.mjs before these tests`);
+    throw new Error(`no model in ${dir}: run node scripts/fetch-model.mjs --all before these tests`);
   }
   return dir;
 }
@@ -23,9 +24,22 @@ export function silentLogger(): winston.Logger {
 
 /** fp32 all-MiniLM-L6-v2 output for the README's sentences (see testdata/reference-fp32.json). */
 export function referenceVectors(): Record<string, number[]> {
-  const path = fileURLToPath(new URL('./testdata/reference-fp32.json', import.meta.url));
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as { vectors: Record<string, number[]> };
-  return parsed.vectors;
+  return (readTestdata('reference-fp32.json') as { vectors: Record<string, number[]> }).vectors;
+}
+
+export interface ReferenceCase {
+  readonly purpose: EmbedPurpose;
+  readonly text: string;
+  readonly vector: number[];
+}
+
+/** fp32 output of a prefixed model for a query and a document (testdata/reference-fp32-<model>.json). */
+export function prefixedReference(model: LocalModelName): { queryPrefix: string; documentPrefix: string; cases: ReferenceCase[] } {
+  return readTestdata(`reference-fp32-${model}.json`) as { queryPrefix: string; documentPrefix: string; cases: ReferenceCase[] };
+}
+
+function readTestdata(name: string): unknown {
+  return JSON.parse(readFileSync(fileURLToPath(new URL(`./testdata/${name}`, import.meta.url)), 'utf8'));
 }
 
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -9,6 +9,7 @@ import type { ColdTier } from './cold.js';
 import type { DeleteWithLedger } from './delete.js';
 import type { HotTier } from './hot-tier.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from '../page-token.js';
+import { BLANK_RULE, isBlank } from '../text.js';
 import { filterCondition, isEmptyFilter, memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow, type SqlCondition } from './rows.js';
 import type { ListAfter, MemoryRecord, MemoryStore } from './store/index.js';
 import { INTERNAL_CONTEXT } from './tier-events.js';
@@ -139,6 +140,9 @@ export function createMemoryService(deps: MemoryServiceDeps) {
   return {
     /** Stores a batch atomically; a failure anywhere leaves nothing written. */
     async remember(ctx: RequestContext, namespace: string, inputs: readonly MemoryInput[]) {
+      if (inputs.some((input) => isBlank(input.content))) {
+        throw new CortexError('INVALID_ARGUMENT', `memory content ${BLANK_RULE}`, { reason: 'INVALID_ARGUMENT' });
+      }
       // Embedding is async and slow, so it happens before the transaction; the cache makes
       // re-sending unchanged content cheap.
       const embedded: ChunkVectors[] = await vectors.embedContents(inputs.map((input) => input.content));

@@ -163,13 +163,13 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     /** Embeds each content's chunks (outside any transaction: inference is slow and async). */
     async embedContents(contents: readonly string[]): Promise<ChunkVectors[]> {
       const chunked = contents.map((content) => embedder.chunk(content));
-      const vectors = await embedder.embed(chunked.flat());
+      const vectors = await embedder.embed(chunked.flat(), 'document');
       let next = 0;
       return chunked.map((chunks) => chunks.map(() => vectors[next++]!));
     },
 
     embedQuery(query: string): Promise<Float32Array> {
-      return embedder.embed([query]).then(([vector]) => vector!);
+      return embedder.embed([query], 'query').then(([vector]) => vector!);
     },
 
     /** Replaces a memory's chunk vectors inside the caller's transaction. */

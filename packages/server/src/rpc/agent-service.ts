@@ -4,7 +4,7 @@ import type { AgentStateStore } from '../memory/agent-state.js';
 import type { SnapshotReader } from '../memory/snapshot.js';
 import { unary } from './call.js';
 import { memoryToProto } from './convert.js';
-import { checkAgentId, checkNamespace, Validator } from './validate.js';
+import { checkAgentId, checkNamespace, RESERVED_KEYS, RESERVED_KEY_RULE, Validator } from './validate.js';
 
 export interface AgentRpcDeps {
   readonly agentState: AgentStateStore;
@@ -44,13 +44,19 @@ export function createAgentRpc({ agentState, readSnapshot, logger }: AgentRpcDep
       if (keys.length + request.deleteKeys.length === 0 && !request.replace) {
         v.add('set', 'set, delete_keys or replace is required');
       }
-      if (keys.length > MAX_STATE_KEYS) v.add('set', `at most ${MAX_STATE_KEYS} keys per call (got ${keys.length})`);
-      for (const key of keys) {
-        const field = `set[${JSON.stringify(key)}]`;
-        v.text(field, key, MAX_KEY_BYTES, { required: true });
-        v.text(field, request.set[key] ?? '', MAX_VALUE_BYTES, { required: false });
+      if (v.maxItems('set', keys.length, MAX_STATE_KEYS)) {
+        for (const key of keys) {
+          const field = `set[${JSON.stringify(key)}]`;
+          v.text(field, key, MAX_KEY_BYTES, { required: true });
+          v.text(field, request.set[key] ?? '', MAX_VALUE_BYTES, { required: false });
+        }
       }
-      request.deleteKeys.forEach((key, i) => v.text(`delete_keys[${i}]`, key, MAX_KEY_BYTES, { required: true }));
+      if (v.maxItems('delete_keys', request.deleteKeys.length, MAX_STATE_KEYS)) {
+        request.deleteKeys.forEach((key, i) => {
+          v.text(`delete_keys[${i}]`, key, MAX_KEY_BYTES, { required: true });
+          if (RESERVED_KEYS.has(key)) v.add(`delete_keys[${i}]`, RESERVED_KEY_RULE);
+        });
+      }
       if (request.expectedVersion !== undefined && request.expectedVersion < 0) {
         v.add('expected_version', 'must not be negative');
       }

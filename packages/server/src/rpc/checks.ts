@@ -5,10 +5,13 @@ import { checkAgentId, METADATA_KEY_PATTERN, MEMORY_ID_PATTERN, type Validator }
 export const MAX_QUERY_BYTES = 10 * 1024;
 export const MAX_BATCH = 500;
 const MAX_KIND_BYTES = 64;
+const MAX_KINDS = 32;
 const MAX_TAGS = 32;
 const MAX_TAG_BYTES = 64;
 const MAX_METADATA_ENTRIES = 64;
 const MAX_METADATA_VALUE_BYTES = 1024;
+/** One of each tier. */
+const MAX_TIERS = 3;
 
 export function checkMemoryId(v: Validator, field: string, id: string): void {
   v.pattern(field, id, MEMORY_ID_PATTERN, 'must be 1-128 characters of [A-Za-z0-9._:-]');
@@ -19,13 +22,13 @@ export function checkKind(v: Validator, field: string, kind: string): void {
 }
 
 export function checkTags(v: Validator, field: string, tags: readonly string[]): void {
-  if (tags.length > MAX_TAGS) v.add(field, `at most ${MAX_TAGS} tags (got ${tags.length})`);
+  if (!v.maxItems(field, tags.length, MAX_TAGS)) return;
   tags.forEach((tag, i) => v.text(`${field}[${i}]`, tag, MAX_TAG_BYTES, { required: true }));
 }
 
 export function checkMetadata(v: Validator, field: string, metadata: Readonly<Record<string, string>>): void {
   const entries = Object.entries(metadata);
-  if (entries.length > MAX_METADATA_ENTRIES) v.add(field, `at most ${MAX_METADATA_ENTRIES} entries (got ${entries.length})`);
+  if (!v.maxItems(field, entries.length, MAX_METADATA_ENTRIES)) return;
   for (const [key, value] of entries) {
     v.pattern(`${field}[${JSON.stringify(key)}]`, key, METADATA_KEY_PATTERN, 'keys must be 1-128 characters of [A-Za-z0-9._:/-]');
     v.text(`${field}[${JSON.stringify(key)}]`, value, MAX_METADATA_VALUE_BYTES, { required: false });
@@ -37,11 +40,15 @@ const VALID_TIERS = new Set([Tier.TIER_HOT, Tier.TIER_WARM, Tier.TIER_COLD]);
 export function checkFilter(v: Validator, field: string, filter: MemoryFilter | undefined): void {
   if (filter === undefined) return;
   checkAgentId(v, `${field}.agent_id`, filter.agentId, { required: false });
-  filter.kinds.forEach((kind, i) => checkKind(v, `${field}.kinds[${i}]`, kind));
+  if (v.maxItems(`${field}.kinds`, filter.kinds.length, MAX_KINDS)) {
+    filter.kinds.forEach((kind, i) => checkKind(v, `${field}.kinds[${i}]`, kind));
+  }
   checkTags(v, `${field}.tags`, filter.tags);
-  filter.tiers.forEach((tier, i) => {
-    if (!VALID_TIERS.has(tier)) v.add(`${field}.tiers[${i}]`, 'must be TIER_HOT, TIER_WARM or TIER_COLD');
-  });
+  if (v.maxItems(`${field}.tiers`, filter.tiers.length, MAX_TIERS)) {
+    filter.tiers.forEach((tier, i) => {
+      if (!VALID_TIERS.has(tier)) v.add(`${field}.tiers[${i}]`, 'must be TIER_HOT, TIER_WARM or TIER_COLD');
+    });
+  }
   if (filter.createdAfter && filter.createdBefore && filter.createdAfter >= filter.createdBefore) {
     v.add(`${field}.created_before`, 'must be after created_after');
   }

@@ -42,11 +42,12 @@ export function createContextRpc({ context, logger }: ContextRpcDeps): ContextSe
       }
       v.text('model', request.model, 128, { required: true });
       if (COMPRESSION[request.compression] === undefined) v.add('compression', 'must be a CompressionStrategy value');
-      if (request.history.length > MAX_HISTORY_TURNS) v.add('history', `at most ${MAX_HISTORY_TURNS} turns (got ${request.history.length})`);
-      request.history.slice(0, MAX_HISTORY_TURNS).forEach((turn, i) => {
-        v.text(`history[${i}].role`, turn.role, 64, { required: true });
-        v.text(`history[${i}].content`, turn.content, MAX_TURN_BYTES, { required: false });
-      });
+      if (v.maxItems('history', request.history.length, MAX_HISTORY_TURNS)) {
+        request.history.forEach((turn, i) => {
+          v.text(`history[${i}].role`, turn.role, 64, { required: true });
+          v.text(`history[${i}].content`, turn.content, MAX_TURN_BYTES, { required: false });
+        });
+      }
       if (request.candidateCount !== 0) v.range('candidate_count', request.candidateCount, 1, MAX_BATCH);
       v.range('min_relevance', request.minRelevance, 0, 1);
       v.range('dedupe_threshold', request.dedupeThreshold, 0, 1);
@@ -91,8 +92,9 @@ export function createContextRpc({ context, logger }: ContextRpcDeps): ContextSe
       const v = new Validator();
       v.text('model', request.model, 128, { required: true });
       if (request.texts.length === 0) v.add('texts', 'at least one text is required');
-      if (request.texts.length > MAX_BATCH) v.add('texts', `at most ${MAX_BATCH} texts (got ${request.texts.length})`);
-      request.texts.slice(0, MAX_BATCH).forEach((text, i) => v.text(`texts[${i}]`, text, MAX_COUNT_TEXT_BYTES, { required: false }));
+      if (v.maxItems('texts', request.texts.length, MAX_BATCH)) {
+        request.texts.forEach((text, i) => v.text(`texts[${i}]`, text, MAX_COUNT_TEXT_BYTES, { required: false }));
+      }
       v.done();
       const { counts, tokenizer, estimated } = context.countTokens(request.model, request.texts);
       return { tokenCounts: counts, totalTokens: counts.reduce((a, b) => a + b, 0), tokenizer, estimated };

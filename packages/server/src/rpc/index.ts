@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Server, ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { BinaryReader } from '@bufbuild/protobuf/wire';
@@ -7,8 +6,10 @@ import { AgentServiceService, type AgentServiceServer } from '@cortex/proto/cort
 import { ContextServiceService, type ContextServiceServer } from '@cortex/proto/cortex/v1/context_service';
 import type { LedgerServiceServer } from '@cortex/proto/cortex/v1/ledger_service';
 import { MemoryServiceService, type MemoryServiceServer } from '@cortex/proto/cortex/v1/memory_service';
+import { loadDescriptors } from './descriptors.js';
 import type { HealthMonitor } from './health.js';
 import { LEDGER_SERVICE_DEFINITION } from './ledger-service.js';
+import { guardRequests } from './request-guard.js';
 import { markInvalidUtf8OnDecode } from './utf8.js';
 
 export const SERVICE_NAMES = [
@@ -27,8 +28,6 @@ export interface GrpcServerDeps {
   readonly interceptor: ServerInterceptor;
 }
 
-const DESCRIPTOR_SET = new URL(import.meta.resolve('@cortex/proto/cortex.binpb'));
-
 export function createGrpcServer(deps: GrpcServerDeps): Server {
   markInvalidUtf8OnDecode();
   const server = new Server({
@@ -36,14 +35,17 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.keepalive_permit_without_calls': 1,
   });
-  server.addService(MemoryServiceService, deps.memory);
-  server.addService(AgentServiceService, deps.agent);
-  server.addService(ContextServiceService, deps.context);
-  server.addService(LEDGER_SERVICE_DEFINITION, deps.ledger);
-  deps.healthMonitor.addToServer(server);
+  const descriptors = loadDescriptors();
+  const guarded = guardRequests(server, descriptors.registry);
+  guarded.addService(MemoryServiceService, deps.memory);
+  guarded.addService(AgentServiceService, deps.agent);
+  guarded.addService(ContextServiceService, deps.context);
+  guarded.addService(LEDGER_SERVICE_DEFINITION, deps.ledger);
+  // The health service registers itself; handing it the guarded registration is all it needs.
+  deps.healthMonitor.addToServer(guarded);
   // Reflection serves the descriptors `buf build` wrote, comments included, so grpcurl
   // `describe` shows the API docs without any .proto files on the operator's machine.
-  new ReflectionService(descriptorPackage(readFileSync(DESCRIPTOR_SET))).addToServer(server);
+  new ReflectionService(descriptorPackage(descriptors.bytes)).addToServer(server);
   return server;
 }
 

@@ -97,8 +97,9 @@ export function createLedgerRpc({ ledger, logger }: LedgerRpcDeps): LedgerServic
         const v = new Validator();
         optionalNamespace(v, 'namespace', request.namespace);
         if (request.agentId !== '') v.pattern('agent_id', request.agentId, AGENT_ID_PATTERN, AGENT_ID_RULE);
-        if (request.actions.length > MAX_ACTIONS) v.add('actions', `at most ${MAX_ACTIONS} actions (got ${request.actions.length})`);
-        request.actions.forEach((action, i) => v.pattern(`actions[${i}]`, action, ACTION_PATTERN, ACTION_RULE));
+        if (v.maxItems('actions', request.actions.length, MAX_ACTIONS)) {
+          request.actions.forEach((action, i) => v.pattern(`actions[${i}]`, action, ACTION_PATTERN, ACTION_RULE));
+        }
         checkRange(v, request.fromSeq, request.toSeq);
         if (request.heartbeatIntervalMs !== 0) v.range('heartbeat_interval_ms', request.heartbeatIntervalMs, 100, 60_000);
         v.done();

@@ -55,9 +55,7 @@ export function createMemoryRpc(deps: MemoryRpcDeps): MemoryServiceServer {
       const v = new Validator();
       checkNamespace(v, 'namespace', request.namespace);
       if (request.memories.length === 0) v.add('memories', 'at least one memory is required');
-      if (request.memories.length > MAX_BATCH) {
-        v.add('memories', `at most ${MAX_BATCH} memories per call (got ${request.memories.length})`);
-      } else {
+      if (v.maxItems('memories', request.memories.length, MAX_BATCH)) {
         const seen = new Set<string>();
         const now = clock();
         request.memories.forEach((input, i) => checkInput(v, `memories[${i}]`, input, seen, now));
@@ -135,8 +133,7 @@ export function createMemoryRpc(deps: MemoryRpcDeps): MemoryServiceServer {
     forget: unary(logger, (request, ctx) => {
       const v = new Validator();
       checkNamespace(v, 'namespace', request.namespace);
-      if (request.ids.length > MAX_BATCH) v.add('ids', `at most ${MAX_BATCH} ids per call (got ${request.ids.length})`);
-      request.ids.forEach((id, i) => checkMemoryId(v, `ids[${i}]`, id));
+      if (v.maxItems('ids', request.ids.length, MAX_BATCH)) request.ids.forEach((id, i) => checkMemoryId(v, `ids[${i}]`, id));
       checkFilter(v, 'filter', request.filter);
       v.done();
       const result = memories.forget(ctx, request.namespace, request.ids, filterFromProto(request.filter));
@@ -146,7 +143,6 @@ export function createMemoryRpc(deps: MemoryRpcDeps): MemoryServiceServer {
     runMaintenance: unary(logger, async (request, ctx) => {
       const v = new Validator();
       if (request.namespace !== '') checkNamespace(v, 'namespace', request.namespace);
-      if (request.asOf !== undefined && !Number.isFinite(request.asOf.getTime())) v.add('as_of', 'must be a valid timestamp');
       v.done();
       const result = await deps.maintenance.run({
         ...(request.namespace !== '' ? { namespace: request.namespace } : {}),

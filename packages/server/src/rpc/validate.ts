@@ -1,4 +1,5 @@
 import { invalidArgument, type FieldViolation } from '../errors.js';
+import { BLANK_RULE, isBlank } from '../text.js';
 
 /**
  * Collects every problem with a request before rejecting it, so a client fixes them all in
@@ -16,9 +17,14 @@ export class Validator {
     if (this.violations.length > 0) throw invalidArgument(this.violations);
   }
 
+  /** A required text must hold something visible (see text.ts for what counts as blank). */
   required(field: string, value: string): boolean {
     if (value === '') {
       this.add(field, 'is required');
+      return false;
+    }
+    if (isBlank(value)) {
+      this.add(field, BLANK_RULE);
       return false;
     }
     return true;
@@ -60,6 +66,18 @@ export class Validator {
     return true;
   }
 
+  /**
+   * Repeated fields and maps: at most `max` items, as the proto documents for each. Callers check
+   * the items only within the bound, so an oversized list costs one violation, not one per item.
+   */
+  maxItems(field: string, count: number, max: number): boolean {
+    if (count > max) {
+      this.add(field, `must have at most ${max} items (got ${count})`);
+      return false;
+    }
+    return true;
+  }
+
   range(field: string, value: number, min: number, max: number): boolean {
     if (!Number.isFinite(value) || value < min || value > max) {
       this.add(field, `must be between ${min} and ${max} (got ${value})`);
@@ -78,6 +96,16 @@ export class Validator {
 export const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const AGENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const MEMORY_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+/**
+ * Keys no map of the API accepts (metadata, filter metadata, state). The generated decoders, the
+ * server's and @cortex/client's, build maps as plain objects, where assigning `__proto__` sets
+ * the prototype instead of adding a key: such a key would vanish. So it is refused, by the wire
+ * check for maps (the decoder never sees it) and by the handlers for key lists (delete_keys).
+ * `constructor` and `prototype` are ordinary own keys on those objects and are stored as given.
+ */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__']);
+export const RESERVED_KEY_RULE = 'is a reserved key ("__proto__" cannot be stored)';
+
 export const METADATA_KEY_PATTERN = /^[A-Za-z0-9._:/-]{1,128}$/;
 
 export const NAMESPACE_RULE = 'must be 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit';

@@ -74,14 +74,17 @@ export interface PutStateRequest {
   namespace: string;
   /** REQUIRED. The agent. */
   agentId: string;
-  /** Keys to set (keys 1-256 characters, values at most 64 KiB; at most 1000 keys per call). */
+  /**
+   * Keys to set (at most 1000 entries; keys 1-256 bytes other than "__proto__", values up to
+   * 64 KiB).
+   */
   set: { [key: string]: string };
-  /** Keys to delete (missing keys are ignored). */
+  /** Keys to delete (at most 1000 items; missing keys are ignored). */
   deleteKeys: string[];
   /**
    * When set, the write applies only if the state's current version equals it (0: the agent
    * has no state yet); otherwise it fails with ABORTED and the current version. When unset
-   * the write is unconditional.
+   * the write is unconditional. 0 to 2^53 - 1, like every int64 in a request.
    */
   expectedVersion?:
     | number

@@ -144,7 +144,10 @@ export interface BuildContextRequest {
   namespace: string;
   /** Optional. Restrict memories to this agent (plus shared memories of the namespace). */
   agentId: string;
-  /** REQUIRED. What the context is for, 1 byte to 10 KiB; drives retrieval and trimming. */
+  /**
+   * REQUIRED. What the context is for, 1 byte to 10 KiB, not blank (see Memory.content); drives
+   * retrieval and trimming.
+   */
   query: string;
   /** REQUIRED. The token budget, 1..1,000,000. */
   tokenBudget: number;
@@ -158,8 +161,8 @@ export interface BuildContextRequest {
   /** How to compress (default COMBINED). */
   compression: CompressionStrategy;
   /**
-   * Optional conversation history, oldest first: the most recent turns go in verbatim and
-   * older ones are replaced by summaries that fit the leftover budget.
+   * Optional conversation history, oldest first (at most 1000 items): the most recent turns go
+   * in verbatim and older ones are replaced by summaries that fit the leftover budget.
    */
   history: ConversationTurn[];
   /** How many candidate memories to retrieve before packing, 1..500 (default 50). */
@@ -221,7 +224,7 @@ export interface BuildContextResponse {
 export interface CountTokensRequest {
   /** REQUIRED. The model whose tokenizer counts. */
   model: string;
-  /** REQUIRED. 1 to 500 texts, each at most 1 MiB. */
+  /** REQUIRED. At least 1 and at most 500 items, each at most 1 MiB. */
   texts: string[];
 }
 

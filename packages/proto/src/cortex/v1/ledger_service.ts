@@ -81,7 +81,7 @@ export interface RecordResponse {
 export interface GetEntriesRequest {
   /**
    * First sequence number wanted (0: the oldest entry still in the live database; older ones
-   * are OUT_OF_RANGE).
+   * are OUT_OF_RANGE). Sequence numbers in requests are 0 to 2^53 - 1.
    */
   fromSeq: number;
   /** Last sequence number wanted, inclusive (default: the head). */
@@ -109,7 +109,7 @@ export interface GetEntriesResponse {
 
 /** VerifyRequest names the range to verify. */
 export interface VerifyRequest {
-  /** First sequence number to verify (default: the oldest, archive included). */
+  /** First sequence number to verify (default: the oldest, archive included); 0 to 2^53 - 1. */
   fromSeq: number;
   /** Last sequence number to verify, inclusive (default: the head). */
   toSeq: number;
@@ -143,12 +143,12 @@ export interface SubscribeRequest {
   /**
    * The first sequence number to deliver; 0 means the oldest available. A subscriber resumes
    * with last delivered seq + 1. Asking for entries that were archived away is OUT_OF_RANGE,
-   * unless include_archived is set.
+   * unless include_archived is set. 0 to 2^53 - 1.
    */
   fromSeq: number;
   /** Optional. Only entries of this namespace. */
   namespace: string;
-  /** Optional. Only entries whose action is one of these. */
+  /** Optional. Only entries whose action is one of these (at most 100 items). */
   actions: string[];
   /** Optional. Only entries concerning this agent. */
   agentId: string;

@@ -81,7 +81,11 @@ export interface Memory {
    * Same charset as namespace, up to 128 characters.
    */
   agentId: string;
-  /** The text of the memory (UTF-8, at most 64 KiB). */
+  /**
+   * The text of the memory (UTF-8, at most 64 KiB). Never blank: it holds at least one
+   * character other than white space, control characters and invisible (Unicode
+   * default-ignorable) characters such as U+200B ZERO WIDTH SPACE.
+   */
   content: string;
   /** Free-form category such as "observation", "decision", "fact" (up to 64 characters). */
   kind: string;
@@ -89,7 +93,8 @@ export interface Memory {
   tags: string[];
   /**
    * String key/value pairs for filtering and for the caller's own bookkeeping
-   * (at most 64 entries; keys up to 128 characters, values up to 1 KiB).
+   * (at most 64 entries; keys 1-128 characters of [A-Za-z0-9._:/-] other than "__proto__",
+   * values up to 1 KiB).
    */
   metadata: { [key: string]: string };
   /** How much this memory matters, 0..1 (default 0.5). Feeds ranking and the retention policy. */
@@ -138,16 +143,20 @@ export interface Memory_MetadataEntry {
 export interface MemoryFilter {
   /** Only memories of this agent. */
   agentId: string;
-  /** Only memories whose kind is one of these. */
+  /** Only memories whose kind is one of these (at most 32 items). */
   kinds: string[];
-  /** Only memories carrying every one of these tags. */
+  /** Only memories carrying every one of these tags (at most 32 items). */
   tags: string[];
   /**
-   * Only memories in one of these tiers. Recall and BuildContext search HOT and WARM when
-   * empty; ListMemories and Forget cover every tier when empty.
+   * Only memories in one of these tiers (at most 3 items: TIER_HOT, TIER_WARM, TIER_COLD).
+   * Recall and BuildContext search HOT and WARM when empty; ListMemories and Forget cover every
+   * tier when empty.
    */
   tiers: Tier[];
-  /** Only memories created at or after this instant. */
+  /**
+   * Only memories created at or after this instant (years 1 to 9999, like every timestamp in a
+   * request).
+   */
   createdAfter:
     | Date
     | undefined;
@@ -155,7 +164,10 @@ export interface MemoryFilter {
   createdBefore:
     | Date
     | undefined;
-  /** Only memories whose metadata holds every one of these key/value pairs exactly. */
+  /**
+   * Only memories whose metadata holds every one of these key/value pairs exactly (at most 64
+   * entries; keys as in Memory.metadata).
+   */
   metadata: { [key: string]: string };
 }
 

@@ -130,19 +130,19 @@ export interface MemoryInput {
   id: string;
   /** Optional. The owning agent (see Memory.agent_id). */
   agentId: string;
-  /** REQUIRED. The text, 1 byte to 64 KiB of UTF-8. */
+  /** REQUIRED. The text, 1 byte to 64 KiB of UTF-8, not blank (see Memory.content). */
   content: string;
   /** Optional. See Memory.kind. */
   kind: string;
-  /** Optional. See Memory.tags. */
+  /** Optional. Labels, each 1-64 characters (at most 32 items). See Memory.tags. */
   tags: string[];
-  /** Optional. See Memory.metadata. */
+  /** Optional. See Memory.metadata (at most 64 entries). */
   metadata: { [key: string]: string };
   /** Optional. 0..1; 0.5 when unset. */
   importance?:
     | number
     | undefined;
-  /** Optional. See Memory.expires_at. Must be in the future. */
+  /** Optional. See Memory.expires_at. Must be in the future, and before year 10000. */
   expiresAt:
     | Date
     | undefined;
@@ -159,7 +159,7 @@ export interface MemoryInput_MetadataEntry {
 export interface RememberRequest {
   /** REQUIRED. The namespace every item is stored in. */
   namespace: string;
-  /** REQUIRED. 1 to 500 items. Ids must be unique within the batch. */
+  /** REQUIRED. At least 1 and at most 500 items. Ids must be unique within the batch. */
   memories: MemoryInput[];
 }
 
@@ -185,7 +185,7 @@ export interface RememberResponse {
 export interface RecallRequest {
   /** REQUIRED. The namespace to search. */
   namespace: string;
-  /** REQUIRED. The query text, 1 byte to 10 KiB of UTF-8. */
+  /** REQUIRED. The query text, 1 byte to 10 KiB of UTF-8, not blank (see Memory.content). */
   query: string;
   /** How many hits to return, 1..100 (default 10). */
   topK: number;
@@ -282,7 +282,7 @@ export interface ListMemoriesResponse {
 export interface ForgetRequest {
   /** REQUIRED. The namespace. */
   namespace: string;
-  /** The ids to delete (at most 500). Ids that do not exist are ignored. */
+  /** The ids to delete (at most 500 items). Ids that do not exist are ignored. */
   ids: string[];
   /**
    * Deletes every memory matching the filter. Either ids or a filter with at least one
