@@ -25,6 +25,7 @@ import { rememberAll, seedEmbeddingCache, syntheticVectors } from './lib/load/se
 import { startServerProcess, type ServerProcess } from './lib/load/server-process.js';
 import { loadTexts, type LoadTexts } from './lib/load/texts.js';
 import { createSyntheticText } from './lib/synthetic-text.js';
+import { TEST_MODEL } from '../test/harness.js';
 
 const quick = flag('quick');
 const totalMemories = Number(option('memories', quick ? '5000' : '100000'));
@@ -209,10 +210,10 @@ async function main(): Promise<void> {
     settings: { memories: totalMemories, rowSeconds: rowMs / 1000, closedLoopTool: ghz === undefined ? 'node' : 'ghz', bulkIn, topK: TOP_K, mode: 'HYBRID' },
   };
   try {
-    const real = [...texts.turns, ...texts.questions];
-    const realVectors = await embeddingsOf(real);
-    progress(`seeding the embedding cache: ${real.length} real vectors, ${bulk.length} synthetic`);
-    await seedEmbeddingCache(dataDir, [...real, ...bulk], [...realVectors, ...syntheticVectors(bulk.length)]);
+    const turns = { purpose: 'document', texts: texts.turns, vectors: await embeddingsOf(texts.turns, 'document') } as const;
+    const questions = { purpose: 'query', texts: texts.questions, vectors: await embeddingsOf(texts.questions, 'query') } as const;
+    progress(`seeding the embedding cache: ${turns.texts.length + questions.texts.length} real vectors, ${bulk.length} synthetic`);
+    await seedEmbeddingCache(dataDir, [turns, questions, { purpose: 'document', texts: bulk, vectors: syntheticVectors(bulk.length) }]);
     const server = await startServerProcess(dataDir);
     report.serverStartMs = Math.round(server.startMs);
     const observer = startObserver(server);
@@ -238,7 +239,7 @@ async function main(): Promise<void> {
   }
   report.notes = [
     `Server: node --import tsx src/main.ts serve (the code npm start runs, log level info), in its own process; ${totalMemories} memories: the ${texts.turns.length} LoCoMo dev turns in namespace "${NAMESPACE}" plus synthetic texts (pseudo-words) in ${bulkIn === 'shared' ? 'the same namespace' : `${BULK_NAMESPACES} other namespaces`}.`,
-    'Vectors: the turns\' and the questions\' real MiniLM vectors (computed once by the shipped model, kept in .bench-cache/embeddings) and the bulk\'s synthetic ones are put in the server\'s embedding cache before it starts, so seeding runs no model; the rows\' "new" texts are embedded by the server.',
+    `Vectors: the turns' and the questions' real vectors (computed once by ${TEST_MODEL}, the servers' model, kept in .bench-cache/embeddings) and the bulk's synthetic ones are put in the server's embedding cache before it starts, so seeding runs no model; the rows' "new" texts are embedded by the server.`,
     'Recall rows: HYBRID, top 10, namespace "locomo", the LoCoMo questions; "cached" = the fixed question set, whose vectors are in the embedding cache; "new" = a distinct text every call, so the model embeds each.',
     'Client processes: closed loop = each client sends its next call when the previous answered, each on its own connection; open loop = calls sent on a fixed schedule whatever came back, latency counted from the scheduled instant, lateStarts = sends the client process itself started > 5 ms late.',
     'server.eventLoopLagMs: cortex_event_loop_lag_seconds scraped every second (a 10 s window); over a row: median p50, highest p99, maximum, from scrapes whose window lies inside the row. server.peakRssMiB: VmRSS of the server process.',

@@ -1,4 +1,4 @@
-// Peers benchmark (issue 11): the same documents and the same MiniLM vectors loaded into Cortex,
+// Peers benchmark (issue 11): the same documents and the same vectors (Cortex's model) loaded into Cortex,
 // LanceDB (npm @lancedb/lancedb) and Chroma (pip chromadb, in-process PersistentClient), each in
 // its own process or in-process library form, one after the other. For each, at every stage
 // (document count): ingest rate, VECTOR and hybrid top-10 latency p50/p99 (where the system has a
@@ -9,7 +9,8 @@
 // Prints one JSON document on stdout (with a Markdown table in `table`); progress goes to stderr.
 // Chroma runs in a venv this script creates under the gitignored .bench-cache/peers (first run
 // downloads chromadb from PyPI). Documents' and queries' vectors are computed once by Cortex's
-// model and kept in .bench-cache/embeddings.
+// model (CORTEX_EMBEDDING_MODEL or the default; the documents embedded as documents, the queries
+// as queries) and kept in .bench-cache/embeddings.
 import { cpus, loadavg } from 'node:os';
 import { exactSearch } from '../src/index/index.js';
 import { flag, latencySummary, option, progress, round } from './lib/cli.js';
@@ -19,6 +20,7 @@ import { runChroma } from './lib/peers/chroma.js';
 import { runCortex } from './lib/peers/cortex.js';
 import { runLance } from './lib/peers/lance.js';
 import type { Corpus, PeerRun } from './lib/peers/types.js';
+import { TEST_MODEL } from '../test/harness.js';
 
 const quick = flag('quick');
 const stages = quick ? [2_000, 5_000] : [10_000, 100_000];
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
   const queryCount = Math.min(Number(option('queries', quick ? '50' : '200')), texts.questions.length);
   const docs = documents(texts.turns, stages.at(-1)!);
   const queries = texts.questions.slice(0, queryCount);
-  const corpus: Corpus = { docs, vectors: await embeddingsOf(docs), queries, queryVectors: await embeddingsOf(queries), stages };
+  const corpus: Corpus = { docs, vectors: await embeddingsOf(docs, 'document'), queries, queryVectors: await embeddingsOf(queries, 'query'), stages };
   progress('exact top-10 for every query and stage');
   const truth = exactTop10(corpus);
 
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
   const systems: Record<string, unknown> = {};
   for (const [name, run] of Object.entries(runners)) {
     if (!only.has(name)) continue;
-    progress(`${name}`);
+    progress(name);
     const result = await run(corpus);
     systems[name] = {
       version: result.version,
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
   const report = {
     benchmark: 'peers',
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadavg: loadavg().map((x) => round(x, 2)) },
-    settings: { stages, queries: queryCount, topK: K, documents: 'LoCoMo dev turns, then pairs of turns', vectors: 'all-MiniLM-L6-v2 (Cortex\'s model), computed once' },
+    settings: { stages, queries: queryCount, topK: K, documents: 'LoCoMo dev turns, then pairs of turns', vectors: `${TEST_MODEL} (the model Cortex serves with), computed once` },
     systems,
     table: markdownTable(systems as Record<string, { stages: TableStage[]; hybrid: string }>),
     notes: [

@@ -1,16 +1,17 @@
 // Filling the server before the load. Every vector is put in the server's embedding cache first
-// (as bench/recall.ts does): the conversation turns' and questions' real MiniLM vectors (computed
-// once, bench/lib/embedding-file.ts) and clustered synthetic ones for the bulk, so 100k memories
+// (as bench/recall.ts does): the conversation turns' and questions' real vectors (computed once
+// by the server's model, bench/lib/embedding-file.ts) and clustered synthetic ones for the bulk, so 100k memories
 // go through the production Remember path without 100k model runs.
 import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { MemoryInput, MemoryServiceClient, RememberRequest } from '@cortex/proto/cortex/v1/memory_service';
-import { createSqliteEmbeddingCache, embeddingCacheKey } from '../../../src/embedding/index.js';
-import { loadModelFiles } from '../../../src/embedding/model-files.js';
+import { createSqliteEmbeddingCache, embeddingCacheKey, type EmbedPurpose } from '../../../src/embedding/index.js';
+import { MODELS } from '../../../src/embedding/models.js';
 import { generateClusteredVectors } from '../../../src/index/synthetic-vectors.js';
 import { openDatabase } from '../../../src/storage/index.js';
-import { call, TEST_MODEL_DIR } from '../../../test/harness.js';
+import { call, TEST_MODEL } from '../../../test/harness.js';
 import { progress, round } from '../cli.js';
+import { testModelId } from '../embedding-file.js';
 
 const DIMENSIONS = 384;
 
@@ -18,14 +19,28 @@ const DIMENSIONS = 384;
 export const syntheticVectors = (count: number): readonly Float32Array[] =>
   generateClusteredVectors({ count, dimensions: DIMENSIONS, seed: 20240611 }).vectors;
 
-/** Puts each text's vector in the embedding cache of a (stopped) server's data directory. */
-export async function seedEmbeddingCache(dataDir: string, texts: readonly string[], vectors: readonly Float32Array[]): Promise<void> {
-  const modelId = (await loadModelFiles(TEST_MODEL_DIR)).graph.modelId;
+/** Texts and their vectors, embedded as `purpose`. */
+export interface Seed {
+  readonly purpose: EmbedPurpose;
+  readonly texts: readonly string[];
+  readonly vectors: readonly Float32Array[];
+}
+
+/**
+ * Puts each text's vector in the embedding cache of a (stopped) server's data directory, keyed as
+ * the server looks it up: by the model and the text with the purpose's prefix.
+ */
+export async function seedEmbeddingCache(dataDir: string, seeds: readonly Seed[]): Promise<void> {
+  const modelId = await testModelId();
+  const spec = MODELS[TEST_MODEL];
+  const prefixes: Record<EmbedPurpose, string> = { query: spec.queryPrefix, document: spec.documentPrefix };
   const db = openDatabase({ path: join(dataDir, 'cortex.db') });
   try {
     const cache = createSqliteEmbeddingCache(db, modelId, { lruEntries: 1 });
     db.transaction(() => {
-      texts.forEach((text, i) => cache.put(embeddingCacheKey(modelId, text), vectors[i]!));
+      for (const { purpose, texts, vectors } of seeds) {
+        texts.forEach((text, i) => cache.put(embeddingCacheKey(modelId, prefixes[purpose] + text), vectors[i]!));
+      }
     })();
   } finally {
     db.close();

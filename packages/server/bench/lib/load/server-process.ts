@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { TEST_MODEL_DIR } from '../../../test/harness.js';
+import { TEST_MODEL, TEST_MODEL_DIR } from '../../../test/harness.js';
 
 const SERVER_DIR = join(import.meta.dirname, '..', '..', '..');
 
@@ -28,6 +28,7 @@ export async function startServerProcess(dataDir: string, env: Record<string, st
     env: {
       ...process.env,
       CORTEX_DATA_DIR: dataDir,
+      CORTEX_EMBEDDING_MODEL: TEST_MODEL,
       CORTEX_MODEL_DIR: TEST_MODEL_DIR,
       CORTEX_HOST: '127.0.0.1',
       CORTEX_PORT: '0',

@@ -24,7 +24,8 @@ function ensureVenv(): void {
   writeFileSync(stamp, CHROMADB);
 }
 
-const f32 = (vectors: readonly Float32Array[]): Buffer => Buffer.concat(vectors.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength)));
+const f32 = (vectors: readonly Float32Array[]): Buffer =>
+  Buffer.concat(vectors.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength)));
 
 export async function runChroma(corpus: Corpus): Promise<PeerRun> {
   ensureVenv();

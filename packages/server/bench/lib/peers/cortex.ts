@@ -22,7 +22,10 @@ const input = (id: number, content: string): MemoryInput => ({ id: String(id), a
 export async function runCortex(corpus: Corpus): Promise<PeerRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cortex-bench-peers-'));
   try {
-    await seedEmbeddingCache(dataDir, [...corpus.docs, ...corpus.queries], [...corpus.vectors, ...corpus.queryVectors]);
+    await seedEmbeddingCache(dataDir, [
+      { purpose: 'document', texts: corpus.docs, vectors: corpus.vectors },
+      { purpose: 'query', texts: corpus.queries, vectors: corpus.queryVectors },
+    ]);
     const core = await openCortexCore({
       config: benchConfig(dataDir),
       logger: winston.createLogger({ silent: true, transports: [new winston.transports.Console()] }),

@@ -2,28 +2,38 @@
 // (id, text, vector), an HNSW vector index (one partition, Cortex's graph parameters) and a
 // full-text index on the text, rebuilt after each stage's rows; hybrid is its vector + full-text
 // query fused by its RRF reranker.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import * as lancedb from '@lancedb/lancedb';
+import { dirname, join } from 'node:path';
+import type { Table } from '@lancedb/lancedb';
 import { HNSW_DEFAULTS } from '../../../src/index/index.js';
 import { dirBytes, timeQueries, TOP_K, type Corpus, type PeerRun, type PeerStage } from './types.js';
 
 const BATCH = 10_000;
 
+/** The installed version (its package.json is not among the package's exports). */
+function lanceVersion(): string {
+  const entry = createRequire(import.meta.url).resolve('@lancedb/lancedb');
+  return (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 export async function runLance(corpus: Corpus): Promise<PeerRun> {
+  // Its native logger reads LANCEDB_LOG once, when the module loads: warnings only about its own API changes.
+  process.env.LANCEDB_LOG ??= 'error';
+  const lancedb = await import('@lancedb/lancedb');
   const dataDir = mkdtempSync(join(tmpdir(), 'cortex-bench-lance-'));
   try {
     const db = await lancedb.connect(dataDir);
     const reranker = await lancedb.rerankers.RRFReranker.create();
-    let table: lancedb.Table | undefined;
+    let table: Table | undefined;
     const stages: PeerStage[] = [];
     let stored = 0;
     for (const n of corpus.stages) {
       const started = performance.now();
       for (let i = stored; i < n; i += BATCH) {
-        const rows = corpus.docs.slice(i, Math.min(n, i + BATCH)).map((text, k) => ({ id: i + k, text, vector: Array.from(corpus.vectors[i + k]!) }));
+        const row = (text: string, k: number) => ({ id: i + k, text, vector: Array.from(corpus.vectors[i + k]!) });
+        const rows = corpus.docs.slice(i, Math.min(n, i + BATCH)).map(row);
         if (table === undefined) table = await db.createTable('docs', rows);
         else await table.add(rows);
       }
@@ -34,7 +44,8 @@ export async function runLance(corpus: Corpus): Promise<PeerRun> {
       const ingestSeconds = (performance.now() - started) / 1000;
 
       const nearest = (q: number) => docs.query().nearestTo(corpus.queryVectors[q]!).distanceType('cosine').ef(HNSW_DEFAULTS.efSearch);
-      const ids = (rows: Array<{ id: number }>) => rows.map((row) => Number(row.id));
+      // Rows come back as Arrow-decoded objects; `id` is the number stored.
+      const ids = (rows: unknown[]) => rows.map((row) => (row as { id: number }).id);
       const vector = await timeQueries(corpus.queries.length, async (q) => ids(await nearest(q).select(['id']).limit(TOP_K).toArray()));
       const hybrid = await timeQueries(corpus.queries.length, async (q) =>
         ids(await nearest(q).fullTextSearch(corpus.queries[q]!).rerank(reranker).select(['id']).limit(TOP_K).toArray()),
@@ -51,7 +62,7 @@ export async function runLance(corpus: Corpus): Promise<PeerRun> {
       stored = n;
     }
     return {
-      version: (createRequire(import.meta.url)('@lancedb/lancedb/package.json') as { version: string }).version,
+      version: lanceVersion(),
       setup: `embedded; HNSW-SQ vector index, 1 partition, M ${HNSW_DEFAULTS.m}, ef_construction ${HNSW_DEFAULTS.efConstruction}, ef ${HNSW_DEFAULTS.efSearch}; FTS index on text`,
       hybridNote: 'vector + full-text query fused by RRFReranker',
       stages,
