@@ -1,6 +1,6 @@
 import type { Logger } from 'winston';
 import type { Embedder } from '../embedding/index.js';
-import { createPeriodicJob } from '../jobs/index.js';
+import { createPeriodicJob, mapInSlices } from '../jobs/index.js';
 import {
   dequantizeVector,
   loadOrCreateHnswIndex,
@@ -10,6 +10,7 @@ import {
   type IndexChange,
 } from '../index/index.js';
 import type { Db, Tx } from '../storage/index.js';
+import { createIndexUpdates, type ChunkOwner } from './index-updates.js';
 import type { MemoryStore } from './store/index.js';
 
 export interface MemoryVectorsDeps {
@@ -76,7 +77,7 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
   );
 
   /** chunk label → owning memory row and namespace: lets a search filter by namespace without SQL. */
-  const owners = new Map<number, { rowId: number; namespace: string }>();
+  const owners = new Map<number, ChunkOwner>();
 
   /** Deletes log rows a committed index file reflects; a failure only delays it to the next save. */
   const pruneLog = (through: number): void => {
@@ -115,11 +116,15 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
   // A replayed index is ahead of its file: the first periodic save writes it (and prunes the log).
   let dirty = load.loadedFrom === 'replayed';
   let saving: Promise<unknown> = Promise.resolve();
+  const updates = createIndexUpdates({ index, owners, logger, onCommit: () => (dirty = true) });
   const save = () => {
     if (!dirty) return saving;
     dirty = false;
     saving = saving
       .then(async () => {
+        // The file records the change_seq it reflects, so every committed change must be in the
+        // index first (nothing can commit between this check and the synchronous snapshot).
+        await updates.settled();
         // Only after the file is committed: the log must keep every change the file on disk lacks.
         const { meta } = await index.save({ lastChange: changeSeq.get()?.change_seq ?? 0 });
         pruneLog(meta.lastChange);
@@ -148,13 +153,7 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     const labels = chunksOf.all(rowId).map((c) => c.chunk_id);
     if (labels.length === 0) return;
     recordChange(labels, []);
-    tx.afterCommit(() => {
-      for (const label of labels) {
-        index.remove(label);
-        owners.delete(label);
-      }
-      dirty = true;
-    });
+    updates.remove(tx, labels);
   }
 
   return {
@@ -162,7 +161,8 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
 
     /** Embeds each content's chunks (outside any transaction: inference is slow and async). */
     async embedContents(contents: readonly string[]): Promise<ChunkVectors[]> {
-      const chunked = contents.map((content) => embedder.chunk(content));
+      // Chunking tokenizes on this thread (~0.3 ms a memory): a big batch yields between slices.
+      const chunked = await mapInSlices(contents, (content) => embedder.chunk(content));
       const vectors = await embedder.embed(chunked.flat(), 'document');
       let next = 0;
       return chunked.map((chunks) => chunks.map(() => vectors[next++]!));
@@ -182,19 +182,15 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
       }));
       // Removals first: a new chunk may reuse a removed chunk's id.
       recordChange(removed, added.map((a) => a.label));
-      if (removed.length === 0 && added.length === 0) return;
-      tx.afterCommit(() => {
-        for (const label of removed) {
-          index.remove(label);
-          owners.delete(label);
-        }
-        for (const { label, vector } of added) {
-          index.add(label, vector);
-          owners.set(label, { rowId, namespace });
-        }
-        dirty = true;
-      });
+      updates.remove(tx, removed);
+      updates.add(tx, { rowId, namespace }, added);
     },
+
+    /**
+     * Resolves once every change committed so far is in the index: a writer awaits it before
+     * answering, so what it acknowledged is searchable (other calls run between the slices).
+     */
+    applied: updates.applied,
 
     /** Takes a memory's vectors out of the index; call before deleting or archiving its row. */
     remove: removeFromIndex,
@@ -207,13 +203,7 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
       const chunks = storedChunks.all(rowId);
       if (chunks.length === 0) return;
       recordChange([], chunks.map((c) => c.chunk_id));
-      tx.afterCommit(() => {
-        for (const chunk of chunks) {
-          index.add(chunk.chunk_id, dequantizeVector(chunk.vector));
-          owners.set(chunk.chunk_id, { rowId, namespace });
-        }
-        dirty = true;
-      });
+      updates.add(tx, { rowId, namespace }, chunks.map((chunk) => ({ label: chunk.chunk_id, vector: dequantizeVector(chunk.vector) })));
     },
 
     /**
