@@ -10,10 +10,14 @@ function spin(ms: number): void {
   }
 }
 
+const failOnError = (error: unknown): never => {
+  throw error;
+};
+
 describe('sliced queue', () => {
   it('applies a push that fits in one slice before push returns', () => {
     const applied: number[] = [];
-    const queue = createSlicedQueue<number>({ apply: (n) => applied.push(n), onError: expect.fail, sliceMs: 10_000 });
+    const queue = createSlicedQueue<number>({ apply: (n) => applied.push(n), onError: failOnError, sliceMs: 10_000 });
     queue.push([1, 2, 3]);
     expect(applied).to.deep.equal([1, 2, 3]);
     expect(queue.pending()).to.equal(false);
@@ -21,7 +25,7 @@ describe('sliced queue', () => {
 
   it('lets other work run between slices of a long push, and applies everything in order', async () => {
     const applied: number[] = [];
-    const queue = createSlicedQueue<number>({ apply: (n) => (spin(1), applied.push(n)), onError: expect.fail, sliceMs: 3 });
+    const queue = createSlicedQueue<number>({ apply: (n) => (spin(1), applied.push(n)), onError: failOnError, sliceMs: 3 });
     queue.push(Array.from({ length: 30 }, (_, i) => i));
     expect(queue.pending()).to.equal(true);
     expect(applied.length).to.be.below(30);
@@ -52,7 +56,7 @@ describe('sliced queue', () => {
 
   it('resolves a wait once the items pushed before it are applied, not those pushed after', async () => {
     const applied: number[] = [];
-    const queue = createSlicedQueue<number>({ apply: (n) => (spin(1), applied.push(n)), onError: expect.fail, sliceMs: 2 });
+    const queue = createSlicedQueue<number>({ apply: (n) => (spin(1), applied.push(n)), onError: failOnError, sliceMs: 2 });
     queue.push(Array.from({ length: 10 }, (_, i) => i));
     const firstTen = queue.applied().then(() => applied.length);
     queue.push(Array.from({ length: 40 }, (_, i) => 10 + i));
@@ -63,7 +67,7 @@ describe('sliced queue', () => {
   });
 
   it('resolves a wait at once when nothing is queued', async () => {
-    const queue = createSlicedQueue<number>({ apply: () => undefined, onError: expect.fail });
+    const queue = createSlicedQueue<number>({ apply: () => undefined, onError: failOnError });
     await queue.applied();
     expect(queue.pending()).to.equal(false);
   });

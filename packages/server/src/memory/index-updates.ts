@@ -9,7 +9,10 @@ export interface ChunkOwner {
   readonly namespace: string;
 }
 
-type IndexOp = { readonly label: number } & ({ readonly vector: ArrayLike<number>; readonly owner: ChunkOwner } | { readonly owner?: undefined });
+type IndexOp = { readonly label: number } & (
+  | { readonly vector: ArrayLike<number>; readonly owner: ChunkOwner }
+  | { readonly owner?: undefined }
+);
 
 export interface IndexUpdatesDeps {
   readonly index: HnswIndex;
