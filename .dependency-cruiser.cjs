@@ -11,6 +11,7 @@ const SRC = '^packages/server/src/';
  */
 const LAYERS = [
   { name: 'foundation', members: ['errors.ts', 'error-reasons.ts', 'text.ts', 'text.test.ts', 'config/', 'observability/', 'storage/', 'page-token.ts', 'jobs/'] },
+  { name: 'auth', members: ['auth/'] }, // keys, namespaces, the authorization policy
   { name: 'retrieval', members: ['embedding/', 'index/'] },
   { name: 'ledger', members: ['ledger/'] }, // with its subscription layer, ledger/subscribe/
   { name: 'memory', members: ['memory/'] },
@@ -84,6 +85,13 @@ module.exports = {
       comment: 'the client SDK stands alone: it talks to the server over the wire, never through its code',
       severity: 'error',
       from: { path: '^packages/client-ts/' },
+      to: { path: '^packages/server/' },
+    },
+    {
+      name: 'bridge-not-to-server',
+      comment: 'cortex bridge is a client of a server: it follows the ledger through @cortex/client, never through server code',
+      severity: 'error',
+      from: { path: '^packages/bridge/' },
       to: { path: '^packages/server/' },
     },
     {

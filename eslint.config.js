@@ -79,8 +79,8 @@ export default defineConfig(
     },
   },
   {
-    // Plain JavaScript (scripts/) is not in any tsconfig: lint it without type information.
-    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    // Plain JavaScript (scripts/) and its declaration files are not in any tsconfig: lint them without type information.
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs', 'scripts/**/*.d.mts'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: globals.node },
   },

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(server client-ts)
+PACKAGES=(server client-ts bridge)
 RAW=coverage/.v8
 C8=node_modules/.bin/c8
 

@@ -30,6 +30,9 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
   fi
 fi
 
+echo "--- build the workspace libraries other packages import (@cortex/client, @cortex/bridge): lint and typecheck read their types"
+"${PNPM[@]}" --filter '@cortex/bridge...' build
+
 echo "--- lint (ESLint strict type-checked, then the layer rules of .dependency-cruiser.cjs)"
 npm run --silent lint
 

@@ -16,12 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/health"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-
 	"github.com/cortex-memory/cortex/packages/client-go/cortex"
+	"github.com/cortex-memory/cortex/packages/client-go/cortexv1"
+	"github.com/cortex-memory/cortex/packages/client-go/internal/testserver"
 )
 
 // authority is a CA made for one test, able to issue a server certificate for 127.0.0.1.
@@ -48,7 +45,9 @@ func newAuthority(t *testing.T) *authority {
 	return &authority{cert: cert, key: key, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
 }
 
-func (a *authority) serverCertificate(t *testing.T) tls.Certificate {
+// serverCertificate issues a certificate for 127.0.0.1 and writes it and its key as PEM files
+// into dir, the way an operator hands them to Cortex (CORTEX_TLS_CERT, CORTEX_TLS_KEY).
+func (a *authority) serverCertificate(t *testing.T, dir string) (certFile, keyFile string) {
 	t.Helper()
 	key := result(ecdsa.GenerateKey(elliptic.P256(), rand.Reader)).must(t)
 	template := &x509.Certificate{
@@ -61,20 +60,28 @@ func (a *authority) serverCertificate(t *testing.T) tls.Certificate {
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
 	der := result(x509.CreateCertificate(rand.Reader, template, a.cert, &key.PublicKey, a.key)).must(t)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	keyDER := result(x509.MarshalPKCS8PrivateKey(key)).must(t)
+	certFile, keyFile = filepath.Join(dir, "server.pem"), filepath.Join(dir, "server-key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
 }
 
-// startTLSServer serves grpc.health.v1 (SERVING) over TLS with a certificate issued by ca.
-// Cortex itself serves plaintext (TLS is terminated in front of it), so a grpc-go server
-// stands in for the terminating proxy.
+// startTLSServer runs the real Cortex server (cortex serve) over TLS with a certificate issued
+// by ca.
 func startTLSServer(t *testing.T, ca *authority) string {
 	t.Helper()
-	listener := result(net.Listen("tcp", "127.0.0.1:0")).must(t)
-	server := grpc.NewServer(grpc.Creds(credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{ca.serverCertificate(t)}})))
-	healthpb.RegisterHealthServer(server, health.NewServer())
-	go func() { _ = server.Serve(listener) }()
-	t.Cleanup(server.Stop)
-	return listener.Addr().String()
+	certFile, keyFile := ca.serverCertificate(t, t.TempDir())
+	server, err := testserver.Start(testserver.Options{Env: map[string]string{"CORTEX_TLS_CERT": certFile, "CORTEX_TLS_KEY": keyFile}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = server.Stop() })
+	return server.Addr()
 }
 
 func dialQuickly(target string, opts ...cortex.Option) (*cortex.Client, error) {
@@ -101,6 +108,9 @@ func TestTLSConnectsWithTheServersCAAndRefusesOthers(t *testing.T) {
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
+		}
+		if _, err := client.CountTokens(context.Background(), &cortexv1.CountTokensRequest{Model: "gpt-4o", Texts: []string{"over TLS"}}); err != nil {
+			t.Errorf("%s: CountTokens over TLS: %v", name, err)
 		}
 		_ = client.Close()
 	}

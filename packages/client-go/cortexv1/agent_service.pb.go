@@ -412,7 +412,7 @@ var File_cortex_v1_agent_service_proto protoreflect.FileDescriptor
 
 const file_cortex_v1_agent_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1dcortex/v1/agent_service.proto\x12\tcortex.v1\x1a\x16cortex/v1/memory.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"j\n" +
+	"\x1dcortex/v1/agent_service.proto\x12\tcortex.v1\x1a\x16cortex/v1/memory.proto\x1a\x17cortex/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"j\n" +
 	"\x12GetSnapshotRequest\x12\x1c\n" +
 	"\tnamespace\x18\x01 \x01(\tR\tnamespace\x12\x19\n" +
 	"\bagent_id\x18\x02 \x01(\tR\aagentId\x12\x1b\n" +
@@ -455,10 +455,10 @@ const file_cortex_v1_agent_service_proto_rawDesc = "" +
 	"\n" +
 	"StateEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x012\xa6\x01\n" +
-	"\fAgentService\x12Q\n" +
-	"\vGetSnapshot\x12\x1d.cortex.v1.GetSnapshotRequest\x1a\x1e.cortex.v1.GetSnapshotResponse\"\x03\x90\x02\x01\x12C\n" +
-	"\bPutState\x12\x1a.cortex.v1.PutStateRequest\x1a\x1b.cortex.v1.PutStateResponseBFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x012\xb0\x01\n" +
+	"\fAgentService\x12U\n" +
+	"\vGetSnapshot\x12\x1d.cortex.v1.GetSnapshotRequest\x1a\x1e.cortex.v1.GetSnapshotResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12I\n" +
+	"\bPutState\x12\x1a.cortex.v1.PutStateRequest\x1a\x1b.cortex.v1.PutStateResponse\"\x04\x88\xb5\x18\x02BFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
 
 var (
 	file_cortex_v1_agent_service_proto_rawDescOnce sync.Once
@@ -509,6 +509,7 @@ func file_cortex_v1_agent_service_proto_init() {
 		return
 	}
 	file_cortex_v1_memory_proto_init()
+	file_cortex_v1_options_proto_init()
 	file_cortex_v1_agent_service_proto_msgTypes[3].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -731,7 +731,7 @@ var File_cortex_v1_context_service_proto protoreflect.FileDescriptor
 
 const file_cortex_v1_context_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1fcortex/v1/context_service.proto\x12\tcortex.v1\x1a\x16cortex/v1/memory.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"l\n" +
+	"\x1fcortex/v1/context_service.proto\x12\tcortex.v1\x1a\x16cortex/v1/memory.proto\x1a\x17cortex/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"l\n" +
 	"\x10ConversationTurn\x12\x12\n" +
 	"\x04role\x18\x01 \x01(\tR\x04role\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\tR\acontent\x12*\n" +
@@ -790,10 +790,10 @@ const file_cortex_v1_context_service_proto_rawDesc = "" +
 	"\x17DROP_REASON_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12DROP_REASON_BUDGET\x10\x01\x12\x19\n" +
 	"\x15DROP_REASON_DUPLICATE\x10\x02\x12\x1f\n" +
-	"\x1bDROP_REASON_BELOW_THRESHOLD\x10\x032\xb9\x01\n" +
-	"\x0eContextService\x12T\n" +
-	"\fBuildContext\x12\x1e.cortex.v1.BuildContextRequest\x1a\x1f.cortex.v1.BuildContextResponse\"\x03\x90\x02\x01\x12Q\n" +
-	"\vCountTokens\x12\x1d.cortex.v1.CountTokensRequest\x1a\x1e.cortex.v1.CountTokensResponse\"\x03\x90\x02\x01BFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
+	"\x1bDROP_REASON_BELOW_THRESHOLD\x10\x032\xc1\x01\n" +
+	"\x0eContextService\x12X\n" +
+	"\fBuildContext\x12\x1e.cortex.v1.BuildContextRequest\x1a\x1f.cortex.v1.BuildContextResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12U\n" +
+	"\vCountTokens\x12\x1d.cortex.v1.CountTokensRequest\x1a\x1e.cortex.v1.CountTokensResponse\"\a\x88\xb5\x18\x01\x90\x02\x01BFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
 
 var (
 	file_cortex_v1_context_service_proto_rawDescOnce sync.Once
@@ -847,6 +847,7 @@ func file_cortex_v1_context_service_proto_init() {
 		return
 	}
 	file_cortex_v1_memory_proto_init()
+	file_cortex_v1_options_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

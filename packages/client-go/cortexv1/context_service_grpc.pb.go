@@ -34,7 +34,8 @@ type ContextServiceClient interface {
 	// packs them into the budget counted with the target model's own tokenizer. The result
 	// never exceeds token_budget - reserve_tokens.
 	BuildContext(ctx context.Context, in *BuildContextRequest, opts ...grpc.CallOption) (*BuildContextResponse, error)
-	// Counts tokens of texts with the tokenizer of a model.
+	// Counts tokens of texts with the tokenizer of a model. It touches no namespace: any key
+	// with the read role may call it.
 	CountTokens(ctx context.Context, in *CountTokensRequest, opts ...grpc.CallOption) (*CountTokensResponse, error)
 }
 
@@ -77,7 +78,8 @@ type ContextServiceServer interface {
 	// packs them into the budget counted with the target model's own tokenizer. The result
 	// never exceeds token_budget - reserve_tokens.
 	BuildContext(context.Context, *BuildContextRequest) (*BuildContextResponse, error)
-	// Counts tokens of texts with the tokenizer of a model.
+	// Counts tokens of texts with the tokenizer of a model. It touches no namespace: any key
+	// with the read role may call it.
 	CountTokens(context.Context, *CountTokensRequest) (*CountTokensResponse, error)
 	mustEmbedUnimplementedContextServiceServer()
 }

@@ -34,7 +34,9 @@ type LedgerEntry struct {
 	Time *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=time,proto3" json:"time,omitempty"`
 	// The namespace the change happened in (empty for server-wide events).
 	Namespace string `protobuf:"bytes,4,opt,name=namespace,proto3" json:"namespace,omitempty"`
-	// Who did it: the authenticated principal, or the actor given to Record.
+	// Who did it: the authenticated principal of the call ("anonymous" when the server runs
+	// without auth; "system:<job>" for the server's own jobs, e.g. "system:maintenance"). Never
+	// taken from the request.
 	Actor string `protobuf:"bytes,5,opt,name=actor,proto3" json:"actor,omitempty"`
 	// What happened, e.g. "memory.created", "memory.forgotten", "state.put", "memory.tier_changed".
 	Action string `protobuf:"bytes,6,opt,name=action,proto3" json:"action,omitempty"`
@@ -49,9 +51,15 @@ type LedgerEntry struct {
 	// Hex SHA-256 of the previous entry (64 zeros for the first).
 	PrevHash string `protobuf:"bytes,11,opt,name=prev_hash,json=prevHash,proto3" json:"prev_hash,omitempty"`
 	// Hex SHA-256 over the canonical encoding of this entry and prev_hash.
-	Hash          string `protobuf:"bytes,12,opt,name=hash,proto3" json:"hash,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Hash string `protobuf:"bytes,12,opt,name=hash,proto3" json:"hash,omitempty"`
+	// Who the caller said it acted for: RecordRequest.actor, kept as given. A claim the server
+	// did not check, unlike actor. Empty when none was given, and on every entry of encoding 1.
+	OnBehalfOf string `protobuf:"bytes,13,opt,name=on_behalf_of,json=onBehalfOf,proto3" json:"on_behalf_of,omitempty"`
+	// The canonical encoding `hash` is computed over (docs/ledger.md): 1 for entries written
+	// before on_behalf_of existed (they keep it, and stay verifiable), 2 for newer ones.
+	EncodingVersion int32 `protobuf:"varint,14,opt,name=encoding_version,json=encodingVersion,proto3" json:"encoding_version,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *LedgerEntry) Reset() {
@@ -168,12 +176,29 @@ func (x *LedgerEntry) GetHash() string {
 	return ""
 }
 
+func (x *LedgerEntry) GetOnBehalfOf() string {
+	if x != nil {
+		return x.OnBehalfOf
+	}
+	return ""
+}
+
+func (x *LedgerEntry) GetEncodingVersion() int32 {
+	if x != nil {
+		return x.EncodingVersion
+	}
+	return 0
+}
+
 // RecordRequest appends an audit event.
 type RecordRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Optional. The namespace the event belongs to.
+	// Optional. The namespace the event belongs to; empty for a server-wide event (admin keys
+	// only).
 	Namespace string `protobuf:"bytes,1,opt,name=namespace,proto3" json:"namespace,omitempty"`
-	// REQUIRED. Who did it, 1-128 characters.
+	// Optional. Who the caller acts for, up to 128 characters, e.g. the end user behind an agent.
+	// Stored as the entry's on_behalf_of, visibly a claim: the entry's actor is always the
+	// authenticated principal.
 	Actor string `protobuf:"bytes,2,opt,name=actor,proto3" json:"actor,omitempty"`
 	// REQUIRED. What happened, 1-128 characters of [a-z0-9._-].
 	Action string `protobuf:"bytes,3,opt,name=action,proto3" json:"action,omitempty"`
@@ -316,7 +341,11 @@ type GetEntriesRequest struct {
 	// Maximum entries per page, 0..1000 (0 means 100; larger values are coerced to 1000).
 	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The next_page_token of a previous call.
-	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Optional. Only entries of this namespace. Without it, entries of every namespace the
+	// caller's key holds; entries of other namespaces are skipped, so a page may hold fewer than
+	// page_size entries (even none) while next_page_token is set.
+	Namespace     string `protobuf:"bytes,5,opt,name=namespace,proto3" json:"namespace,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -375,6 +404,13 @@ func (x *GetEntriesRequest) GetPageSize() int32 {
 func (x *GetEntriesRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *GetEntriesRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
 	}
 	return ""
 }
@@ -926,7 +962,7 @@ var File_cortex_v1_ledger_service_proto protoreflect.FileDescriptor
 
 const file_cortex_v1_ledger_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1ecortex/v1/ledger_service.proto\x12\tcortex.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe0\x02\n" +
+	"\x1ecortex/v1/ledger_service.proto\x12\tcortex.v1\x1a\x17cortex/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xad\x03\n" +
 	"\vLedgerEntry\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12\x13\n" +
 	"\x05tx_id\x18\x02 \x01(\x03R\x04txId\x12.\n" +
@@ -940,7 +976,10 @@ const file_cortex_v1_ledger_service_proto_rawDesc = "" +
 	"\x0ecorrelation_id\x18\n" +
 	" \x01(\tR\rcorrelationId\x12\x1b\n" +
 	"\tprev_hash\x18\v \x01(\tR\bprevHash\x12\x12\n" +
-	"\x04hash\x18\f \x01(\tR\x04hash\"\xb3\x01\n" +
+	"\x04hash\x18\f \x01(\tR\x04hash\x12 \n" +
+	"\fon_behalf_of\x18\r \x01(\tR\n" +
+	"onBehalfOf\x12)\n" +
+	"\x10encoding_version\x18\x0e \x01(\x05R\x0fencodingVersion\"\xb3\x01\n" +
 	"\rRecordRequest\x12\x1c\n" +
 	"\tnamespace\x18\x01 \x01(\tR\tnamespace\x12\x14\n" +
 	"\x05actor\x18\x02 \x01(\tR\x05actor\x12\x16\n" +
@@ -949,13 +988,14 @@ const file_cortex_v1_ledger_service_proto_rawDesc = "" +
 	"\bagent_id\x18\x05 \x01(\tR\aagentId\x12!\n" +
 	"\fpayload_json\x18\x06 \x01(\tR\vpayloadJson\">\n" +
 	"\x0eRecordResponse\x12,\n" +
-	"\x05entry\x18\x01 \x01(\v2\x16.cortex.v1.LedgerEntryR\x05entry\"\x81\x01\n" +
+	"\x05entry\x18\x01 \x01(\v2\x16.cortex.v1.LedgerEntryR\x05entry\"\x9f\x01\n" +
 	"\x11GetEntriesRequest\x12\x19\n" +
 	"\bfrom_seq\x18\x01 \x01(\x03R\afromSeq\x12\x15\n" +
 	"\x06to_seq\x18\x02 \x01(\x03R\x05toSeq\x12\x1b\n" +
 	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x04 \x01(\tR\tpageToken\"\xa8\x01\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\x12\x1c\n" +
+	"\tnamespace\x18\x05 \x01(\tR\tnamespace\"\xa8\x01\n" +
 	"\x12GetEntriesResponse\x120\n" +
 	"\aentries\x18\x01 \x03(\v2\x16.cortex.v1.LedgerEntryR\aentries\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x19\n" +
@@ -991,13 +1031,13 @@ const file_cortex_v1_ledger_service_proto_rawDesc = "" +
 	"\x11SubscribeResponse\x12+\n" +
 	"\x06commit\x18\x01 \x01(\v2\x11.cortex.v1.CommitH\x00R\x06commit\x121\n" +
 	"\bprogress\x18\x02 \x01(\v2\x13.cortex.v1.ProgressH\x00R\bprogressB\a\n" +
-	"\x05event2\xb1\x02\n" +
-	"\rLedgerService\x12=\n" +
-	"\x06Record\x12\x18.cortex.v1.RecordRequest\x1a\x19.cortex.v1.RecordResponse\x12N\n" +
+	"\x05event2\xcf\x02\n" +
+	"\rLedgerService\x12G\n" +
+	"\x06Record\x12\x18.cortex.v1.RecordRequest\x1a\x19.cortex.v1.RecordResponse\"\b\x88\xb5\x18\x02\x90\xb5\x18\x02\x12V\n" +
 	"\n" +
-	"GetEntries\x12\x1c.cortex.v1.GetEntriesRequest\x1a\x1d.cortex.v1.GetEntriesResponse\"\x03\x90\x02\x01\x12B\n" +
-	"\x06Verify\x12\x18.cortex.v1.VerifyRequest\x1a\x19.cortex.v1.VerifyResponse\"\x03\x90\x02\x01\x12M\n" +
-	"\tSubscribe\x12\x1b.cortex.v1.SubscribeRequest\x1a\x1c.cortex.v1.SubscribeResponse\"\x03\x90\x02\x010\x01BFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
+	"GetEntries\x12\x1c.cortex.v1.GetEntriesRequest\x1a\x1d.cortex.v1.GetEntriesResponse\"\v\x88\xb5\x18\x01\x90\xb5\x18\x01\x90\x02\x01\x12F\n" +
+	"\x06Verify\x12\x18.cortex.v1.VerifyRequest\x1a\x19.cortex.v1.VerifyResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12U\n" +
+	"\tSubscribe\x12\x1b.cortex.v1.SubscribeRequest\x1a\x1c.cortex.v1.SubscribeResponse\"\v\x88\xb5\x18\x01\x90\xb5\x18\x01\x90\x02\x010\x01BFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
 
 var (
 	file_cortex_v1_ledger_service_proto_rawDescOnce sync.Once
@@ -1053,6 +1093,7 @@ func file_cortex_v1_ledger_service_proto_init() {
 	if File_cortex_v1_ledger_service_proto != nil {
 		return
 	}
+	file_cortex_v1_options_proto_init()
 	file_cortex_v1_ledger_service_proto_msgTypes[10].OneofWrappers = []any{
 		(*SubscribeResponse_Commit)(nil),
 		(*SubscribeResponse_Progress)(nil),

@@ -29,17 +29,23 @@ const (
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// LedgerService is the tamper-evident, hash-chained record of every change.
+// LedgerService is the tamper-evident, hash-chained record of every change. The chain is
+// shared by every namespace; its readers only ever see the entries of namespaces their key
+// holds (server-wide entries, with an empty namespace, only admin keys see).
 type LedgerServiceClient interface {
-	// Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry.
+	// Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry. A
+	// server-wide event (empty namespace) takes an admin key.
 	Record(ctx context.Context, in *RecordRequest, opts ...grpc.CallOption) (*RecordResponse, error)
-	// Returns entries in a range of sequence numbers, page by page.
+	// Returns entries in a range of sequence numbers, page by page, of one namespace or of every
+	// namespace the caller's key holds.
 	GetEntries(ctx context.Context, in *GetEntriesRequest, opts ...grpc.CallOption) (*GetEntriesResponse, error)
-	// Recomputes hashes, links and checkpoint signatures over a range and reports the first
-	// inconsistency.
+	// Recomputes hashes, links and checkpoint signatures over a range of the whole chain and
+	// reports the first inconsistency. It returns no entry, so any key with the read role may
+	// call it: the answer is the same for every caller.
 	Verify(ctx context.Context, in *VerifyRequest, opts ...grpc.CallOption) (*VerifyResponse, error)
 	// Streams entries from a sequence number on, then follows the live tail. Ordered, without
-	// gaps or duplicates, one transaction per message; progress messages carry the head.
+	// gaps or duplicates, one transaction per message; progress messages carry the head. Without
+	// a namespace, the stream holds the entries of every namespace the caller's key holds.
 	Subscribe(ctx context.Context, in *SubscribeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[SubscribeResponse], error)
 }
 
@@ -104,17 +110,23 @@ type LedgerService_SubscribeClient = grpc.ServerStreamingClient[SubscribeRespons
 // All implementations must embed UnimplementedLedgerServiceServer
 // for forward compatibility.
 //
-// LedgerService is the tamper-evident, hash-chained record of every change.
+// LedgerService is the tamper-evident, hash-chained record of every change. The chain is
+// shared by every namespace; its readers only ever see the entries of namespaces their key
+// holds (server-wide entries, with an empty namespace, only admin keys see).
 type LedgerServiceServer interface {
-	// Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry.
+	// Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry. A
+	// server-wide event (empty namespace) takes an admin key.
 	Record(context.Context, *RecordRequest) (*RecordResponse, error)
-	// Returns entries in a range of sequence numbers, page by page.
+	// Returns entries in a range of sequence numbers, page by page, of one namespace or of every
+	// namespace the caller's key holds.
 	GetEntries(context.Context, *GetEntriesRequest) (*GetEntriesResponse, error)
-	// Recomputes hashes, links and checkpoint signatures over a range and reports the first
-	// inconsistency.
+	// Recomputes hashes, links and checkpoint signatures over a range of the whole chain and
+	// reports the first inconsistency. It returns no entry, so any key with the read role may
+	// call it: the answer is the same for every caller.
 	Verify(context.Context, *VerifyRequest) (*VerifyResponse, error)
 	// Streams entries from a sequence number on, then follows the live tail. Ordered, without
-	// gaps or duplicates, one transaction per message; progress messages carry the head.
+	// gaps or duplicates, one transaction per message; progress messages carry the head. Without
+	// a namespace, the stream holds the entries of every namespace the caller's key holds.
 	Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[SubscribeResponse]) error
 	mustEmbedUnimplementedLedgerServiceServer()
 }

@@ -1023,7 +1023,7 @@ func (x *ForgetResponse) GetLedgerSeq() int64 {
 // RunMaintenanceRequest triggers the tier maintenance job.
 type RunMaintenanceRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Optional. Limit the run to this namespace; every namespace when empty.
+	// Optional. Limit the run to this namespace; every namespace when empty (admin keys only).
 	Namespace string `protobuf:"bytes,1,opt,name=namespace,proto3" json:"namespace,omitempty"`
 	// Report what would move without moving anything.
 	DryRun bool `protobuf:"varint,2,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
@@ -1251,14 +1251,14 @@ const file_cortex_v1_memory_service_proto_rawDesc = "" +
 	"\x17RECALL_MODE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12RECALL_MODE_VECTOR\x10\x01\x12\x17\n" +
 	"\x13RECALL_MODE_KEYWORD\x10\x02\x12\x16\n" +
-	"\x12RECALL_MODE_HYBRID\x10\x032\xeb\x03\n" +
-	"\rMemoryService\x12T\n" +
-	"\bRemember\x12\x1a.cortex.v1.RememberRequest\x1a\x1b.cortex.v1.RememberResponse\"\x0f\x82\xb5\x18\vmemories.id\x12B\n" +
-	"\x06Recall\x12\x18.cortex.v1.RecallRequest\x1a\x19.cortex.v1.RecallResponse\"\x03\x90\x02\x01\x12K\n" +
-	"\tGetMemory\x12\x1b.cortex.v1.GetMemoryRequest\x1a\x1c.cortex.v1.GetMemoryResponse\"\x03\x90\x02\x01\x12T\n" +
-	"\fListMemories\x12\x1e.cortex.v1.ListMemoriesRequest\x1a\x1f.cortex.v1.ListMemoriesResponse\"\x03\x90\x02\x01\x12F\n" +
-	"\x06Forget\x12\x18.cortex.v1.ForgetRequest\x1a\x19.cortex.v1.ForgetResponse\"\a\x82\xb5\x18\x03ids\x12U\n" +
-	"\x0eRunMaintenance\x12 .cortex.v1.RunMaintenanceRequest\x1a!.cortex.v1.RunMaintenanceResponseBFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
+	"\x12RECALL_MODE_HYBRID\x10\x032\x89\x04\n" +
+	"\rMemoryService\x12X\n" +
+	"\bRemember\x12\x1a.cortex.v1.RememberRequest\x1a\x1b.cortex.v1.RememberResponse\"\x13\x82\xb5\x18\vmemories.id\x88\xb5\x18\x02\x12F\n" +
+	"\x06Recall\x12\x18.cortex.v1.RecallRequest\x1a\x19.cortex.v1.RecallResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12O\n" +
+	"\tGetMemory\x12\x1b.cortex.v1.GetMemoryRequest\x1a\x1c.cortex.v1.GetMemoryResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12X\n" +
+	"\fListMemories\x12\x1e.cortex.v1.ListMemoriesRequest\x1a\x1f.cortex.v1.ListMemoriesResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12J\n" +
+	"\x06Forget\x12\x18.cortex.v1.ForgetRequest\x1a\x19.cortex.v1.ForgetResponse\"\v\x82\xb5\x18\x03ids\x88\xb5\x18\x02\x12_\n" +
+	"\x0eRunMaintenance\x12 .cortex.v1.RunMaintenanceRequest\x1a!.cortex.v1.RunMaintenanceResponse\"\b\x88\xb5\x18\x02\x90\xb5\x18\x02BFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
 
 var (
 	file_cortex_v1_memory_service_proto_rawDescOnce sync.Once

@@ -51,7 +51,8 @@ type MemoryServiceClient interface {
 	Forget(ctx context.Context, in *ForgetRequest, opts ...grpc.CallOption) (*ForgetResponse, error)
 	// Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
 	// or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-	// to repeat: a repeat is another run, at a later time.
+	// to repeat: a repeat is another run, at a later time. A write key may run it for one of its
+	// namespaces; every namespace at once takes an admin key.
 	RunMaintenance(ctx context.Context, in *RunMaintenanceRequest, opts ...grpc.CallOption) (*RunMaintenanceResponse, error)
 }
 
@@ -147,7 +148,8 @@ type MemoryServiceServer interface {
 	Forget(context.Context, *ForgetRequest) (*ForgetResponse, error)
 	// Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
 	// or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-	// to repeat: a repeat is another run, at a later time.
+	// to repeat: a repeat is another run, at a later time. A write key may run it for one of its
+	// namespaces; every namespace at once takes an admin key.
 	RunMaintenance(context.Context, *RunMaintenanceRequest) (*RunMaintenanceResponse, error)
 	mustEmbedUnimplementedMemoryServiceServer()
 }

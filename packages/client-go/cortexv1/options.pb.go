@@ -11,6 +11,7 @@ import (
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	descriptorpb "google.golang.org/protobuf/types/descriptorpb"
 	reflect "reflect"
+	sync "sync"
 	unsafe "unsafe"
 )
 
@@ -21,6 +22,118 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Role is what an API key may do, in the namespaces it holds. Roles do not imply each other,
+// except ROLE_ADMIN, which holds every role in every namespace.
+type Role int32
+
+const (
+	// No role: an RPC declaring it (or nothing) is refused to every caller.
+	Role_ROLE_UNSPECIFIED Role = 0
+	// Read memories, state, contexts and the ledger entries of the key's namespaces.
+	Role_ROLE_READ Role = 1
+	// Write memories, state and ledger entries in the key's namespaces.
+	Role_ROLE_WRITE Role = 2
+	// Operate the server: every namespace, server-wide ledger entries, maintenance of all
+	// namespaces.
+	Role_ROLE_ADMIN Role = 3
+)
+
+// Enum value maps for Role.
+var (
+	Role_name = map[int32]string{
+		0: "ROLE_UNSPECIFIED",
+		1: "ROLE_READ",
+		2: "ROLE_WRITE",
+		3: "ROLE_ADMIN",
+	}
+	Role_value = map[string]int32{
+		"ROLE_UNSPECIFIED": 0,
+		"ROLE_READ":        1,
+		"ROLE_WRITE":       2,
+		"ROLE_ADMIN":       3,
+	}
+)
+
+func (x Role) Enum() *Role {
+	p := new(Role)
+	*p = x
+	return p
+}
+
+func (x Role) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Role) Descriptor() protoreflect.EnumDescriptor {
+	return file_cortex_v1_options_proto_enumTypes[0].Descriptor()
+}
+
+func (Role) Type() protoreflect.EnumType {
+	return &file_cortex_v1_options_proto_enumTypes[0]
+}
+
+func (x Role) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Role.Descriptor instead.
+func (Role) EnumDescriptor() ([]byte, []int) {
+	return file_cortex_v1_options_proto_rawDescGZIP(), []int{0}
+}
+
+// EmptyNamespace says what a request with an empty `namespace` field reaches.
+type EmptyNamespace int32
+
+const (
+	// The request must name a namespace: an empty one is INVALID_ARGUMENT (field `namespace`).
+	EmptyNamespace_EMPTY_NAMESPACE_UNSPECIFIED EmptyNamespace = 0
+	// Every namespace the caller's key holds: the answer is filtered to them (ledger readers).
+	EmptyNamespace_EMPTY_NAMESPACE_CALLER_NAMESPACES EmptyNamespace = 1
+	// Every namespace, or the server itself (server-wide ledger entries): admin keys only.
+	EmptyNamespace_EMPTY_NAMESPACE_ADMIN EmptyNamespace = 2
+)
+
+// Enum value maps for EmptyNamespace.
+var (
+	EmptyNamespace_name = map[int32]string{
+		0: "EMPTY_NAMESPACE_UNSPECIFIED",
+		1: "EMPTY_NAMESPACE_CALLER_NAMESPACES",
+		2: "EMPTY_NAMESPACE_ADMIN",
+	}
+	EmptyNamespace_value = map[string]int32{
+		"EMPTY_NAMESPACE_UNSPECIFIED":       0,
+		"EMPTY_NAMESPACE_CALLER_NAMESPACES": 1,
+		"EMPTY_NAMESPACE_ADMIN":             2,
+	}
+)
+
+func (x EmptyNamespace) Enum() *EmptyNamespace {
+	p := new(EmptyNamespace)
+	*p = x
+	return p
+}
+
+func (x EmptyNamespace) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (EmptyNamespace) Descriptor() protoreflect.EnumDescriptor {
+	return file_cortex_v1_options_proto_enumTypes[1].Descriptor()
+}
+
+func (EmptyNamespace) Type() protoreflect.EnumType {
+	return &file_cortex_v1_options_proto_enumTypes[1]
+}
+
+func (x EmptyNamespace) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use EmptyNamespace.Descriptor instead.
+func (EmptyNamespace) EnumDescriptor() ([]byte, []int) {
+	return file_cortex_v1_options_proto_rawDescGZIP(), []int{1}
+}
+
 var file_cortex_v1_options_proto_extTypes = []protoimpl.ExtensionInfo{
 	{
 		ExtendedType:  (*descriptorpb.MethodOptions)(nil),
@@ -28,6 +141,22 @@ var file_cortex_v1_options_proto_extTypes = []protoimpl.ExtensionInfo{
 		Field:         50000,
 		Name:          "cortex.v1.idempotent_when_set",
 		Tag:           "bytes,50000,rep,name=idempotent_when_set",
+		Filename:      "cortex/v1/options.proto",
+	},
+	{
+		ExtendedType:  (*descriptorpb.MethodOptions)(nil),
+		ExtensionType: (*Role)(nil),
+		Field:         50001,
+		Name:          "cortex.v1.required_role",
+		Tag:           "varint,50001,opt,name=required_role,enum=cortex.v1.Role",
+		Filename:      "cortex/v1/options.proto",
+	},
+	{
+		ExtendedType:  (*descriptorpb.MethodOptions)(nil),
+		ExtensionType: (*EmptyNamespace)(nil),
+		Field:         50002,
+		Name:          "cortex.v1.empty_namespace",
+		Tag:           "varint,50002,opt,name=empty_namespace,enum=cortex.v1.EmptyNamespace",
 		Filename:      "cortex/v1/options.proto",
 	},
 }
@@ -49,24 +178,66 @@ var (
 	//
 	// repeated string idempotent_when_set = 50000;
 	E_IdempotentWhenSet = &file_cortex_v1_options_proto_extTypes[0]
+	// The role an API key must hold to make the call. ROLE_UNSPECIFIED (or no declaration)
+	// refuses the call to everyone.
+	//
+	// optional cortex.v1.Role required_role = 50001;
+	E_RequiredRole = &file_cortex_v1_options_proto_extTypes[1]
+	// What a request whose `namespace` field is empty reaches. Only meaningful on RPCs whose
+	// request has a `namespace` field.
+	//
+	// optional cortex.v1.EmptyNamespace empty_namespace = 50002;
+	E_EmptyNamespace = &file_cortex_v1_options_proto_extTypes[2]
 )
 
 var File_cortex_v1_options_proto protoreflect.FileDescriptor
 
 const file_cortex_v1_options_proto_rawDesc = "" +
 	"\n" +
-	"\x17cortex/v1/options.proto\x12\tcortex.v1\x1a google/protobuf/descriptor.proto:P\n" +
-	"\x13idempotent_when_set\x12\x1e.google.protobuf.MethodOptions\x18І\x03 \x03(\tR\x11idempotentWhenSetBFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
+	"\x17cortex/v1/options.proto\x12\tcortex.v1\x1a google/protobuf/descriptor.proto*K\n" +
+	"\x04Role\x12\x14\n" +
+	"\x10ROLE_UNSPECIFIED\x10\x00\x12\r\n" +
+	"\tROLE_READ\x10\x01\x12\x0e\n" +
+	"\n" +
+	"ROLE_WRITE\x10\x02\x12\x0e\n" +
+	"\n" +
+	"ROLE_ADMIN\x10\x03*s\n" +
+	"\x0eEmptyNamespace\x12\x1f\n" +
+	"\x1bEMPTY_NAMESPACE_UNSPECIFIED\x10\x00\x12%\n" +
+	"!EMPTY_NAMESPACE_CALLER_NAMESPACES\x10\x01\x12\x19\n" +
+	"\x15EMPTY_NAMESPACE_ADMIN\x10\x02:P\n" +
+	"\x13idempotent_when_set\x12\x1e.google.protobuf.MethodOptions\x18І\x03 \x03(\tR\x11idempotentWhenSet:V\n" +
+	"\rrequired_role\x12\x1e.google.protobuf.MethodOptions\x18ц\x03 \x01(\x0e2\x0f.cortex.v1.RoleR\frequiredRole:d\n" +
+	"\x0fempty_namespace\x12\x1e.google.protobuf.MethodOptions\x18҆\x03 \x01(\x0e2\x19.cortex.v1.EmptyNamespaceR\x0eemptyNamespaceBFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
 
+var (
+	file_cortex_v1_options_proto_rawDescOnce sync.Once
+	file_cortex_v1_options_proto_rawDescData []byte
+)
+
+func file_cortex_v1_options_proto_rawDescGZIP() []byte {
+	file_cortex_v1_options_proto_rawDescOnce.Do(func() {
+		file_cortex_v1_options_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_cortex_v1_options_proto_rawDesc), len(file_cortex_v1_options_proto_rawDesc)))
+	})
+	return file_cortex_v1_options_proto_rawDescData
+}
+
+var file_cortex_v1_options_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_cortex_v1_options_proto_goTypes = []any{
-	(*descriptorpb.MethodOptions)(nil), // 0: google.protobuf.MethodOptions
+	(Role)(0),                          // 0: cortex.v1.Role
+	(EmptyNamespace)(0),                // 1: cortex.v1.EmptyNamespace
+	(*descriptorpb.MethodOptions)(nil), // 2: google.protobuf.MethodOptions
 }
 var file_cortex_v1_options_proto_depIdxs = []int32{
-	0, // 0: cortex.v1.idempotent_when_set:extendee -> google.protobuf.MethodOptions
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	0, // [0:1] is the sub-list for extension extendee
+	2, // 0: cortex.v1.idempotent_when_set:extendee -> google.protobuf.MethodOptions
+	2, // 1: cortex.v1.required_role:extendee -> google.protobuf.MethodOptions
+	2, // 2: cortex.v1.empty_namespace:extendee -> google.protobuf.MethodOptions
+	0, // 3: cortex.v1.required_role:type_name -> cortex.v1.Role
+	1, // 4: cortex.v1.empty_namespace:type_name -> cortex.v1.EmptyNamespace
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	3, // [3:5] is the sub-list for extension type_name
+	0, // [0:3] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
 }
 
@@ -80,13 +251,14 @@ func file_cortex_v1_options_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_cortex_v1_options_proto_rawDesc), len(file_cortex_v1_options_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      2,
 			NumMessages:   0,
-			NumExtensions: 1,
+			NumExtensions: 3,
 			NumServices:   0,
 		},
 		GoTypes:           file_cortex_v1_options_proto_goTypes,
 		DependencyIndexes: file_cortex_v1_options_proto_depIdxs,
+		EnumInfos:         file_cortex_v1_options_proto_enumTypes,
 		ExtensionInfos:    file_cortex_v1_options_proto_extTypes,
 	}.Build()
 	File_cortex_v1_options_proto = out.File

@@ -50,7 +50,8 @@ def test_count_tokens_counts_each_text(client: CortexClient) -> None:
 def test_record_appends_an_audit_event_with_a_dict_payload(client: CortexClient, ns: str) -> None:
     recorded = client.record("ops-bot", "deploy.finished", namespace=ns, subject="api", payload_json={"version": "1.2.3"})
     entry = recorded.entry
-    assert (entry.actor, entry.action, entry.subject, entry.namespace) == ("ops-bot", "deploy.finished", "api", ns)
+    # The actor is the API key's principal; the claimed actor is kept beside it.
+    assert (entry.actor, entry.on_behalf_of, entry.action, entry.subject, entry.namespace) == ("default", "ops-bot", "deploy.finished", "api", ns)
     assert json.loads(entry.payload_json) == {"version": "1.2.3"}
     assert entry.seq > 0 and len(entry.hash) == 64
 

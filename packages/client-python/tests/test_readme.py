@@ -42,3 +42,17 @@ def test_the_error_example_runs(readme_env: None) -> None:
 def test_the_asyncio_example_runs(readme_env: None, capsys: pytest.CaptureFixture[str]) -> None:
     run_block(next(i for i, block in enumerate(BLOCKS) if "AsyncCortexClient()" in block))
     assert "The user prefers short answers" in capsys.readouterr().out
+
+
+ROOT_README = Path(__file__).resolve().parents[3] / "README.md"
+
+
+def test_the_repository_readme_quick_start_runs(readme_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Python block of the repository README's five steps, shown beside TypeScript and Go."""
+    block = next(b for b in re.findall(r"```python\n(.*?)```", ROOT_README.read_text(), re.DOTALL) if "# 1. Remember" in b)
+    exec(compile(block, "README.md (repository) python quick start", "exec"), {"__name__": "readme"})
+    out = capsys.readouterr().out
+    assert "The staging deploy failed: migration 42 timed out" in out
+    assert re.search(r"^\d+ tokens:$", out, re.MULTILINE)
+    assert re.search(r"^\d+ hot memories, ledger head \d+$", out, re.MULTILINE)
+    assert re.search(r"^\d+ memory\.created deploy-42$", out, re.MULTILINE)

@@ -30,6 +30,7 @@ import {
   SubscribeRequest,
   VerifyRequest,
   type GetEntriesResponse,
+  type LedgerEntry,
   type RecordResponse,
   type SubscribeResponse,
   type VerifyResponse,
@@ -53,13 +54,19 @@ import {
 import { Code } from '@cortex/proto/google/rpc/code';
 import { HealthCheckRequest, HealthService, type HealthCheckResponse_ServingStatus } from '@cortex/proto/grpc/health/v1/health';
 import { cortexApi } from './api.js';
+import { CommitStream, type CommitSubscription } from './commits.js';
+import { roundRobinOverHealthy } from './health-checking.js';
 import { idempotencyTable, type IdempotencyOf } from './idempotency.js';
+import { allPages } from './pages.js';
 import type { PartialMessage } from './partial-message.js';
 import { retryPolicy, withRetry, type Idempotency, type RetryOptions, type RetryPolicy } from './retry.js';
 import { readStream } from './subscription.js';
 
 export interface CortexClientOptions {
-  /** `host:port` of the Cortex server, e.g. `localhost:4949`. */
+  /**
+   * The Cortex server: `host:port` (e.g. `localhost:4949`), or `dns:///name:port` for every
+   * replica the name resolves to (calls go round-robin to those whose health is SERVING).
+   */
   readonly address: string;
   /** Sent as `authorization: Bearer <apiKey>` on every call. */
   readonly apiKey?: string | undefined;
@@ -68,10 +75,28 @@ export interface CortexClientOptions {
   readonly retry?: RetryOptions | undefined;
   /** Deadline of every unary call (retries included) unless the call sets its own. */
   readonly defaultDeadlineMs?: number | undefined;
-  /** grpc-js channel options, e.g. keepalive or `grpc.initial_reconnect_backoff_ms`. */
+  /**
+   * grpc-js channel options, e.g. keepalive; they override the client's own: the service config
+   * (round-robin over healthy replicas) and a reconnect backoff of 100 ms to 2 s.
+   */
   readonly channelOptions?: ChannelOptions | undefined;
   /** grpc-js client interceptors; each sees every attempt of every call. */
   readonly interceptors?: Interceptor[] | undefined;
+}
+
+/**
+ * The channel settings every client starts from: balancing over every address of the target,
+ * skipping replicas that are not SERVING, and a restarted server found within a second or two
+ * (grpc-js would back off up to 2 minutes). The Python and Go SDKs set the same.
+ */
+const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 2000,
+};
+
+export interface SubscribeCommitsOptions extends CallOptions {
+  /** Failed reconnects in a row after which the last error is thrown (default: no limit). */
+  readonly maxReconnects?: number | undefined;
 }
 
 export interface CallOptions {
@@ -111,6 +136,8 @@ export class CortexClient {
     this.#retry = retryPolicy(options.retry);
     this.#defaultDeadlineMs = options.defaultDeadlineMs;
     this.#grpc = new Client(options.address, options.credentials ?? grpcCredentials.createInsecure(), {
+      ...DEFAULT_CHANNEL_OPTIONS,
+      'grpc.service_config': roundRobinOverHealthy(),
       ...options.channelOptions,
       ...(options.interceptors ? { interceptors: options.interceptors } : {}),
     });
@@ -139,16 +166,11 @@ export class CortexClient {
    * Every memory matching the request, from its page_token on, fetching pages lazily. The
    * options apply to each page request.
    */
-  async *listAllMemories(
-    request: PartialMessage<ListMemoriesRequest>,
-    options?: CallOptions,
-  ): AsyncGenerator<Memory, void, undefined> {
-    let pageToken = request.pageToken ?? '';
-    do {
+  listAllMemories(request: PartialMessage<ListMemoriesRequest>, options?: CallOptions): AsyncGenerator<Memory, void, undefined> {
+    return allPages(async (pageToken) => {
       const page = await this.listMemories({ ...request, pageToken }, options);
-      yield* page.memories;
-      pageToken = page.nextPageToken;
-    } while (pageToken !== '');
+      return { items: page.memories, nextPageToken: page.nextPageToken };
+    }, request.pageToken);
   }
 
   /** Deletes memories. Retried only when it names ids. */
@@ -181,6 +203,17 @@ export class CortexClient {
     return this.#unary(LedgerServiceService.getEntries, GetEntriesRequest.fromPartial(request), options);
   }
 
+  /**
+   * Every entry of the range, from its page_token on, fetching pages lazily. The options apply
+   * to each page request.
+   */
+  getAllEntries(request: PartialMessage<GetEntriesRequest>, options?: CallOptions): AsyncGenerator<LedgerEntry, void, undefined> {
+    return allPages(async (pageToken) => {
+      const page = await this.getEntries({ ...request, pageToken }, options);
+      return { items: page.entries, nextPageToken: page.nextPageToken };
+    }, request.pageToken);
+  }
+
   verify(request: PartialMessage<VerifyRequest>, options?: CallOptions): Promise<VerifyResponse> {
     return this.#unary(LedgerServiceService.verify, VerifyRequest.fromPartial(request), options);
   }
@@ -188,11 +221,41 @@ export class CortexClient {
   /**
    * Follows the ledger. The stream opens on the first iteration and ends when the server ends
    * it, when the loop breaks, or when `options.signal` aborts. Never retried: to resume, subscribe
-   * again with `fromSeq` = last delivered seq + 1. Only an explicit `deadlineMs` applies.
+   * again with `fromSeq` = last delivered seq + 1, or use `subscribeCommits`, which does that.
+   * Only an explicit `deadlineMs` applies.
    */
   subscribe(request: PartialMessage<SubscribeRequest>, options: CallOptions = {}): AsyncIterable<SubscribeResponse> {
-    const message = SubscribeRequest.fromPartial(request);
+    const deadline = options.deadlineMs === undefined ? undefined : Date.now() + options.deadlineMs;
+    return this.#stream(SubscribeRequest.fromPartial(request), options.correlationId ?? newCorrelationId(), deadline, options.signal);
+  }
+
+  /**
+   * Follows the ledger one whole transaction at a time: the parts of a large transaction are
+   * joined, progress messages only move `nextSeq`, and when the stream breaks (the server
+   * restarts or drains: UNAVAILABLE; it cut off a slow reader: RESOURCE_EXHAUSTED) it reconnects
+   * with the retry policy's jittered backoff and resumes after the last complete transaction,
+   * so nothing is lost or delivered twice. Ends when the range (`toSeq`) is done, when the loop
+   * breaks, when the signal aborts, or with an error reconnecting cannot fix. An explicit
+   * `deadlineMs` bounds the whole subscription.
+   */
+  subscribeCommits(request: PartialMessage<SubscribeRequest>, options: SubscribeCommitsOptions = {}): CommitSubscription {
     const correlationId = options.correlationId ?? newCorrelationId();
+    const deadline = options.deadlineMs === undefined ? undefined : Date.now() + options.deadlineMs;
+    return new CommitStream({
+      request: SubscribeRequest.fromPartial(request),
+      open: (message) => this.#stream(message, correlationId, deadline, options.signal),
+      policy: this.#retry,
+      maxReconnects: options.maxReconnects,
+      signal: options.signal,
+    });
+  }
+
+  #stream(
+    message: SubscribeRequest,
+    correlationId: string,
+    deadline: number | undefined,
+    signal: AbortSignal | undefined,
+  ): AsyncIterable<SubscribeResponse> {
     const method = LedgerServiceService.subscribe;
     return readStream(
       () =>
@@ -202,9 +265,9 @@ export class CortexClient {
           method.responseDeserialize,
           message,
           callMetadata(this.#apiKey, correlationId),
-          options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs },
+          deadline === undefined ? {} : { deadline },
         ),
-      { signal: options.signal, correlationId },
+      { signal, correlationId },
     );
   }
 

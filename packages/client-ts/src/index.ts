@@ -1,8 +1,9 @@
 // The one API of @cortex/client: CortexClient, its options and errors, and the message types and
 // enums its methods take and return. The raw grpc-js clients and service definitions stay in
 // @cortex/proto.
-export { CortexClient, type CallOptions, type CortexClientOptions } from './cortex-client.js';
-export { CortexError, type CortexErrorInit, type FieldViolation } from './errors.js';
+export { CortexClient, type CallOptions, type CortexClientOptions, type SubscribeCommitsOptions } from './cortex-client.js';
+export type { CommitSubscription } from './commits.js';
+export { CortexError, parseRetryAfter, type CortexErrorInit, type FieldViolation } from './errors.js';
 export type { RetryOptions } from './retry.js';
 export type { PartialMessage } from './partial-message.js';
 export { Code } from '@cortex/proto/google/rpc/code';

@@ -13,14 +13,16 @@ export interface FakeServer {
 export async function startFakeServer(
   service: ServiceDefinition,
   handlers: Partial<UntypedServiceImplementation>,
+  at: { readonly host?: string; readonly port?: number } = {},
 ): Promise<FakeServer> {
   const server = new Server();
   server.addService(service, handlers as UntypedServiceImplementation);
+  const host = at.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync(`${host}:${at.port ?? 0}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
   return {
-    address: `127.0.0.1:${port}`,
+    address: `${host}:${port}`,
     stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
   };
 }

@@ -14,26 +14,29 @@ const MODEL_DIR = process.env.CORTEX_MODEL_DIR ?? join(import.meta.dirname, '..'
 export interface CortexProcess {
   readonly address: string;
   readonly port: number;
-  /** SIGTERM, wait for the exit, remove the data directory. */
+  /** SIGTERM, wait for the exit, remove the data directory (unless it was given). */
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   /** Port to listen on; an ephemeral one when absent. */
   readonly port?: number;
-  /** Extra CORTEX_* settings, e.g. CORTEX_API_KEYS. */
+  /** Extra CORTEX_* settings, e.g. CORTEX_API_KEYS or CORTEX_HOST. */
   readonly env?: Record<string, string>;
+  /** A data directory to use and keep (for restarts); a fresh one, removed at stop, when absent. */
+  readonly dataDir?: string;
 }
 
 /** Starts `cortex serve` as a child process with its own data directory; resolves once it serves. */
 export async function startServer(options: StartOptions = {}): Promise<CortexProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cortex-client-'));
+  const host = options.env?.CORTEX_HOST ?? '127.0.0.1';
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cortex-client-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: SERVER_DIR,
     env: {
       ...process.env,
       CORTEX_ENV: 'test',
-      CORTEX_HOST: '127.0.0.1',
+      CORTEX_HOST: host,
       CORTEX_PORT: String(options.port ?? 0),
       CORTEX_METRICS_PORT: '0',
       CORTEX_DATA_DIR: dataDir,
@@ -44,7 +47,9 @@ export async function startServer(options: StartOptions = {}): Promise<CortexPro
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+  const cleanup = () => {
+    if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+  };
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`cortex exited with ${code} before serving`)));
@@ -54,7 +59,7 @@ export async function startServer(options: StartOptions = {}): Promise<CortexPro
       });
     });
     return {
-      address: `127.0.0.1:${port}`,
+      address: `${host}:${port}`,
       port,
       async stop() {
         child.kill('SIGTERM');

@@ -191,7 +191,7 @@ async function startServer(dataDir: string, extraEnv: Record<string, string> = {
 async function firstAnswerMs(port: number, since: number): Promise<number> {
   const client = new LedgerServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
   await new Promise<void>((resolve, reject) =>
-    client.getEntries({ fromSeq: 0, toSeq: 0, pageSize: 1, pageToken: '' }, (error) => (error ? reject(error) : resolve())),
+    client.getEntries({ fromSeq: 0, toSeq: 0, pageSize: 1, pageToken: '', namespace: '' }, (error) => (error ? reject(error) : resolve())),
   );
   client.close();
   return performance.now() - since;

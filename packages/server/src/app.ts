@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
+import { openKeyStore } from './auth/index.js';
 import type { Config } from './config/index.js';
 import { openCortexCore } from './core.js';
 import type { BackgroundJob } from './jobs/index.js';
@@ -8,12 +9,15 @@ import type { LedgerSubsystem } from './ledger/subsystem.js';
 import { createMetrics, startMetricsServer } from './observability/metrics.js';
 import { createAgentRpc } from './rpc/agent-service.js';
 import { createContextRpc } from './rpc/context-service.js';
+import { accessRules } from './rpc/access.js';
+import { loadDescriptors } from './rpc/descriptors.js';
 import { createHealthMonitor } from './rpc/health.js';
 import { createLedgerRpc } from './rpc/ledger-service.js';
 import { bind, createGrpcServer, SERVICE_NAMES } from './rpc/index.js';
 import { createCallInterceptor } from './rpc/interceptors.js';
 import { createMemoryRpc } from './rpc/memory-service.js';
 import { createRateLimiter } from './rpc/rate-limit.js';
+import { createTransport } from './rpc/tls.js';
 import { probeWritable, schemaVersion, SCHEMA_VERSION } from './storage/index.js';
 
 export interface CortexOptions {
@@ -30,6 +34,11 @@ export interface RunningCortex {
    * since (after a crash), or rebuilt from the database.
    */
   readonly vectorIndexSource: 'disk' | 'replayed' | 'rebuilt';
+  /**
+   * Re-reads the API key file and the TLS certificates (what SIGHUP does; file changes are
+   * picked up on their own too). Whatever fails to load is logged and the old one stays.
+   */
+  reload(): Promise<{ readonly keys: boolean; readonly certificates: boolean }>;
   /** Graceful stop: NOT_SERVING, refuse new calls, finish in-flight ones (up to the grace period), close the database. */
   stop(): Promise<void>;
 }
@@ -37,6 +46,10 @@ export interface RunningCortex {
 /** Wires every part of the server from its configuration and starts listening. */
 export async function startCortex({ config, logger, clock = Date.now }: CortexOptions): Promise<RunningCortex> {
   const metrics = createMetrics();
+  // Security first: a bad key file or certificate stops start-up before any data is opened.
+  const keys = config.auth.enabled ? await openKeyStore({ file: config.auth.keysFile, envKeys: config.auth.envKeys, logger }) : undefined;
+  const transport = createTransport({ tls: config.tls, logger });
+  warnAboutSecurity(config, logger);
   const core = await openCortexCore({ config, logger, clock, registry: metrics.registry });
   const { db, ledgerSystem, embedder, vectors, maintenance, memories, context, agentState, readSnapshot } = core;
   metrics.ledgerHead.set(ledgerSystem.ledger.head().seq);
@@ -64,7 +77,9 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
   await healthMonitor.runChecks();
 
   let draining = false;
+  const descriptors = loadDescriptors();
   const server: GrpcServer = createGrpcServer({
+    descriptors,
     memory: createMemoryRpc({ memories, maintenance, logger, clock, maxContentBytes: config.maxContentBytes }),
     agent: createAgentRpc({ agentState, readSnapshot, logger }),
     context: createContextRpc({ context, logger }),
@@ -73,7 +88,8 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
     interceptor: createCallInterceptor({
       logger,
       metrics,
-      apiKeys: config.authEnabled ? config.apiKeys : undefined,
+      keys,
+      access: accessRules(descriptors.registry),
       draining: () => draining,
       rateLimiter: config.rateLimit ? createRateLimiter(config.rateLimit) : undefined,
     }),
@@ -83,9 +99,9 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
   let metricsServer: HttpServer;
   let metricsPort: number;
   try {
-    grpcPort = await bind(server, config.host, config.port);
+    grpcPort = await bind(server, config.host, config.port, transport.credentials);
     ({ server: metricsServer, port: metricsPort } = await startMetricsServer({
-      host: config.host,
+      host: config.metricsHost,
       port: config.metricsPort,
       registry: metrics.registry,
       ready: () => healthMonitor.isServing(),
@@ -103,15 +119,28 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
     servingJob({ server, metricsServer, ledgerSystem, graceMs: config.shutdownGraceMs, logger }),
     maintenance,
     healthMonitor,
+    ...(keys ? [keys] : []),
+    transport.watcher,
   );
   core.jobs.start();
-  logger.info('cortex serving', { grpcPort, metricsPort, dataDir: config.dataDir, env: config.env, auth: config.authEnabled });
+  logger.info('cortex serving', {
+    grpcPort,
+    metricsPort,
+    dataDir: config.dataDir,
+    env: config.env,
+    auth: config.auth.enabled,
+    apiKeys: keys?.size ?? 0,
+    tls: config.tls === undefined ? 'off' : config.tls.clientCaFile === undefined ? 'tls' : 'mutual',
+  });
 
   let stopping: Promise<void> | undefined;
   return {
     grpcPort,
     metricsPort,
     vectorIndexSource: vectors.loadedFrom,
+    async reload() {
+      return { keys: (await keys?.reload()) ?? true, certificates: transport.reload() };
+    },
     stop() {
       stopping ??= (async () => {
         logger.info('shutting down', { graceMs: config.shutdownGraceMs });
@@ -157,4 +186,15 @@ function servingJob({ server, metricsServer, ledgerSystem, graceMs, logger }: Se
       metricsServer.closeAllConnections();
     },
   };
+}
+
+/** Configurations that run, but that an operator should know are weak. */
+function warnAboutSecurity(config: Config, logger: Logger): void {
+  if (!config.auth.enabled) logger.warn('auth is off: every caller may read and write every namespace (set CORTEX_API_KEYS_FILE)');
+  else if (config.tls === undefined && !config.tlsTerminatedByProxy) {
+    logger.warn('plaintext gRPC with auth on: API keys travel in cleartext (set CORTEX_TLS_CERT and CORTEX_TLS_KEY)');
+  }
+  if (config.env === 'production' && config.auth.envKeys.length > 0) {
+    logger.warn('CORTEX_API_KEYS is meant for development: keep production keys hashed in CORTEX_API_KEYS_FILE');
+  }
 }

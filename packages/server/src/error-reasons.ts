@@ -15,6 +15,16 @@ export const ErrorReason = {
   MISSING_API_KEY: 'MISSING_API_KEY',
   /** The bearer key is not one of the configured API keys (UNAUTHENTICATED). */
   INVALID_API_KEY: 'INVALID_API_KEY',
+  /** No bearer key, and the client certificate (mutual TLS) is valid but no API key names it (UNAUTHENTICATED). */
+  CERTIFICATE_NOT_MAPPED: 'CERTIFICATE_NOT_MAPPED',
+  /** The API key lacks the role the RPC declares (PERMISSION_DENIED); metadata requiredRole. */
+  ROLE_REQUIRED: 'ROLE_REQUIRED',
+  /** The request names a namespace the API key does not hold (PERMISSION_DENIED), whether or not it exists; metadata namespace. */
+  NAMESPACE_NOT_ALLOWED: 'NAMESPACE_NOT_ALLOWED',
+  /** An empty namespace that reaches every namespace or the server itself, from a non-admin key (PERMISSION_DENIED). */
+  ADMIN_REQUIRED: 'ADMIN_REQUIRED',
+  /** The RPC declares no (cortex.v1.required_role), so no key may call it (PERMISSION_DENIED). */
+  RPC_NOT_DECLARED: 'RPC_NOT_DECLARED',
   /** The caller went over its rate limit (RESOURCE_EXHAUSTED); the retry-after trailer says when to retry. */
   RATE_LIMITED: 'RATE_LIMITED',
   /** The server is draining for shutdown (UNAVAILABLE); retry on another replica, or resubscribe. */

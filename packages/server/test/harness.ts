@@ -13,6 +13,8 @@ import { Status } from '@cortex/proto/google/rpc/status';
 import { HealthClient } from '@cortex/proto/grpc/health/v1/health';
 import { isLocalModelName, type LocalModelName } from '../src/embedding/index.js';
 import { createLogger } from '../src/observability/logger.js';
+import { Writable } from 'node:stream';
+import winston from 'winston';
 
 /** The embedding model servers under test use: CORTEX_EMBEDDING_MODEL, else the default. */
 export const TEST_MODEL = testModel(process.env.CORTEX_EMBEDDING_MODEL ?? DEFAULT_EMBEDDING_MODEL);
@@ -42,6 +44,8 @@ export interface TestServerOptions {
   /** Reuse a data directory, e.g. to test restarts. */
   readonly dataDir?: string;
   readonly clock?: () => number;
+  /** Receives every log entry (as winston's info objects), e.g. to check what was logged. */
+  readonly onLog?: (entry: Record<string, unknown>) => void;
 }
 
 /** Starts the real server on an ephemeral port with its own data directory. */
@@ -60,7 +64,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     CORTEX_EMBEDDING_WORKERS: '1',
     ...options.env,
   });
-  const logger = createLogger({ level: 'error', silent: !process.env.CORTEX_TEST_LOGS });
+  const logger = options.onLog ? capturingLogger(options.onLog) : createLogger({ level: 'error', silent: !process.env.CORTEX_TEST_LOGS });
   const cortex = await startCortex({ config, logger, ...(options.clock ? { clock: options.clock } : {}) });
   const address = `127.0.0.1:${cortex.grpcPort}`;
   const insecure = credentials.createInsecure();
@@ -82,6 +86,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A logger at level info that hands every entry to `onLog`. */
+function capturingLogger(onLog: (entry: Record<string, unknown>) => void): winston.Logger {
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      onLog(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+      done();
+    },
+  });
+  return winston.createLogger({ level: 'info', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
 }
 
 type Callback<Res> = (error: ServiceError | null, response: Res) => void;

@@ -16,7 +16,7 @@ describe('LedgerService with a cold archive', function () {
     });
     await recordMany(server.ledger, 35);
     oldest = await eventually(async () => {
-      const page = await call(server.ledger.getEntries.bind(server.ledger), { fromSeq: 0, toSeq: 0, pageSize: 1, pageToken: '' });
+      const page = await call(server.ledger.getEntries.bind(server.ledger), { fromSeq: 0, toSeq: 0, pageSize: 1, pageToken: '', namespace: '' });
       return page.oldestSeq > 30 ? page.oldestSeq : undefined;
     });
   });
@@ -40,7 +40,7 @@ describe('LedgerService with a cold archive', function () {
     expect(details.metadata.oldestSeq).to.equal(String(oldest));
     expect(stream.messages).to.have.length(0);
 
-    const page = await callError(server.ledger.getEntries.bind(server.ledger), { fromSeq: 1, toSeq: 0, pageSize: 10, pageToken: '' });
+    const page = await callError(server.ledger.getEntries.bind(server.ledger), { fromSeq: 1, toSeq: 0, pageSize: 10, pageToken: '', namespace: '' });
     expect(page.code).to.equal(status.OUT_OF_RANGE);
     expect(errorDetails(page).metadata.oldestSeq).to.equal(String(oldest));
   });

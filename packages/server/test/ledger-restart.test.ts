@@ -59,7 +59,7 @@ describe('ledger across restarts, and the offline verifier', function () {
     const second = await spawnServer(env());
     const again = new LedgerServiceClient(`127.0.0.1:${second.port}`, credentials.createInsecure());
     try {
-      const head = (await call(again.getEntries.bind(again), { fromSeq: 0, toSeq: 0, pageSize: 1, pageToken: '' })).headSeq;
+      const head = (await call(again.getEntries.bind(again), { fromSeq: 0, toSeq: 0, pageSize: 1, pageToken: '', namespace: '' })).headSeq;
       expect(head).to.be.at.least(Math.max(...acknowledged));
       expect(head).to.be.greaterThan(lastSeen + 50);
       const resumed = subscribe(again, { fromSeq: lastSeen + 1, toSeq: head });
@@ -106,7 +106,12 @@ describe('ledger across restarts, and the offline verifier', function () {
   });
 
   it('refuses to start in production without a signing key', async () => {
-    const production = { CORTEX_ENV: 'production', CORTEX_API_KEYS: 'ops:0123456789abcdef0123', CORTEX_DATA_DIR: copyDir };
+    const production = {
+      CORTEX_ENV: 'production',
+      CORTEX_API_KEYS: 'ops:0123456789abcdef0123',
+      CORTEX_TLS_TERMINATED_BY_PROXY: 'true',
+      CORTEX_DATA_DIR: copyDir,
+    };
     expect(() => loadConfig(production)).to.throw(ConfigError, /CORTEX_SIGNING_KEY/);
     expect(loadConfig({ ...production, CORTEX_SIGNING_KEY: SIGNING_KEY }).signingKeyGenerated).to.equal(false);
     const refused = await runCortexCli(['serve'], { ...production, CORTEX_SIGNING_KEY: '', CORTEX_PORT: '0', CORTEX_METRICS_PORT: '0' });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Metadata, status } from '@grpc/grpc-js';
-import { hashEntry } from '../src/ledger/chain.js';
+import { hashEntry, isEncodingVersion } from '../src/ledger/chain.js';
 import type { LedgerEntry as ProtoEntry } from '@cortex/proto/cortex/v1/ledger_service';
 import { call, callError, errorDetails, startTestServer, type TestServer } from './harness.js';
 import { record, recordMany } from './ledger-helpers.js';
@@ -19,7 +19,10 @@ const memory = (id: string, agentId = 'a1') => ({
   pinned: false,
 });
 
-const fromProto = (e: ProtoEntry) => ({ ...e, time: e.time?.getTime() ?? 0, payload: e.payloadJson });
+const fromProto = (e: ProtoEntry) => {
+  if (!isEncodingVersion(e.encodingVersion)) throw new Error(`unknown encoding ${e.encodingVersion}`);
+  return { ...e, time: e.time?.getTime() ?? 0, payload: e.payloadJson, encoding: e.encodingVersion };
+};
 
 describe('LedgerService', function () {
   let server: TestServer;
@@ -30,7 +33,7 @@ describe('LedgerService', function () {
     await server.stop();
   });
   const getEntries = (fromSeq = 0, toSeq = 0, pageSize = 0, pageToken = '') =>
-    call(server.ledger.getEntries.bind(server.ledger), { fromSeq, toSeq, pageSize, pageToken });
+    call(server.ledger.getEntries.bind(server.ledger), { fromSeq, toSeq, pageSize, pageToken, namespace: '' });
   const verify = (fromSeq = 0, toSeq = 0) => call(server.ledger.verify.bind(server.ledger), { fromSeq, toSeq });
 
   it('records an audit event with the caller’s correlation id and returns the stored, hash-chained entry', async () => {
@@ -42,7 +45,8 @@ describe('LedgerService', function () {
       metadata,
     );
     const entry = response.entry!;
-    expect(entry).to.deep.include({ namespace: 'ops', actor: 'deploy-bot', action: 'deploy.finished', subject: 'svc/api', agentId: 'agent-1', correlationId: 'audit-req-1' });
+    // Without auth the principal is "anonymous"; the client's actor is kept as a claim beside it.
+    expect(entry).to.deep.include({ namespace: 'ops', actor: 'anonymous', onBehalfOf: 'deploy-bot', encodingVersion: 2, action: 'deploy.finished', subject: 'svc/api', agentId: 'agent-1', correlationId: 'audit-req-1' });
     expect(entry.txId).to.equal(entry.seq);
     // The client's exact bytes are stored and hashed (no re-serialisation, no lost digits).
     expect(entry.payloadJson).to.equal('{"version": "1.2.3", "big": 12345678901234567890}');
@@ -52,7 +56,7 @@ describe('LedgerService', function () {
   it('rejects a bad audit event with every field violation at once', async () => {
     const error = await callError(server.ledger.record.bind(server.ledger), {
       namespace: 'has space',
-      actor: '',
+      actor: 'x'.repeat(129),
       action: 'Not Allowed',
       subject: 'x'.repeat(257),
       agentId: '-bad',
@@ -94,9 +98,16 @@ describe('LedgerService', function () {
       toSeq: 0,
       pageSize: 3,
       pageToken: first.nextPageToken,
+      namespace: '',
     });
     expect(replayed.code).to.equal(status.INVALID_ARGUMENT);
-    const negative = await callError(server.ledger.getEntries.bind(server.ledger), { fromSeq: -1, toSeq: 0, pageSize: -1, pageToken: '' });
+    const negative = await callError(server.ledger.getEntries.bind(server.ledger), {
+      fromSeq: -1,
+      toSeq: 0,
+      pageSize: -1,
+      pageToken: '',
+      namespace: '',
+    });
     expect(errorDetails(negative).fieldViolations.map((v) => v.field)).to.have.members(['from_seq', 'page_size']);
   });
 
@@ -109,11 +120,12 @@ describe('LedgerService', function () {
     const target = good.headSeq - 2;
     const db = new Database(join(server.dataDir, 'cortex.db'));
     try {
+      const { actor } = db.prepare<[number], { actor: string }>('SELECT actor FROM ledger WHERE seq = ?').get(target)!;
       db.prepare("UPDATE ledger SET actor = 'mallory' WHERE seq = ?").run(target);
       const bad = await verify();
       expect(bad).to.deep.include({ ok: false, firstBadSeq: target, reason: 'hash mismatch' });
       expect(await verify(1, target - 1)).to.deep.include({ ok: true });
-      db.prepare("UPDATE ledger SET actor = 'tester' WHERE seq = ?").run(target);
+      db.prepare('UPDATE ledger SET actor = ? WHERE seq = ?').run(actor, target);
       expect(await verify()).to.deep.include({ ok: true });
     } finally {
       db.close();

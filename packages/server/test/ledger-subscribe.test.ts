@@ -30,7 +30,7 @@ describe('LedgerService.Subscribe', function () {
   });
 
   const head = async () =>
-    (await call(server.ledger.getEntries.bind(server.ledger), { fromSeq: 0, toSeq: 0, pageSize: 1, pageToken: '' })).headSeq;
+    (await call(server.ledger.getEntries.bind(server.ledger), { fromSeq: 0, toSeq: 0, pageSize: 1, pageToken: '', namespace: '' })).headSeq;
 
   /** Four writers mixing single-entry and multi-entry transactions across namespaces and agents. */
   const writeConcurrently = (perWriter = 40) =>
@@ -81,7 +81,7 @@ describe('LedgerService.Subscribe', function () {
     );
     const expected: LedgerEntry[] = [];
     for (let from = 1; from <= last; from += 1000) {
-      const page = await call(server.ledger.getEntries.bind(server.ledger), { fromSeq: from, toSeq: Math.min(last, from + 999), pageSize: 1000, pageToken: '' });
+      const page = await call(server.ledger.getEntries.bind(server.ledger), { fromSeq: from, toSeq: Math.min(last, from + 999), pageSize: 1000, pageToken: '', namespace: '' });
       expected.push(...page.entries.filter((e) => e.namespace === 'ns2' && (e.action === 'test.odd' || e.action === 'memory.created')));
     }
     const got = collector.seqs();
@@ -138,7 +138,7 @@ describe('LedgerService.Subscribe', function () {
     let checked = 0;
     const expected = new Set<number>();
     for (let from = 1; from <= last; from += 1000) {
-      const page = await call(server.ledger.getEntries.bind(server.ledger), { fromSeq: from, toSeq: Math.min(last, from + 999), pageSize: 1000, pageToken: '' });
+      const page = await call(server.ledger.getEntries.bind(server.ledger), { fromSeq: from, toSeq: Math.min(last, from + 999), pageSize: 1000, pageToken: '', namespace: '' });
       for (const e of page.entries) if (e.agentId === 'agent-3') expected.add(e.seq);
     }
     for (const message of collector.messages) {

@@ -245,7 +245,8 @@ class AsyncCortexClient:
         timeout: float | None = None,
         correlation_id: str | None = None,
     ) -> RecordResponse:
-        """Appends an audit event; `payload_json` may be a dict. Never retried."""
+        """Appends an audit event; `payload_json` may be a dict. Never retried. The entry's actor is
+        the API key's principal; `actor` is kept beside it as `on_behalf_of` (may be "")."""
         return await self._unary(
             "LedgerService.Record",
             timeout,
@@ -265,10 +266,12 @@ class AsyncCortexClient:
         *,
         page_size: int = 100,
         page_token: str = "",
+        namespace: str = "",
         timeout: float | None = None,
         correlation_id: str | None = None,
     ) -> AsyncPages[LedgerEntry]:
-        """Ledger entries `from_seq..to_seq` (0: oldest live, head), fetched a page at a time."""
+        """Ledger entries `from_seq..to_seq` (0: oldest live, head), fetched a page at a time: of
+        `namespace`, or of every namespace the API key holds."""
 
         async def fetch(token: str) -> Any:
             return await self._unary(
@@ -279,6 +282,7 @@ class AsyncCortexClient:
                 to_seq=to_seq,
                 page_size=page_size,
                 page_token=token,
+                namespace=namespace,
             )
 
         return AsyncPages(fetch, "entries", page_token)

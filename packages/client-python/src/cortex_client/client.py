@@ -254,7 +254,8 @@ class CortexClient:
         timeout: float | None = None,
         correlation_id: str | None = None,
     ) -> RecordResponse:
-        """Appends an audit event; `payload_json` may be a dict. Never retried."""
+        """Appends an audit event; `payload_json` may be a dict. Never retried. The entry's actor is
+        the API key's principal; `actor` is kept beside it as `on_behalf_of` (may be "")."""
         return self._unary(
             "LedgerService.Record",
             timeout,
@@ -274,10 +275,12 @@ class CortexClient:
         *,
         page_size: int = 100,
         page_token: str = "",
+        namespace: str = "",
         timeout: float | None = None,
         correlation_id: str | None = None,
     ) -> Pages[LedgerEntry]:
-        """Ledger entries `from_seq..to_seq` (0: oldest live, head), fetched a page at a time."""
+        """Ledger entries `from_seq..to_seq` (0: oldest live, head), fetched a page at a time: of
+        `namespace`, or of every namespace the API key holds."""
 
         def fetch(token: str) -> Any:
             return self._unary(
@@ -288,6 +291,7 @@ class CortexClient:
                 to_seq=to_seq,
                 page_size=page_size,
                 page_token=token,
+                namespace=namespace,
             )
 
         return Pages(fetch, "entries", page_token)

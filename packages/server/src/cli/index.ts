@@ -1,6 +1,7 @@
 import { startCortex } from '../app.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { errorMessage } from '../errors.js';
+import { runKeysCli } from './keys.js';
 import { runLedgerCli } from './ledger.js';
 import { createLogger } from '../observability/logger.js';
 
@@ -10,6 +11,10 @@ commands:
   serve     start the gRPC server (configuration from CORTEX_* environment variables)
   ledger verify [--from N] [--to M]
             check the ledger's hashes, links and signatures offline (server stopped)
+  keys create|list|revoke
+            manage the API key file (CORTEX_API_KEYS_FILE); see cortex keys help
+  bridge    follow a server's ledger and forward each transaction to a webhook or stdout
+            (a client of a running server; "cortex bridge --help" lists its options)
   help      show this message`;
 
 /** Runs a CLI command and resolves to the process exit code. */
@@ -20,6 +25,11 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv): P
       return serve(env);
     case 'ledger':
       return runLedgerCli(args.slice(1), env);
+    case 'keys':
+      return runKeysCli(args.slice(1), env);
+    case 'bridge':
+      // A client of a server, not part of it: loaded only when asked for.
+      return (await import('@cortex/bridge')).runBridgeCli(args.slice(1), env);
     case 'help':
     case '--help':
     case '-h':
@@ -55,6 +65,12 @@ async function serve(env: NodeJS.ProcessEnv): Promise<number> {
     logger.error('cortex failed to start', { error: errorMessage(error) });
     return 1;
   }
+  // SIGHUP re-reads the API key file and the TLS certificates; what fails to load is logged and the old stays.
+  const onHangUp = () => {
+    logger.info('signal received', { signal: 'SIGHUP' });
+    void cortex.reload();
+  };
+  process.on('SIGHUP', onHangUp);
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info('signal received', { signal });
@@ -63,6 +79,7 @@ async function serve(env: NodeJS.ProcessEnv): Promise<number> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+  process.off('SIGHUP', onHangUp);
   await cortex.stop();
   return 0;
 }

@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { loadEmbeddingConfig, type EmbeddingConfig } from './embedding.js';
 import { loadLedgerConfig, type LedgerConfig } from './ledger.js';
+import { loadSecurityConfig, type AuthConfig, type TlsConfig } from './security.js';
 import { loadTierConfig, type TierConfig } from './tiers.js';
 
 export { DEFAULT_EMBEDDING_MODEL, type EmbeddingConfig, type RemoteEmbedderConfig } from './embedding.js';
 export type { LedgerConfig } from './ledger.js';
 export { parseTrustedKeys } from './ledger.js';
 export { TIER_DEFAULTS, type TierConfig } from './tiers.js';
+export type { AuthConfig, EnvApiKey, TlsConfig } from './security.js';
 
 export type Environment = 'development' | 'production' | 'test';
 
@@ -15,6 +17,8 @@ export interface Config {
   readonly env: Environment;
   readonly host: string;
   readonly port: number;
+  /** Interface of the metrics/health HTTP port; the gRPC host unless set apart. */
+  readonly metricsHost: string;
   readonly metricsPort: number;
   readonly dataDir: string;
   readonly embedding: EmbeddingConfig;
@@ -23,9 +27,10 @@ export interface Config {
   readonly signingKey: string;
   readonly signingKeyGenerated: boolean;
   readonly signingKeyId: string;
-  /** Bearer tokens accepted when auth is on: token → principal name. */
-  readonly apiKeys: ReadonlyMap<string, string>;
-  readonly authEnabled: boolean;
+  readonly auth: AuthConfig;
+  /** TLS for the gRPC port; plaintext when undefined. */
+  readonly tls: TlsConfig | undefined;
+  readonly tlsTerminatedByProxy: boolean;
   readonly shutdownGraceMs: number;
   readonly healthCheckIntervalMs: number;
   readonly maxContentBytes: number;
@@ -76,26 +81,23 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const logLevel = env.CORTEX_LOG_LEVEL ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`CORTEX_LOG_LEVEL=${logLevel} must be one of ${LOG_LEVELS.join(', ')}`);
 
-  const apiKeys = parseApiKeys(env.CORTEX_API_KEYS ?? '', problems);
-  const authMode = env.CORTEX_AUTH ?? (apiKeys.size > 0 ? 'token' : 'off');
-  if (authMode !== 'off' && authMode !== 'token') problems.push(`CORTEX_AUTH=${authMode} must be "off" or "token"`);
-  const authEnabled = authMode === 'token';
-  if (authEnabled && apiKeys.size === 0) problems.push('CORTEX_AUTH=token needs CORTEX_API_KEYS (principal:token,...)');
+  const security = loadSecurityConfig(env, environment === 'production', problems);
 
   const explicitKey = env.CORTEX_SIGNING_KEY ?? '';
   if (explicitKey !== '' && explicitKey.length < 32) problems.push('CORTEX_SIGNING_KEY must be at least 32 characters');
-  if (environment === 'production') {
-    if (explicitKey === '') problems.push('CORTEX_ENV=production requires CORTEX_SIGNING_KEY (a secret of at least 32 characters)');
-    if (!authEnabled) problems.push('CORTEX_ENV=production requires auth: set CORTEX_API_KEYS (principal:token,...)');
+  if (environment === 'production' && explicitKey === '') {
+    problems.push('CORTEX_ENV=production requires CORTEX_SIGNING_KEY (a secret of at least 32 characters)');
   }
+  const host = env.CORTEX_HOST ?? '0.0.0.0';
 
   const dataDir = resolve(env.CORTEX_DATA_DIR ?? './data');
   const ledger = loadLedgerConfig(env, int, problems, dataDir);
 
   const config: Config = {
     env: environment,
-    host: env.CORTEX_HOST ?? '0.0.0.0',
+    host,
     port: int('CORTEX_PORT', 4949, 0, 65535),
+    metricsHost: env.CORTEX_METRICS_HOST ?? host,
     metricsPort: int('CORTEX_METRICS_PORT', 9464, 0, 65535),
     dataDir,
     embedding: loadEmbeddingConfig(env, int, problems),
@@ -103,8 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     signingKey: explicitKey !== '' ? explicitKey : randomBytes(32).toString('hex'),
     signingKeyGenerated: explicitKey === '',
     signingKeyId: env.CORTEX_SIGNING_KEY_ID ?? (explicitKey === '' ? 'ephemeral' : 'default'),
-    apiKeys,
-    authEnabled,
+    ...security,
     shutdownGraceMs: int('CORTEX_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     healthCheckIntervalMs: int('CORTEX_HEALTH_INTERVAL_MS', 5_000, 100, 600_000),
     maxContentBytes: int('CORTEX_MAX_CONTENT_BYTES', 65_536, 1, 16 * 1024 * 1024),
@@ -129,19 +130,4 @@ function rateLimitConfig(int: (name: string, fallback: number, min: number, max:
   const perSecond = int('CORTEX_RATE_LIMIT_RPS', 0, 0, 1_000_000);
   if (perSecond === 0) return undefined;
   return { perSecond, burst: int('CORTEX_RATE_LIMIT_BURST', perSecond * 2, 1, 10_000_000) };
-}
-
-function parseApiKeys(raw: string, problems: string[]): Map<string, string> {
-  const keys = new Map<string, string>();
-  for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const at = pair.indexOf(':');
-    const principal = pair.slice(0, at);
-    const token = pair.slice(at + 1);
-    if (at <= 0 || token.length < 16) {
-      problems.push(`CORTEX_API_KEYS entry "${principal || pair.slice(0, 8)}…" must be principal:token with a token of at least 16 characters`);
-      continue;
-    }
-    keys.set(token, principal);
-  }
-  return keys;
 }

@@ -63,7 +63,7 @@ describe('ledger segments and cold archive', () => {
     const archived = await readAll(t);
     expect(archived).to.deep.equal(entries.slice(0, lastArchived?.lastSeq));
     const manifest = await t.archive.readManifest(segments[0] as never);
-    expect(manifest).to.include({ format: 'cortex.ledger.segment.v1', encoding: 'cortex.ledger.v1', firstSeq: 1, lastSeq: segments[0]?.lastSeq });
+    expect(manifest).to.include({ format: 'cortex.ledger.segment.v1', encoding: 'cortex.ledger.v2', firstSeq: 1, lastSeq: segments[0]?.lastSeq });
     expect(manifest.checkpoint).to.include({ seq: segments[0]?.lastSeq, hash: segments[0]?.lastHash });
     expect(checkCheckpointSignature(manifest.checkpoint as never, new Map([[t.signer.publicKey, 'test']]))).to.equal(undefined);
   });

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createGzip, createGunzip } from 'node:zlib';
 import { errorMessage } from '../errors.js';
 import { syncPath, writeFileSynced } from '../storage/durable-files.js';
-import { ENCODING_VERSION, type LedgerEntry } from './chain.js';
+import { ENCODING_NAMES, isEncodingVersion, type LedgerEntry } from './chain.js';
 import type { SegmentRange, SegmentRecord } from './segments.js';
 import type { Checkpoint } from './signing.js';
 
@@ -109,7 +109,7 @@ export function createArchive(dir: string): Archive {
         };
         const manifest: SegmentManifest = {
           format: SEGMENT_FORMAT,
-          encoding: ENCODING_VERSION,
+          encoding: ENCODING_NAMES[last.encoding],
           file,
           firstSeq: record.firstSeq,
           lastSeq: record.lastSeq,
@@ -178,9 +178,11 @@ export function createArchive(dir: string): Archive {
   };
 }
 
+/** Lines of encoding-1 entries hold the fields of ENTRY_FIELDS only, as they always did. */
 export function serializeEntry(entry: LedgerEntry): string {
   const record: Record<string, unknown> = {};
   for (const [field] of ENTRY_FIELDS) record[field] = entry[field];
+  if (entry.encoding !== 1) Object.assign(record, { onBehalfOf: entry.onBehalfOf, encoding: entry.encoding });
   return `${JSON.stringify(record)}\n`;
 }
 
@@ -196,7 +198,10 @@ function parseEntry(line: string): LedgerEntry {
   for (const [field, type] of ENTRY_FIELDS) {
     if (typeof record[field] !== type) throw new ArchiveFormatError(`malformed archived entry (field ${field})`);
   }
-  return record as unknown as LedgerEntry;
+  const { encoding = 1, onBehalfOf = '' } = record;
+  if (!isEncodingVersion(encoding)) throw new ArchiveFormatError('malformed archived entry (field encoding)');
+  if (typeof onBehalfOf !== 'string') throw new ArchiveFormatError('malformed archived entry (field onBehalfOf)');
+  return { ...(record as unknown as LedgerEntry), encoding, onBehalfOf };
 }
 
 function pad(seq: number): string {

@@ -3,26 +3,43 @@ import { canonicalEncoding, GENESIS_HASH, hashEntry } from './chain.js';
 import { openTestLedger } from './test-helpers.js';
 
 describe('ledger chain', () => {
-  it('hashes the documented canonical encoding (golden vector an auditor can check)', () => {
-    const entry = {
-      seq: 2,
-      txId: 1,
-      time: 1764074433000,
-      namespace: 'ops',
-      actor: 'alice',
-      action: 'memory.created',
-      subject: 'm-1',
-      agentId: 'agent-7',
-      payload: '{"contentHash":"ab","note":"é\\"✓"}',
-      correlationId: 'req-42',
-      prevHash: 'a'.repeat(64),
-    };
+  const golden = {
+    seq: 2,
+    txId: 1,
+    time: 1764074433000,
+    namespace: 'ops',
+    actor: 'alice',
+    onBehalfOf: '',
+    action: 'memory.created',
+    subject: 'm-1',
+    agentId: 'agent-7',
+    payload: '{"contentHash":"ab","note":"é\\"✓"}',
+    correlationId: 'req-42',
+    prevHash: 'a'.repeat(64),
+  };
+
+  it('hashes the documented canonical encoding 1 (golden vector an auditor can check)', () => {
+    const entry = { ...golden, encoding: 1 as const };
     expect(canonicalEncoding(entry)).to.equal(
       '["cortex.ledger.v1",2,1,1764074433000,"ops","alice","memory.created","m-1","agent-7","{\\"contentHash\\":\\"ab\\",\\"note\\":\\"é\\\\\\"✓\\"}","req-42","' +
         'a'.repeat(64) +
         '"]',
     );
     expect(hashEntry(entry)).to.equal('29b5dae767358bb1419f5fee8dd3cce43285d28948a2d9c456722b3a163596c8');
+  });
+
+  it('hashes the documented canonical encoding 2, with the claimed actor after the actor (golden vector)', () => {
+    const entry = { ...golden, actor: 'deploy-bot', onBehalfOf: 'alice', encoding: 2 as const };
+    expect(canonicalEncoding(entry)).to.equal(
+      '["cortex.ledger.v2",2,1,1764074433000,"ops","deploy-bot","alice","memory.created","m-1","agent-7","{\\"contentHash\\":\\"ab\\",\\"note\\":\\"é\\\\\\"✓\\"}","req-42","' +
+        'a'.repeat(64) +
+        '"]',
+    );
+    expect(hashEntry(entry)).to.equal('5d805e157d9942359539f6d7ef250b60c1b044bf9f4d6ac94db05143100ac076');
+  });
+
+  it('binds the encoding into the hash: the same fields under the other encoding hash differently', () => {
+    expect(hashEntry({ ...golden, encoding: 1 })).to.not.equal(hashEntry({ ...golden, encoding: 2 }));
   });
 
   it('appends gap-free seqs, links each entry to the previous hash and stamps tx_id with the first seq', () => {

@@ -3,6 +3,7 @@ import { decodePageToken, encodePageToken, queryFingerprint } from '../page-toke
 import type { LedgerEntry } from './chain.js';
 import type { Ledger } from './index.js';
 import { approximateBytes } from './rows.js';
+import type { NamespaceSet } from './subscribe/index.js';
 
 export interface EntriesQuery {
   /** 0: the oldest entry still in the live database. */
@@ -11,6 +12,10 @@ export interface EntriesQuery {
   readonly toSeq: number;
   readonly pageSize: number;
   readonly pageToken: string;
+  /** '': every namespace the reader may see. */
+  readonly namespace: string;
+  /** The reader's namespaces; entries of others are skipped. Undefined: every entry. */
+  readonly readable?: NamespaceSet;
 }
 
 export interface EntriesPage {
@@ -22,12 +27,19 @@ export interface EntriesPage {
 
 /** Keeps a page under the default 4 MiB a gRPC client accepts, whatever the payloads. */
 const MAX_PAGE_BYTES = 2 * 1024 * 1024;
+/** A filtered page stops after this many entries looked at, so a sparse namespace never stalls the loop. */
+const MAX_SCANNED = 10_000;
+const SCAN_BATCH = 1000;
 
-/** One page of live entries; archived ones are OUT_OF_RANGE (Subscribe with include_archived replays them). */
+/**
+ * One page of live entries; archived ones are OUT_OF_RANGE (Subscribe with include_archived
+ * replays them). With a namespace or a reader's namespaces, other entries are skipped: the page
+ * may then be short, even empty, with a next_page_token that continues after what was looked at.
+ */
 export function readEntriesPage(ledger: Pick<Ledger, 'head' | 'oldestLiveSeq' | 'entries'>, query: EntriesQuery): EntriesPage {
   const headSeq = ledger.head().seq;
   const oldestSeq = ledger.oldestLiveSeq();
-  const fingerprint = queryFingerprint([query.fromSeq, query.toSeq]);
+  const fingerprint = queryFingerprint([query.fromSeq, query.toSeq, query.namespace]);
   const cursor = query.pageToken ? decodePageToken(query.pageToken, fingerprint, isEntriesCursor) : undefined;
   const from = cursor?.next ?? (query.fromSeq || oldestSeq);
   const to = cursor?.to ?? (query.toSeq || headSeq);
@@ -37,23 +49,40 @@ export function readEntriesPage(ledger: Pick<Ledger, 'head' | 'oldestLiveSeq' | 
       metadata: { oldestSeq: String(oldestSeq), headSeq: String(headSeq) },
     });
   }
-  const rows = from <= to ? ledger.entries(from, to, query.pageSize) : [];
-  let bytes = 0;
-  let take = 0;
-  for (const row of rows) {
-    bytes += approximateBytes(row);
-    if (take > 0 && bytes > MAX_PAGE_BYTES) break;
-    take += 1;
-  }
-  const entries = rows.slice(0, take);
-  const last = entries.at(-1);
-  const more = last !== undefined && last.seq < to;
+  const { entries, lastSeen } = collect(ledger, from, to, query);
+  const more = lastSeen !== undefined && lastSeen < to;
   return {
     entries,
-    nextPageToken: more ? encodePageToken({ next: last.seq + 1, to } satisfies EntriesCursor, fingerprint) : '',
+    nextPageToken: more ? encodePageToken({ next: lastSeen + 1, to } satisfies EntriesCursor, fingerprint) : '',
     headSeq,
     oldestSeq,
   };
+}
+
+/** Up to a page of the entries in [from, to] the query lets through, and the last seq looked at. */
+function collect(ledger: Pick<Ledger, 'entries'>, from: number, to: number, query: EntriesQuery) {
+  const wanted = (entry: LedgerEntry) =>
+    (query.namespace === '' || entry.namespace === query.namespace) && (query.readable?.covers(entry.namespace) ?? true);
+  const filtered = query.namespace !== '' || query.readable !== undefined;
+  const entries: LedgerEntry[] = [];
+  let lastSeen: number | undefined;
+  let bytes = 0;
+  for (let next = from, scanned = 0; next <= to && scanned < MAX_SCANNED; ) {
+    const rows = ledger.entries(next, to, filtered ? SCAN_BATCH : query.pageSize);
+    for (const row of rows) {
+      if (wanted(row)) {
+        bytes += approximateBytes(row);
+        if (entries.length > 0 && bytes > MAX_PAGE_BYTES) return { entries, lastSeen };
+        entries.push(row);
+      }
+      lastSeen = row.seq;
+      if (entries.length === query.pageSize) return { entries, lastSeen };
+    }
+    if (rows.length === 0 || !filtered) break;
+    scanned += rows.length;
+    next = (lastSeen ?? to) + 1;
+  }
+  return { entries, lastSeen };
 }
 
 /** Where GetEntries stopped: the next seq, and the range end pinned by the first page. */

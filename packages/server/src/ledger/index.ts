@@ -1,17 +1,20 @@
 import type { Db, Tx } from '../storage/index.js';
-import { GENESIS_HASH, hashEntry, type LedgerEntry } from './chain.js';
+import { CURRENT_ENCODING, GENESIS_HASH, hashEntry, type LedgerEntry } from './chain.js';
 import type { CheckpointStore } from './checkpoints.js';
 import { ENTRY_COLUMNS, entryFromTuple, type EntryTuple } from './rows.js';
 import { createSegmentStore } from './segments.js';
 import type { Signer } from './signing.js';
 
 export type { LedgerEntry } from './chain.js';
-export { canonicalEncoding, hashEntry, GENESIS_HASH, ENCODING_VERSION } from './chain.js';
+export { canonicalEncoding, hashEntry, GENESIS_HASH, CURRENT_ENCODING, ENCODING_NAMES } from './chain.js';
 
 /** What a caller says happened; the ledger adds seq, time, links and hashes. */
 export interface LedgerEvent {
   readonly namespace: string;
+  /** The authenticated principal (or "system" for the server's own jobs). */
   readonly actor: string;
+  /** Who the caller claims to act for; a claim, never the actor. */
+  readonly onBehalfOf?: string;
   readonly action: string;
   readonly subject: string;
   readonly agentId?: string;
@@ -58,8 +61,8 @@ export function createLedger({ db, clock, checkpoints, reportError = console.err
   const liveOldest = db.prepare<[], { seq: number }>('SELECT seq FROM ledger ORDER BY seq LIMIT 1');
   const segments = createSegmentStore(db);
   const insertStmt = db.prepare(
-    `INSERT INTO ledger (seq, tx_id, time, namespace, actor, action, subject, agent_id, payload, correlation_id, prev_hash, hash)
-     VALUES (@seq, @txId, @time, @namespace, @actor, @action, @subject, @agentId, @payload, @correlationId, @prevHash, @hash)`,
+    `INSERT INTO ledger (seq, tx_id, time, namespace, actor, on_behalf_of, action, subject, agent_id, payload, correlation_id, prev_hash, hash, encoding)
+     VALUES (@seq, @txId, @time, @namespace, @actor, @onBehalfOf, @action, @subject, @agentId, @payload, @correlationId, @prevHash, @hash, @encoding)`,
   );
   // Raw rows (arrays) read about three times faster than objects; Verify and catch-up read a lot.
   const rangeStmt = db
@@ -91,12 +94,14 @@ export function createLedger({ db, clock, checkpoints, reportError = console.err
           time,
           namespace: event.namespace,
           actor: event.actor,
+          onBehalfOf: event.onBehalfOf ?? '',
           action: event.action,
           subject: event.subject,
           agentId: event.agentId ?? '',
           payload: event.payloadJson ?? JSON.stringify(event.payload ?? {}),
           correlationId: event.correlationId ?? '',
           prevHash,
+          encoding: CURRENT_ENCODING,
         };
         const entry: LedgerEntry = { ...unhashed, hash: hashEntry(unhashed) };
         insertStmt.run(entry);

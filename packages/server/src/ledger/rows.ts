@@ -1,8 +1,12 @@
-import type { LedgerEntry } from './chain.js';
+import type { EncodingVersion, LedgerEntry } from './chain.js';
 
 /** The columns in the order EntryTuple expects. */
-export const ENTRY_COLUMNS = 'seq, tx_id, time, namespace, actor, action, subject, agent_id, payload, correlation_id, prev_hash, hash';
-export type EntryTuple = [number, number, number, string, string, string, string, string, string, string, string, string];
+export const ENTRY_COLUMNS =
+  'seq, tx_id, time, namespace, actor, action, subject, agent_id, payload, correlation_id, prev_hash, hash, on_behalf_of, encoding';
+export type EntryTuple = [
+  seq: number, txId: number, time: number, namespace: string, actor: string, action: string, subject: string, agentId: string,
+  payload: string, correlationId: string, prevHash: string, hash: string, onBehalfOf: string, encoding: EncodingVersion,
+];
 
 export function entryFromTuple(t: EntryTuple): LedgerEntry {
   return {
@@ -18,6 +22,8 @@ export function entryFromTuple(t: EntryTuple): LedgerEntry {
     correlationId: t[9],
     prevHash: t[10],
     hash: t[11],
+    onBehalfOf: t[12],
+    encoding: t[13],
   };
 }
 
@@ -27,6 +33,7 @@ export function approximateBytes(entry: LedgerEntry): number {
     200 +
     entry.namespace.length +
     entry.actor.length +
+    entry.onBehalfOf.length +
     entry.action.length +
     entry.subject.length +
     entry.agentId.length +

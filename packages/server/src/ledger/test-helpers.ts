@@ -59,7 +59,7 @@ export function openTestLedger(settings: Partial<LedgerSettings> = {}, clock: ()
     checkpoints,
     archive,
     trustedKeys: new Map([[signer.publicKey, signer.keyId]]),
-    holdPruning: maintenance.holdPruning,
+    holdPruning: () => maintenance.holdPruning(),
   });
   let counter = 0;
   return {
@@ -83,6 +83,7 @@ export function openTestLedger(settings: Partial<LedgerSettings> = {}, clock: ()
               return {
                 namespace: counter % 2 === 0 ? 'even' : 'odd',
                 actor: 'tester',
+                onBehalfOf: `user-${counter % 3}`,
                 action: counter % 3 === 0 ? 'memory.forgotten' : 'memory.created',
                 subject: `m-${counter}`,
                 agentId: `agent-${counter % 4}`,

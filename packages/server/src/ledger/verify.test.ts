@@ -4,7 +4,7 @@ import { createSigner } from './signing.js';
 import { openTestLedger, type TestLedger } from './test-helpers.js';
 import { createVerifier } from './verify.js';
 
-const COLUMNS = ['seq', 'tx_id', 'time', 'namespace', 'actor', 'action', 'subject', 'agent_id', 'payload', 'correlation_id', 'prev_hash', 'hash'] as const;
+const COLUMNS = ['seq', 'tx_id', 'time', 'namespace', 'actor', 'on_behalf_of', 'action', 'subject', 'agent_id', 'payload', 'correlation_id', 'prev_hash', 'hash', 'encoding'] as const;
 type Column = (typeof COLUMNS)[number];
 
 /** Flips one byte of one stored column of one entry, the way a disk error or an editor would. */
@@ -57,8 +57,8 @@ describe('ledger verification', () => {
           t.db.prepare('DELETE FROM ledger WHERE seq = ? OR seq > ?').run(seq, 47);
           t.db
             .prepare(
-              `INSERT INTO ledger (seq, tx_id, time, namespace, actor, action, subject, agent_id, payload, correlation_id, prev_hash, hash)
-               VALUES (@seq, @tx_id, @time, @namespace, @actor, @action, @subject, @agent_id, @payload, @correlation_id, @prev_hash, @hash)`,
+              `INSERT INTO ledger (seq, tx_id, time, namespace, actor, on_behalf_of, action, subject, agent_id, payload, correlation_id, prev_hash, hash, encoding)
+               VALUES (@seq, @tx_id, @time, @namespace, @actor, @on_behalf_of, @action, @subject, @agent_id, @payload, @correlation_id, @prev_hash, @hash, @encoding)`,
             )
             .run(original);
         }
@@ -141,5 +141,49 @@ describe('ledger verification', () => {
       (e: unknown) => e,
     );
     expect(error).to.have.property('kind', 'OUT_OF_RANGE');
+  });
+});
+
+describe('ledger encodings', () => {
+  /** Rewrites the first `count` entries as a database from before encoding 2 holds them: v1, no claim. */
+  function downgradeToEncoding1(t: TestLedger, count: number): void {
+    let prevHash = '0'.repeat(64);
+    for (const entry of t.ledger.entries(1, count, count)) {
+      const v1 = { ...entry, onBehalfOf: '', encoding: 1 as const, prevHash };
+      prevHash = hashEntry(v1);
+      t.db.prepare("UPDATE ledger SET on_behalf_of = '', encoding = 1, prev_hash = ?, hash = ? WHERE seq = ?").run(v1.prevHash, prevHash, entry.seq);
+    }
+  }
+
+  it('verifies a chain whose old entries keep encoding 1 and whose new ones use encoding 2, live and archived', async () => {
+    const t = openTestLedger({ segmentEntries: 4, liveSegments: 0 });
+    try {
+      t.append(2, 3);
+      downgradeToEncoding1(t, 5);
+      const newer = t.append(3, 2);
+      expect(newer.every((e) => e.encoding === 2 && e.onBehalfOf !== '')).to.equal(true);
+      expect(newer[0]?.prevHash).to.equal(t.ledger.entries(5, 5, 1)[0]?.hash);
+      expect(await t.verify({})).to.deep.include({ ok: true, entriesChecked: 10 });
+
+      await t.maintenance.runOnce();
+      const archived: LedgerEntry[] = [];
+      for (const segment of t.segments.archived()) for await (const entry of t.archive.read(segment)) archived.push(entry);
+      expect(archived.map((e) => e.encoding)).to.deep.equal([1, 1, 1, 1, 1, 2, 2, 2, 2, 2].slice(0, archived.length));
+      expect(archived.length).to.be.greaterThan(5);
+      expect(await t.verify({})).to.deep.include({ ok: true, entriesChecked: 10 });
+    } finally {
+      t.close();
+    }
+  });
+
+  it('detects an entry whose encoding was changed, even when its fields are otherwise intact', async () => {
+    const t = openTestLedger();
+    try {
+      t.append(3);
+      t.db.prepare('UPDATE ledger SET encoding = 1 WHERE seq = 2').run();
+      expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: 2, reason: 'hash mismatch' });
+    } finally {
+      t.close();
+    }
   });
 });

@@ -6,6 +6,8 @@ export interface Metrics {
   readonly registry: Registry;
   readonly rpcHandled: Counter<'method' | 'code'>;
   readonly rpcDuration: Histogram<'method'>;
+  /** Calls refused by authentication or authorization, by ErrorInfo reason. */
+  readonly authDenied: Counter<'reason' | 'method'>;
   readonly ledgerHead: Gauge;
   /** Samples event-loop delay while started (a job: the server starts and stops it with the others). */
   readonly eventLoopLag: EventLoopLag;
@@ -28,6 +30,12 @@ export function createMetrics(): Metrics {
       help: 'RPC handling time, by method.',
       labelNames: ['method'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    authDenied: new Counter({
+      name: 'cortex_auth_denied_total',
+      help: 'Calls refused as UNAUTHENTICATED or PERMISSION_DENIED, by reason and method.',
+      labelNames: ['reason', 'method'],
       registers: [registry],
     }),
     ledgerHead: new Gauge({

@@ -1,21 +1,37 @@
 import type { handleUnaryCall, Metadata, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
+import { NamespaceScope, type Principal } from '../auth/index.js';
 import { CortexError } from '../errors.js';
 import { toStatus } from './status.js';
 
-/** Set by the interceptor after authentication; client-sent values are stripped first. */
-export const PRINCIPAL_HEADER = 'x-cortex-principal';
 export const CORRELATION_HEADER = 'x-correlation-id';
 
 export interface CallContext {
+  /** The authenticated principal's name: the ledger actor of whatever the call writes. */
   readonly actor: string;
   readonly correlationId: string;
+  readonly principal: Principal;
+}
+
+/**
+ * The principal of each call, keyed by its metadata object, which grpc-js hands from the
+ * interceptor to the handler unchanged. Nothing a client sends can set it.
+ */
+const principals = new WeakMap<Metadata, Principal>();
+
+/** Fails closed: a call the interceptor did not authenticate holds no role and no namespace. */
+const NOBODY: Principal = { name: 'unauthenticated', roles: new Set(), namespaces: NamespaceScope.parse([]) };
+
+export function bindPrincipal(metadata: Metadata, principal: Principal): void {
+  principals.set(metadata, principal);
 }
 
 export function callContext(metadata: Metadata): CallContext {
+  const principal = principals.get(metadata) ?? NOBODY;
   return {
-    actor: String(metadata.get(PRINCIPAL_HEADER)[0] ?? 'anonymous'),
+    actor: principal.name,
     correlationId: String(metadata.get(CORRELATION_HEADER)[0] ?? ''),
+    principal,
   };
 }
 

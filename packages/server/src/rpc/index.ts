@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
+import { Server, type ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { ReflectionService } from '@grpc/reflection';
@@ -6,7 +6,7 @@ import { AgentServiceService, type AgentServiceServer } from '@cortex/proto/cort
 import { ContextServiceService, type ContextServiceServer } from '@cortex/proto/cortex/v1/context_service';
 import type { LedgerServiceServer } from '@cortex/proto/cortex/v1/ledger_service';
 import { MemoryServiceService, type MemoryServiceServer } from '@cortex/proto/cortex/v1/memory_service';
-import { loadDescriptors } from './descriptors.js';
+import type { Descriptors } from './descriptors.js';
 import type { HealthMonitor } from './health.js';
 import { LEDGER_SERVICE_DEFINITION } from './ledger-service.js';
 import { guardRequests } from './request-guard.js';
@@ -26,6 +26,8 @@ export interface GrpcServerDeps {
   readonly ledger: LedgerServiceServer;
   readonly healthMonitor: HealthMonitor;
   readonly interceptor: ServerInterceptor;
+  /** The API's descriptor set: reflection serves it, the request guard checks against it. */
+  readonly descriptors: Descriptors;
 }
 
 export function createGrpcServer(deps: GrpcServerDeps): Server {
@@ -35,7 +37,7 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.keepalive_permit_without_calls': 1,
   });
-  const descriptors = loadDescriptors();
+  const { descriptors } = deps;
   const guarded = guardRequests(server, descriptors.registry);
   guarded.addService(MemoryServiceService, deps.memory);
   guarded.addService(AgentServiceService, deps.agent);
@@ -49,9 +51,9 @@ export function createGrpcServer(deps: GrpcServerDeps): Server {
   return server;
 }
 
-export function bind(server: Server, host: string, port: number): Promise<number> {
+export function bind(server: Server, host: string, port: number, credentials: ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, boundPort) =>
+    server.bindAsync(`${host}:${port}`, credentials, (error, boundPort) =>
       error ? reject(error) : resolve(boundPort),
     );
   });

@@ -3,20 +3,25 @@ import {
   Metadata,
   ServerInterceptingCall,
   status as GrpcStatus,
+  type ServerInterceptingCallInterface,
   type ServerInterceptor,
 } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
+import { ANONYMOUS, authorize, type AccessRule, type KeyStore, type Principal } from '../auth/index.js';
 import { CortexError, ErrorReason } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
-import { CORRELATION_HEADER, PRINCIPAL_HEADER } from './call.js';
+import { requestNamespace } from './access.js';
+import { bindPrincipal, CORRELATION_HEADER } from './call.js';
 import { rateLimited, type RateLimiter } from './rate-limit.js';
 import { toStatus } from './status.js';
 
 export interface InterceptorDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** token → principal; auth is off when undefined. */
-  readonly apiKeys: ReadonlyMap<string, string> | undefined;
+  /** The API keys in force; auth is off (every caller is "anonymous") when undefined. */
+  readonly keys: Pick<KeyStore, 'byToken' | 'byCertificate'> | undefined;
+  /** Each RPC's declared guard, by gRPC path; a path without one is refused to everyone. */
+  readonly access: ReadonlyMap<string, AccessRule>;
   /** True once shutdown began: new calls are refused with UNAVAILABLE. */
   readonly draining: () => boolean;
   /** Per-caller limits; none when undefined. */
@@ -29,25 +34,47 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * One interceptor for every call: correlation id (accepted or generated, echoed back),
- * authentication, refusal while draining, per-caller rate limits, and one log line + metrics
- * per finished call.
+ * authentication (bearer token or mapped client certificate) when the metadata arrives,
+ * refusal while draining, per-caller rate limits, authorization when the request message
+ * arrives (before any handler runs), and one log line + metrics per finished call.
  */
 export function createCallInterceptor(deps: InterceptorDeps): ServerInterceptor {
   return (method, call) => {
     const started = process.hrtime.bigint();
     let correlationId: string = randomUUID();
     let rateHeaders: Readonly<Record<string, string>> = {};
+    let principal: Principal | undefined;
+    let refused = false;
+    const isPublic = PUBLIC_PREFIXES.some((prefix) => method.path.startsWith(prefix));
+
+    const refuse = (error: CortexError) => {
+      refused = true;
+      if (error.kind === 'UNAUTHENTICATED' || error.kind === 'PERMISSION_DENIED') {
+        deps.metrics.authDenied.inc({ reason: error.reason, method: method.path });
+        deps.logger.warn('call denied', { method: method.path, principal: principal?.name ?? null, reason: error.reason, correlationId, peer: call.getPeer() });
+      }
+      intercepted.sendStatus(toStatus(error));
+    };
     /** Draining, then authentication, then the caller's rate limit: the first refusal wins. */
     const admit = (metadata: Metadata): CortexError | undefined => {
       if (deps.draining()) return unavailable();
-      const denied = authenticate(metadata);
-      if (denied) return denied;
-      const decision = takeRateToken(metadata, call.getPeer());
+      const identity = authenticate(deps.keys, metadata, call);
+      if (identity instanceof CortexError) return identity;
+      principal = identity;
+      bindPrincipal(metadata, identity);
+      const decision = takeRateToken(identity, call.getPeer());
       if (decision === undefined) return undefined;
       rateHeaders = decision.headers;
       return decision.allowed ? undefined : rateLimited(decision.caller, decision.headers);
     };
-    const isPublic = PUBLIC_PREFIXES.some((prefix) => method.path.startsWith(prefix));
+    /** Deny by default: the RPC's declared rule, the key's roles and the namespace the request names. */
+    const permit = (message: unknown): CortexError | undefined => {
+      if (principal === undefined) return unauthenticated(ErrorReason.MISSING_API_KEY);
+      const rule = deps.access.get(method.path);
+      const denial = authorize(principal, rule, rule === undefined ? undefined : requestNamespace(rule, message));
+      return denial && new CortexError('PERMISSION_DENIED', denial.message, { reason: denial.reason, metadata: denial.metadata });
+    };
+
     const intercepted: ServerInterceptingCall = new ServerInterceptingCall(call, {
       start: (next) =>
         next({
@@ -55,13 +82,18 @@ export function createCallInterceptor(deps: InterceptorDeps): ServerInterceptor 
             const supplied = String(metadata.get(CORRELATION_HEADER)[0] ?? '');
             if (CORRELATION_ID.test(supplied)) correlationId = supplied;
             metadata.set(CORRELATION_HEADER, correlationId);
-            metadata.remove(PRINCIPAL_HEADER);
             const refusal = isPublic ? undefined : admit(metadata);
-            if (refusal) {
-              intercepted.sendStatus(toStatus(refusal));
-              return;
-            }
-            nextMetadata(metadata);
+            if (refusal) refuse(refusal);
+            else nextMetadata(metadata);
+          },
+          onReceiveMessage: (message, nextMessage) => {
+            if (refused) return;
+            const refusal = isPublic ? undefined : permit(message);
+            if (refusal) refuse(refusal);
+            else nextMessage(message);
+          },
+          onReceiveHalfClose: (nextHalfClose) => {
+            if (!refused) nextHalfClose();
           },
         }),
       sendMetadata: (metadata, next) => {
@@ -81,6 +113,7 @@ export function createCallInterceptor(deps: InterceptorDeps): ServerInterceptor 
           code,
           durationMs: Math.round(seconds * 1e6) / 1e3,
           correlationId,
+          ...(principal ? { principal: principal.name } : {}),
           ...(status.code === GrpcStatus.OK ? {} : { details: status.details }),
         });
         next({ ...status, metadata });
@@ -89,30 +122,42 @@ export function createCallInterceptor(deps: InterceptorDeps): ServerInterceptor 
     return intercepted;
   };
 
-  function takeRateToken(metadata: Metadata, peer: string) {
+  function takeRateToken(principal: Principal, peer: string) {
     if (deps.rateLimiter === undefined) return undefined;
     // Authenticated callers are limited per principal; anonymous ones per peer address.
-    const principal = String(metadata.get(PRINCIPAL_HEADER)[0] ?? 'anonymous');
-    const caller = principal === 'anonymous' ? `peer:${peer.replace(/:\d+$/, '')}` : principal;
+    const caller = principal === ANONYMOUS ? `peer:${peer.replace(/:\d+$/, '')}` : principal.name;
     return { caller, ...deps.rateLimiter.take(caller) };
   }
+}
 
-  function authenticate(metadata: Metadata): CortexError | undefined {
-    if (deps.apiKeys === undefined) {
-      metadata.set(PRINCIPAL_HEADER, 'anonymous');
-      return undefined;
-    }
-    const header = String(metadata.get('authorization')[0] ?? '');
+/**
+ * A bearer token decides when one is sent; otherwise a client certificate the TLS layer verified
+ * (mutual TLS) and the key file maps to a principal.
+ */
+function authenticate(
+  keys: InterceptorDeps['keys'],
+  metadata: Metadata,
+  call: ServerInterceptingCallInterface,
+): Principal | CortexError {
+  if (keys === undefined) return ANONYMOUS;
+  const header = String(metadata.get('authorization')[0] ?? '');
+  if (header !== '') {
     const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
-    const principal = token ? deps.apiKeys.get(token) : undefined;
-    if (principal === undefined) {
-      return new CortexError('UNAUTHENTICATED', token ? 'unknown API key' : 'missing "authorization: Bearer <key>" metadata', {
-        reason: token ? ErrorReason.INVALID_API_KEY : ErrorReason.MISSING_API_KEY,
-      });
-    }
-    metadata.set(PRINCIPAL_HEADER, principal);
-    return undefined;
+    return (token !== '' ? keys.byToken(token) : undefined) ?? unauthenticated(ErrorReason.INVALID_API_KEY);
   }
+  const certificate = call.getAuthContext().sslPeerCertificate;
+  if (certificate?.subject !== undefined) return keys.byCertificate(certificate) ?? unauthenticated(ErrorReason.CERTIFICATE_NOT_MAPPED);
+  return unauthenticated(ErrorReason.MISSING_API_KEY);
+}
+
+const UNAUTHENTICATED_MESSAGES = {
+  [ErrorReason.MISSING_API_KEY]: 'missing "authorization: Bearer <key>" metadata',
+  [ErrorReason.INVALID_API_KEY]: 'unknown API key',
+  [ErrorReason.CERTIFICATE_NOT_MAPPED]: 'the client certificate is valid but no API key names it',
+} as const;
+
+function unauthenticated(reason: keyof typeof UNAUTHENTICATED_MESSAGES): CortexError {
+  return new CortexError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGES[reason], { reason });
 }
 
 function unavailable(): CortexError {

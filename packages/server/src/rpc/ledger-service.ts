@@ -1,5 +1,6 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'winston';
+import type { NamespaceScope, Principal } from '../auth/index.js';
 import type { CortexError } from '../errors.js';
 import type { Sink, StreamMessage } from '../ledger/subscribe/index.js';
 import {
@@ -47,7 +48,7 @@ export function createLedgerRpc({ ledger, logger }: LedgerRpcDeps): LedgerServic
     record: unary(logger, (request, ctx) => {
       const v = new Validator();
       optionalNamespace(v, 'namespace', request.namespace);
-      v.text('actor', request.actor, 512, { required: true });
+      v.text('actor', request.actor, 512, { required: false });
       v.maxChars('actor', request.actor, 128);
       if (v.required('action', request.action)) v.pattern('action', request.action, ACTION_PATTERN, ACTION_RULE);
       v.text('subject', request.subject, 1024, { required: false });
@@ -59,7 +60,9 @@ export function createLedgerRpc({ ledger, logger }: LedgerRpcDeps): LedgerServic
       v.done();
       const entry = ledger.record({
         namespace: request.namespace,
-        actor: request.actor,
+        // The caller's claim is kept beside the authenticated principal, never in its place.
+        actor: ctx.actor,
+        onBehalfOf: request.actor,
         action: request.action,
         subject: request.subject,
         agentId: request.agentId,
@@ -69,12 +72,20 @@ export function createLedgerRpc({ ledger, logger }: LedgerRpcDeps): LedgerServic
       return { entry: convert.entry(entry) };
     }),
 
-    getEntries: unary(logger, (request) => {
+    getEntries: unary(logger, (request, ctx) => {
       const v = new Validator();
+      optionalNamespace(v, 'namespace', request.namespace);
       const size = pageSize(v, request.pageSize, { fallback: 100, max: 1000 });
       checkRange(v, request.fromSeq, request.toSeq);
       v.done();
-      const page = ledger.readEntries({ fromSeq: request.fromSeq, toSeq: request.toSeq, pageSize: size, pageToken: request.pageToken });
+      const page = ledger.readEntries({
+        fromSeq: request.fromSeq,
+        toSeq: request.toSeq,
+        pageSize: size,
+        pageToken: request.pageToken,
+        namespace: request.namespace,
+        ...readableBy(ctx.principal),
+      });
       return {
         entries: page.entries.map(convert.entry),
         nextPageToken: page.nextPageToken,
@@ -109,6 +120,7 @@ export function createLedgerRpc({ ledger, logger }: LedgerRpcDeps): LedgerServic
             toSeq: request.toSeq,
             filter: {
               ...(request.namespace ? { namespace: request.namespace } : {}),
+              ...readableBy(ctx.principal),
               ...(request.actions.length > 0 ? { actions: new Set(request.actions) } : {}),
               ...(request.agentId ? { agentId: request.agentId } : {}),
             },
@@ -157,6 +169,7 @@ function createConverter() {
         time: new Date(e.time),
         namespace: e.namespace,
         actor: e.actor,
+        onBehalfOf: e.onBehalfOf,
         action: e.action,
         subject: e.subject,
         agentId: e.agentId,
@@ -164,6 +177,7 @@ function createConverter() {
         correlationId: e.correlationId,
         prevHash: e.prevHash,
         hash: e.hash,
+        encodingVersion: e.encoding,
       };
       entries.set(e, proto);
     }
@@ -182,6 +196,11 @@ function createConverter() {
     return encoded;
   };
   return { entry, message };
+}
+
+/** The ledger is shared: a reader sees the namespaces its key holds (an admin key sees every entry). */
+function readableBy(principal: Principal): { readable?: NamespaceScope } {
+  return principal.namespaces.serverWide ? {} : { readable: principal.namespaces };
 }
 
 function optionalNamespace(v: Validator, field: string, value: string): void {

@@ -1,5 +1,9 @@
 import { invalidArgument, type FieldViolation } from '../errors.js';
+import { NAMESPACE_PATTERN, NAMESPACE_RULE } from '../auth/index.js';
 import { BLANK_RULE, isBlank } from '../text.js';
+
+/** The namespace grammar lives with the tenancy rules in auth/. */
+export { NAMESPACE_PATTERN, NAMESPACE_RULE };
 
 /**
  * Collects every problem with a request before rejecting it, so a client fixes them all in
@@ -93,7 +97,6 @@ export class Validator {
   }
 }
 
-export const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const AGENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const MEMORY_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 /**
@@ -108,7 +111,6 @@ export const RESERVED_KEY_RULE = 'is a reserved key ("__proto__" cannot be store
 
 export const METADATA_KEY_PATTERN = /^[A-Za-z0-9._:/-]{1,128}$/;
 
-export const NAMESPACE_RULE = 'must be 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit';
 export const AGENT_ID_RULE = 'must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit';
 
 export function checkNamespace(v: Validator, field: string, value: string): void {

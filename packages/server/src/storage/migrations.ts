@@ -181,6 +181,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX vector_index_log_by_seq ON vector_index_log (change_seq);
     `,
   },
+  {
+    version: 7,
+    name: 'ledger entries keep the claimed actor apart, under encoding 2',
+    sql: `
+      -- Who a Record caller said it acted for; the actor column holds the authenticated principal.
+      ALTER TABLE ledger ADD COLUMN on_behalf_of TEXT NOT NULL DEFAULT '';
+      -- The canonical encoding the entry's hash covers (docs/ledger.md): earlier rows keep 1.
+      ALTER TABLE ledger ADD COLUMN encoding INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -1311,7 +1311,10 @@ export const ContextServiceService = {
       Buffer.from(BuildContextResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): BuildContextResponse => BuildContextResponse.decode(value),
   },
-  /** Counts tokens of texts with the tokenizer of a model. */
+  /**
+   * Counts tokens of texts with the tokenizer of a model. It touches no namespace: any key
+   * with the read role may call it.
+   */
   countTokens: {
     path: "/cortex.v1.ContextService/CountTokens" as const,
     requestStream: false as const,
@@ -1331,7 +1334,10 @@ export interface ContextServiceServer extends UntypedServiceImplementation {
    * never exceeds token_budget - reserve_tokens.
    */
   buildContext: handleUnaryCall<BuildContextRequest, BuildContextResponse>;
-  /** Counts tokens of texts with the tokenizer of a model. */
+  /**
+   * Counts tokens of texts with the tokenizer of a model. It touches no namespace: any key
+   * with the read role may call it.
+   */
   countTokens: handleUnaryCall<CountTokensRequest, CountTokensResponse>;
 }
 
@@ -1357,7 +1363,10 @@ export interface ContextServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: BuildContextResponse) => void,
   ): ClientUnaryCall;
-  /** Counts tokens of texts with the tokenizer of a model. */
+  /**
+   * Counts tokens of texts with the tokenizer of a model. It touches no namespace: any key
+   * with the read role may call it.
+   */
   countTokens(
     request: CountTokensRequest,
     callback: (error: ServiceError | null, response: CountTokensResponse) => void,

@@ -37,7 +37,11 @@ export interface LedgerEntry {
     | undefined;
   /** The namespace the change happened in (empty for server-wide events). */
   namespace: string;
-  /** Who did it: the authenticated principal, or the actor given to Record. */
+  /**
+   * Who did it: the authenticated principal of the call ("anonymous" when the server runs
+   * without auth; "system:<job>" for the server's own jobs, e.g. "system:maintenance"). Never
+   * taken from the request.
+   */
   actor: string;
   /** What happened, e.g. "memory.created", "memory.forgotten", "state.put", "memory.tier_changed". */
   action: string;
@@ -53,13 +57,30 @@ export interface LedgerEntry {
   prevHash: string;
   /** Hex SHA-256 over the canonical encoding of this entry and prev_hash. */
   hash: string;
+  /**
+   * Who the caller said it acted for: RecordRequest.actor, kept as given. A claim the server
+   * did not check, unlike actor. Empty when none was given, and on every entry of encoding 1.
+   */
+  onBehalfOf: string;
+  /**
+   * The canonical encoding `hash` is computed over (docs/ledger.md): 1 for entries written
+   * before on_behalf_of existed (they keep it, and stay verifiable), 2 for newer ones.
+   */
+  encodingVersion: number;
 }
 
 /** RecordRequest appends an audit event. */
 export interface RecordRequest {
-  /** Optional. The namespace the event belongs to. */
+  /**
+   * Optional. The namespace the event belongs to; empty for a server-wide event (admin keys
+   * only).
+   */
   namespace: string;
-  /** REQUIRED. Who did it, 1-128 characters. */
+  /**
+   * Optional. Who the caller acts for, up to 128 characters, e.g. the end user behind an agent.
+   * Stored as the entry's on_behalf_of, visibly a claim: the entry's actor is always the
+   * authenticated principal.
+   */
   actor: string;
   /** REQUIRED. What happened, 1-128 characters of [a-z0-9._-]. */
   action: string;
@@ -90,6 +111,12 @@ export interface GetEntriesRequest {
   pageSize: number;
   /** The next_page_token of a previous call. */
   pageToken: string;
+  /**
+   * Optional. Only entries of this namespace. Without it, entries of every namespace the
+   * caller's key holds; entries of other namespaces are skipped, so a page may hold fewer than
+   * page_size entries (even none) while next_page_token is set.
+   */
+  namespace: string;
 }
 
 /** GetEntriesResponse is one page of entries. */
@@ -211,6 +238,8 @@ function createBaseLedgerEntry(): LedgerEntry {
     correlationId: "",
     prevHash: "",
     hash: "",
+    onBehalfOf: "",
+    encodingVersion: 0,
   };
 }
 
@@ -251,6 +280,12 @@ export const LedgerEntry: MessageFns<LedgerEntry> = {
     }
     if (message.hash !== "") {
       writer.uint32(98).string(message.hash);
+    }
+    if (message.onBehalfOf !== "") {
+      writer.uint32(106).string(message.onBehalfOf);
+    }
+    if (message.encodingVersion !== 0) {
+      writer.uint32(112).int32(message.encodingVersion);
     }
     return writer;
   },
@@ -364,6 +399,22 @@ export const LedgerEntry: MessageFns<LedgerEntry> = {
             message.hash = reader.string();
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.onBehalfOf = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.encodingVersion = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -410,6 +461,16 @@ export const LedgerEntry: MessageFns<LedgerEntry> = {
         ? globalThis.String(object.prev_hash)
         : "",
       hash: isSet(object.hash) ? globalThis.String(object.hash) : "",
+      onBehalfOf: isSet(object.onBehalfOf)
+        ? globalThis.String(object.onBehalfOf)
+        : isSet(object.on_behalf_of)
+        ? globalThis.String(object.on_behalf_of)
+        : "",
+      encodingVersion: isSet(object.encodingVersion)
+        ? globalThis.Number(object.encodingVersion)
+        : isSet(object.encoding_version)
+        ? globalThis.Number(object.encoding_version)
+        : 0,
     };
   },
 
@@ -451,6 +512,12 @@ export const LedgerEntry: MessageFns<LedgerEntry> = {
     if (message.hash !== "") {
       obj.hash = message.hash;
     }
+    if (message.onBehalfOf !== "") {
+      obj.onBehalfOf = message.onBehalfOf;
+    }
+    if (message.encodingVersion !== 0) {
+      obj.encodingVersion = Math.round(message.encodingVersion);
+    }
     return obj;
   },
 
@@ -471,6 +538,8 @@ export const LedgerEntry: MessageFns<LedgerEntry> = {
     message.correlationId = object.correlationId ?? "";
     message.prevHash = object.prevHash ?? "";
     message.hash = object.hash ?? "";
+    message.onBehalfOf = object.onBehalfOf ?? "";
+    message.encodingVersion = object.encodingVersion ?? 0;
     return message;
   },
 };
@@ -702,7 +771,7 @@ export const RecordResponse: MessageFns<RecordResponse> = {
 };
 
 function createBaseGetEntriesRequest(): GetEntriesRequest {
-  return { fromSeq: 0, toSeq: 0, pageSize: 0, pageToken: "" };
+  return { fromSeq: 0, toSeq: 0, pageSize: 0, pageToken: "", namespace: "" };
 }
 
 export const GetEntriesRequest: MessageFns<GetEntriesRequest> = {
@@ -718,6 +787,9 @@ export const GetEntriesRequest: MessageFns<GetEntriesRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(34).string(message.pageToken);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(42).string(message.namespace);
     }
     return writer;
   },
@@ -767,6 +839,14 @@ export const GetEntriesRequest: MessageFns<GetEntriesRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -801,6 +881,7 @@ export const GetEntriesRequest: MessageFns<GetEntriesRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
     };
   },
 
@@ -818,6 +899,9 @@ export const GetEntriesRequest: MessageFns<GetEntriesRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
     return obj;
   },
 
@@ -830,6 +914,7 @@ export const GetEntriesRequest: MessageFns<GetEntriesRequest> = {
     message.toSeq = object.toSeq ?? 0;
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.namespace = object.namespace ?? "";
     return message;
   },
 };
@@ -1730,10 +1815,17 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
   },
 };
 
-/** LedgerService is the tamper-evident, hash-chained record of every change. */
+/**
+ * LedgerService is the tamper-evident, hash-chained record of every change. The chain is
+ * shared by every namespace; its readers only ever see the entries of namespaces their key
+ * holds (server-wide entries, with an empty namespace, only admin keys see).
+ */
 export type LedgerServiceService = typeof LedgerServiceService;
 export const LedgerServiceService = {
-  /** Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry. */
+  /**
+   * Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry. A
+   * server-wide event (empty namespace) takes an admin key.
+   */
   record: {
     path: "/cortex.v1.LedgerService/Record" as const,
     requestStream: false as const,
@@ -1743,7 +1835,10 @@ export const LedgerServiceService = {
     responseSerialize: (value: RecordResponse): Buffer => Buffer.from(RecordResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RecordResponse => RecordResponse.decode(value),
   },
-  /** Returns entries in a range of sequence numbers, page by page. */
+  /**
+   * Returns entries in a range of sequence numbers, page by page, of one namespace or of every
+   * namespace the caller's key holds.
+   */
   getEntries: {
     path: "/cortex.v1.LedgerService/GetEntries" as const,
     requestStream: false as const,
@@ -1754,8 +1849,9 @@ export const LedgerServiceService = {
     responseDeserialize: (value: Buffer): GetEntriesResponse => GetEntriesResponse.decode(value),
   },
   /**
-   * Recomputes hashes, links and checkpoint signatures over a range and reports the first
-   * inconsistency.
+   * Recomputes hashes, links and checkpoint signatures over a range of the whole chain and
+   * reports the first inconsistency. It returns no entry, so any key with the read role may
+   * call it: the answer is the same for every caller.
    */
   verify: {
     path: "/cortex.v1.LedgerService/Verify" as const,
@@ -1768,7 +1864,8 @@ export const LedgerServiceService = {
   },
   /**
    * Streams entries from a sequence number on, then follows the live tail. Ordered, without
-   * gaps or duplicates, one transaction per message; progress messages carry the head.
+   * gaps or duplicates, one transaction per message; progress messages carry the head. Without
+   * a namespace, the stream holds the entries of every namespace the caller's key holds.
    */
   subscribe: {
     path: "/cortex.v1.LedgerService/Subscribe" as const,
@@ -1782,24 +1879,35 @@ export const LedgerServiceService = {
 } as const;
 
 export interface LedgerServiceServer extends UntypedServiceImplementation {
-  /** Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry. */
+  /**
+   * Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry. A
+   * server-wide event (empty namespace) takes an admin key.
+   */
   record: handleUnaryCall<RecordRequest, RecordResponse>;
-  /** Returns entries in a range of sequence numbers, page by page. */
+  /**
+   * Returns entries in a range of sequence numbers, page by page, of one namespace or of every
+   * namespace the caller's key holds.
+   */
   getEntries: handleUnaryCall<GetEntriesRequest, GetEntriesResponse>;
   /**
-   * Recomputes hashes, links and checkpoint signatures over a range and reports the first
-   * inconsistency.
+   * Recomputes hashes, links and checkpoint signatures over a range of the whole chain and
+   * reports the first inconsistency. It returns no entry, so any key with the read role may
+   * call it: the answer is the same for every caller.
    */
   verify: handleUnaryCall<VerifyRequest, VerifyResponse>;
   /**
    * Streams entries from a sequence number on, then follows the live tail. Ordered, without
-   * gaps or duplicates, one transaction per message; progress messages carry the head.
+   * gaps or duplicates, one transaction per message; progress messages carry the head. Without
+   * a namespace, the stream holds the entries of every namespace the caller's key holds.
    */
   subscribe: handleServerStreamingCall<SubscribeRequest, SubscribeResponse>;
 }
 
 export interface LedgerServiceClient extends Client {
-  /** Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry. */
+  /**
+   * Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry. A
+   * server-wide event (empty namespace) takes an admin key.
+   */
   record(
     request: RecordRequest,
     callback: (error: ServiceError | null, response: RecordResponse) => void,
@@ -1815,7 +1923,10 @@ export interface LedgerServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RecordResponse) => void,
   ): ClientUnaryCall;
-  /** Returns entries in a range of sequence numbers, page by page. */
+  /**
+   * Returns entries in a range of sequence numbers, page by page, of one namespace or of every
+   * namespace the caller's key holds.
+   */
   getEntries(
     request: GetEntriesRequest,
     callback: (error: ServiceError | null, response: GetEntriesResponse) => void,
@@ -1832,8 +1943,9 @@ export interface LedgerServiceClient extends Client {
     callback: (error: ServiceError | null, response: GetEntriesResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Recomputes hashes, links and checkpoint signatures over a range and reports the first
-   * inconsistency.
+   * Recomputes hashes, links and checkpoint signatures over a range of the whole chain and
+   * reports the first inconsistency. It returns no entry, so any key with the read role may
+   * call it: the answer is the same for every caller.
    */
   verify(
     request: VerifyRequest,
@@ -1852,7 +1964,8 @@ export interface LedgerServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Streams entries from a sequence number on, then follows the live tail. Ordered, without
-   * gaps or duplicates, one transaction per message; progress messages carry the head.
+   * gaps or duplicates, one transaction per message; progress messages carry the head. Without
+   * a namespace, the stream holds the entries of every namespace the caller's key holds.
    */
   subscribe(request: SubscribeRequest, options?: Partial<CallOptions>): ClientReadableStream<SubscribeResponse>;
   subscribe(

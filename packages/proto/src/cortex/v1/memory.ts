@@ -73,12 +73,13 @@ export interface Memory {
   id: string;
   /**
    * The isolation boundary: memories, indexes and state never cross namespaces.
-   * 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit.
+   * 1-64 characters: segments of [A-Za-z0-9._-], each starting with a letter or digit, joined
+   * by "/" (e.g. "team-a/prod"), so API keys can hold a whole tree ("team-a/*").
    */
   namespace: string;
   /**
    * The agent that owns the memory; empty for memories shared by the namespace.
-   * Same charset as namespace, up to 128 characters.
+   * 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit.
    */
   agentId: string;
   /**

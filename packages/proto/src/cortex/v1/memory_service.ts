@@ -303,7 +303,7 @@ export interface ForgetResponse {
 
 /** RunMaintenanceRequest triggers the tier maintenance job. */
 export interface RunMaintenanceRequest {
-  /** Optional. Limit the run to this namespace; every namespace when empty. */
+  /** Optional. Limit the run to this namespace; every namespace when empty (admin keys only). */
   namespace: string;
   /** Report what would move without moving anything. */
   dryRun: boolean;
@@ -2233,7 +2233,8 @@ export const MemoryServiceService = {
   /**
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
    * or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-   * to repeat: a repeat is another run, at a later time.
+   * to repeat: a repeat is another run, at a later time. A write key may run it for one of its
+   * namespaces; every namespace at once takes an admin key.
    */
   runMaintenance: {
     path: "/cortex.v1.MemoryService/RunMaintenance" as const,
@@ -2274,7 +2275,8 @@ export interface MemoryServiceServer extends UntypedServiceImplementation {
   /**
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
    * or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-   * to repeat: a repeat is another run, at a later time.
+   * to repeat: a repeat is another run, at a later time. A write key may run it for one of its
+   * namespaces; every namespace at once takes an admin key.
    */
   runMaintenance: handleUnaryCall<RunMaintenanceRequest, RunMaintenanceResponse>;
 }
@@ -2375,7 +2377,8 @@ export interface MemoryServiceClient extends Client {
   /**
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
    * or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-   * to repeat: a repeat is another run, at a later time.
+   * to repeat: a repeat is another run, at a later time. A write key may run it for one of its
+   * namespaces; every namespace at once takes an admin key.
    */
   runMaintenance(
     request: RunMaintenanceRequest,

@@ -6,4 +6,101 @@
 
 /* eslint-disable */
 
-export {};
+/**
+ * Role is what an API key may do, in the namespaces it holds. Roles do not imply each other,
+ * except ROLE_ADMIN, which holds every role in every namespace.
+ */
+export enum Role {
+  /** ROLE_UNSPECIFIED - No role: an RPC declaring it (or nothing) is refused to every caller. */
+  ROLE_UNSPECIFIED = 0,
+  /** ROLE_READ - Read memories, state, contexts and the ledger entries of the key's namespaces. */
+  ROLE_READ = 1,
+  /** ROLE_WRITE - Write memories, state and ledger entries in the key's namespaces. */
+  ROLE_WRITE = 2,
+  /**
+   * ROLE_ADMIN - Operate the server: every namespace, server-wide ledger entries, maintenance of all
+   * namespaces.
+   */
+  ROLE_ADMIN = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function roleFromJSON(object: any): Role {
+  switch (object) {
+    case 0:
+    case "ROLE_UNSPECIFIED":
+      return Role.ROLE_UNSPECIFIED;
+    case 1:
+    case "ROLE_READ":
+      return Role.ROLE_READ;
+    case 2:
+    case "ROLE_WRITE":
+      return Role.ROLE_WRITE;
+    case 3:
+    case "ROLE_ADMIN":
+      return Role.ROLE_ADMIN;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Role.UNRECOGNIZED;
+  }
+}
+
+export function roleToJSON(object: Role): string {
+  switch (object) {
+    case Role.ROLE_UNSPECIFIED:
+      return "ROLE_UNSPECIFIED";
+    case Role.ROLE_READ:
+      return "ROLE_READ";
+    case Role.ROLE_WRITE:
+      return "ROLE_WRITE";
+    case Role.ROLE_ADMIN:
+      return "ROLE_ADMIN";
+    case Role.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** EmptyNamespace says what a request with an empty `namespace` field reaches. */
+export enum EmptyNamespace {
+  /** EMPTY_NAMESPACE_UNSPECIFIED - The request must name a namespace: an empty one is INVALID_ARGUMENT (field `namespace`). */
+  EMPTY_NAMESPACE_UNSPECIFIED = 0,
+  /** EMPTY_NAMESPACE_CALLER_NAMESPACES - Every namespace the caller's key holds: the answer is filtered to them (ledger readers). */
+  EMPTY_NAMESPACE_CALLER_NAMESPACES = 1,
+  /** EMPTY_NAMESPACE_ADMIN - Every namespace, or the server itself (server-wide ledger entries): admin keys only. */
+  EMPTY_NAMESPACE_ADMIN = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function emptyNamespaceFromJSON(object: any): EmptyNamespace {
+  switch (object) {
+    case 0:
+    case "EMPTY_NAMESPACE_UNSPECIFIED":
+      return EmptyNamespace.EMPTY_NAMESPACE_UNSPECIFIED;
+    case 1:
+    case "EMPTY_NAMESPACE_CALLER_NAMESPACES":
+      return EmptyNamespace.EMPTY_NAMESPACE_CALLER_NAMESPACES;
+    case 2:
+    case "EMPTY_NAMESPACE_ADMIN":
+      return EmptyNamespace.EMPTY_NAMESPACE_ADMIN;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return EmptyNamespace.UNRECOGNIZED;
+  }
+}
+
+export function emptyNamespaceToJSON(object: EmptyNamespace): string {
+  switch (object) {
+    case EmptyNamespace.EMPTY_NAMESPACE_UNSPECIFIED:
+      return "EMPTY_NAMESPACE_UNSPECIFIED";
+    case EmptyNamespace.EMPTY_NAMESPACE_CALLER_NAMESPACES:
+      return "EMPTY_NAMESPACE_CALLER_NAMESPACES";
+    case EmptyNamespace.EMPTY_NAMESPACE_ADMIN:
+      return "EMPTY_NAMESPACE_ADMIN";
+    case EmptyNamespace.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}

@@ -5,7 +5,7 @@ import { pack, type StreamMessage, type SubscriptionFilter } from './messages.js
 import { archivedAway, Subscription, type CatchUpSource, type Sink, type SubscriptionLimits } from './subscription.js';
 
 export type { Sink, CatchUpSource, SubscriptionLimits } from './subscription.js';
-export type { StreamMessage, SubscriptionFilter } from './messages.js';
+export type { NamespaceSet, StreamMessage, SubscriptionFilter } from './messages.js';
 
 export interface SubscribeOptions {
   /** 0: the oldest available (in the archive too when includeArchived). */

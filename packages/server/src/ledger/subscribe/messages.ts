@@ -16,19 +16,27 @@ export type StreamMessage =
       readonly headSeq: number;
     };
 
+/** The namespaces a reader may see (its API key's); the ledger needs only the question. */
+export interface NamespaceSet {
+  covers(namespace: string): boolean;
+}
+
 export interface SubscriptionFilter {
   readonly namespace?: string;
+  /** The subscriber's readable namespaces: entries of any other never reach it. */
+  readonly readable?: NamespaceSet;
   readonly actions?: ReadonlySet<string>;
   readonly agentId?: string;
 }
 
 export function isUnfiltered(filter: SubscriptionFilter): boolean {
-  return filter.namespace === undefined && filter.actions === undefined && filter.agentId === undefined;
+  return filter.namespace === undefined && filter.readable === undefined && filter.actions === undefined && filter.agentId === undefined;
 }
 
 export function matches(filter: SubscriptionFilter, entry: LedgerEntry): boolean {
   return (
     (filter.namespace === undefined || entry.namespace === filter.namespace) &&
+    (filter.readable === undefined || filter.readable.covers(entry.namespace)) &&
     (filter.actions === undefined || filter.actions.has(entry.action)) &&
     (filter.agentId === undefined || entry.agentId === filter.agentId)
   );

@@ -23,10 +23,11 @@ _sym_db = _symbol_database.Default()
 
 
 from cortex_client._proto.cortex.v1 import memory_pb2 as cortex_dot_v1_dot_memory__pb2
+from cortex_client._proto.cortex.v1 import options_pb2 as cortex_dot_v1_dot_options__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63ortex/v1/agent_service.proto\x12\tcortex.v1\x1a\x16\x63ortex/v1/memory.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"L\n\x12GetSnapshotRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x11\n\thot_limit\x18\x03 \x01(\x05\"5\n\nTierCounts\x12\x0b\n\x03hot\x18\x01 \x01(\x03\x12\x0c\n\x04warm\x18\x02 \x01(\x03\x12\x0c\n\x04\x63old\x18\x03 \x01(\x03\"\xd2\x02\n\x13GetSnapshotResponse\x12\'\n\x0chot_memories\x18\x01 \x03(\x0b\x32\x11.cortex.v1.Memory\x12\x38\n\x05state\x18\x02 \x03(\x0b\x32).cortex.v1.GetSnapshotResponse.StateEntry\x12\x15\n\rstate_version\x18\x03 \x01(\x03\x12\x34\n\x10state_updated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x0btier_counts\x18\x05 \x01(\x0b\x32\x15.cortex.v1.TierCounts\x12\x17\n\x0fledger_head_seq\x18\x06 \x01(\x03\x12\x18\n\x10ledger_head_hash\x18\x07 \x01(\t\x1a,\n\nStateEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xee\x01\n\x0fPutStateRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x30\n\x03set\x18\x03 \x03(\x0b\x32#.cortex.v1.PutStateRequest.SetEntry\x12\x13\n\x0b\x64\x65lete_keys\x18\x04 \x03(\t\x12\x1d\n\x10\x65xpected_version\x18\x05 \x01(\x03H\x00\x88\x01\x01\x12\x0f\n\x07replace\x18\x06 \x01(\x08\x1a*\n\x08SetEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x13\n\x11_expected_version\"\x9c\x01\n\x10PutStateResponse\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x35\n\x05state\x18\x02 \x03(\x0b\x32&.cortex.v1.PutStateResponse.StateEntry\x12\x12\n\nledger_seq\x18\x03 \x01(\x03\x1a,\n\nStateEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\xa6\x01\n\x0c\x41gentService\x12Q\n\x0bGetSnapshot\x12\x1d.cortex.v1.GetSnapshotRequest\x1a\x1e.cortex.v1.GetSnapshotResponse\"\x03\x90\x02\x01\x12\x43\n\x08PutState\x12\x1a.cortex.v1.PutStateRequest\x1a\x1b.cortex.v1.PutStateResponseBFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63ortex/v1/agent_service.proto\x12\tcortex.v1\x1a\x16\x63ortex/v1/memory.proto\x1a\x17\x63ortex/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"L\n\x12GetSnapshotRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x11\n\thot_limit\x18\x03 \x01(\x05\"5\n\nTierCounts\x12\x0b\n\x03hot\x18\x01 \x01(\x03\x12\x0c\n\x04warm\x18\x02 \x01(\x03\x12\x0c\n\x04\x63old\x18\x03 \x01(\x03\"\xd2\x02\n\x13GetSnapshotResponse\x12\'\n\x0chot_memories\x18\x01 \x03(\x0b\x32\x11.cortex.v1.Memory\x12\x38\n\x05state\x18\x02 \x03(\x0b\x32).cortex.v1.GetSnapshotResponse.StateEntry\x12\x15\n\rstate_version\x18\x03 \x01(\x03\x12\x34\n\x10state_updated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x0btier_counts\x18\x05 \x01(\x0b\x32\x15.cortex.v1.TierCounts\x12\x17\n\x0fledger_head_seq\x18\x06 \x01(\x03\x12\x18\n\x10ledger_head_hash\x18\x07 \x01(\t\x1a,\n\nStateEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xee\x01\n\x0fPutStateRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x30\n\x03set\x18\x03 \x03(\x0b\x32#.cortex.v1.PutStateRequest.SetEntry\x12\x13\n\x0b\x64\x65lete_keys\x18\x04 \x03(\t\x12\x1d\n\x10\x65xpected_version\x18\x05 \x01(\x03H\x00\x88\x01\x01\x12\x0f\n\x07replace\x18\x06 \x01(\x08\x1a*\n\x08SetEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x13\n\x11_expected_version\"\x9c\x01\n\x10PutStateResponse\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x35\n\x05state\x18\x02 \x03(\x0b\x32&.cortex.v1.PutStateResponse.StateEntry\x12\x12\n\nledger_seq\x18\x03 \x01(\x03\x1a,\n\nStateEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\xb0\x01\n\x0c\x41gentService\x12U\n\x0bGetSnapshot\x12\x1d.cortex.v1.GetSnapshotRequest\x1a\x1e.cortex.v1.GetSnapshotResponse\"\x07\x90\x02\x01\x88\xb5\x18\x01\x12I\n\x08PutState\x12\x1a.cortex.v1.PutStateRequest\x1a\x1b.cortex.v1.PutStateResponse\"\x04\x88\xb5\x18\x02\x42\x46ZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,23 +42,25 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PUTSTATERESPONSE_STATEENTRY']._loaded_options = None
   _globals['_PUTSTATERESPONSE_STATEENTRY']._serialized_options = b'8\001'
   _globals['_AGENTSERVICE'].methods_by_name['GetSnapshot']._loaded_options = None
-  _globals['_AGENTSERVICE'].methods_by_name['GetSnapshot']._serialized_options = b'\220\002\001'
-  _globals['_GETSNAPSHOTREQUEST']._serialized_start=101
-  _globals['_GETSNAPSHOTREQUEST']._serialized_end=177
-  _globals['_TIERCOUNTS']._serialized_start=179
-  _globals['_TIERCOUNTS']._serialized_end=232
-  _globals['_GETSNAPSHOTRESPONSE']._serialized_start=235
-  _globals['_GETSNAPSHOTRESPONSE']._serialized_end=573
-  _globals['_GETSNAPSHOTRESPONSE_STATEENTRY']._serialized_start=529
-  _globals['_GETSNAPSHOTRESPONSE_STATEENTRY']._serialized_end=573
-  _globals['_PUTSTATEREQUEST']._serialized_start=576
-  _globals['_PUTSTATEREQUEST']._serialized_end=814
-  _globals['_PUTSTATEREQUEST_SETENTRY']._serialized_start=751
-  _globals['_PUTSTATEREQUEST_SETENTRY']._serialized_end=793
-  _globals['_PUTSTATERESPONSE']._serialized_start=817
-  _globals['_PUTSTATERESPONSE']._serialized_end=973
-  _globals['_PUTSTATERESPONSE_STATEENTRY']._serialized_start=529
-  _globals['_PUTSTATERESPONSE_STATEENTRY']._serialized_end=573
-  _globals['_AGENTSERVICE']._serialized_start=976
-  _globals['_AGENTSERVICE']._serialized_end=1142
+  _globals['_AGENTSERVICE'].methods_by_name['GetSnapshot']._serialized_options = b'\220\002\001\210\265\030\001'
+  _globals['_AGENTSERVICE'].methods_by_name['PutState']._loaded_options = None
+  _globals['_AGENTSERVICE'].methods_by_name['PutState']._serialized_options = b'\210\265\030\002'
+  _globals['_GETSNAPSHOTREQUEST']._serialized_start=126
+  _globals['_GETSNAPSHOTREQUEST']._serialized_end=202
+  _globals['_TIERCOUNTS']._serialized_start=204
+  _globals['_TIERCOUNTS']._serialized_end=257
+  _globals['_GETSNAPSHOTRESPONSE']._serialized_start=260
+  _globals['_GETSNAPSHOTRESPONSE']._serialized_end=598
+  _globals['_GETSNAPSHOTRESPONSE_STATEENTRY']._serialized_start=554
+  _globals['_GETSNAPSHOTRESPONSE_STATEENTRY']._serialized_end=598
+  _globals['_PUTSTATEREQUEST']._serialized_start=601
+  _globals['_PUTSTATEREQUEST']._serialized_end=839
+  _globals['_PUTSTATEREQUEST_SETENTRY']._serialized_start=776
+  _globals['_PUTSTATEREQUEST_SETENTRY']._serialized_end=818
+  _globals['_PUTSTATERESPONSE']._serialized_start=842
+  _globals['_PUTSTATERESPONSE']._serialized_end=998
+  _globals['_PUTSTATERESPONSE_STATEENTRY']._serialized_start=554
+  _globals['_PUTSTATERESPONSE_STATEENTRY']._serialized_end=598
+  _globals['_AGENTSERVICE']._serialized_start=1001
+  _globals['_AGENTSERVICE']._serialized_end=1177
 # @@protoc_insertion_point(module_scope)

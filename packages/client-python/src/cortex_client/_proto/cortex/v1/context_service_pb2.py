@@ -23,10 +23,11 @@ _sym_db = _symbol_database.Default()
 
 
 from cortex_client._proto.cortex.v1 import memory_pb2 as cortex_dot_v1_dot_memory__pb2
+from cortex_client._proto.cortex.v1 import options_pb2 as cortex_dot_v1_dot_options__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63ortex/v1/context_service.proto\x12\tcortex.v1\x1a\x16\x63ortex/v1/memory.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"Y\n\x10\x43onversationTurn\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\x12&\n\x02\x61t\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xdc\x02\n\x13\x42uildContextRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\r\n\x05query\x18\x03 \x01(\t\x12\x14\n\x0ctoken_budget\x18\x04 \x01(\x05\x12\r\n\x05model\x18\x05 \x01(\t\x12\x16\n\x0ereserve_tokens\x18\x06 \x01(\x05\x12\x33\n\x0b\x63ompression\x18\x07 \x01(\x0e\x32\x1e.cortex.v1.CompressionStrategy\x12,\n\x07history\x18\x08 \x03(\x0b\x32\x1b.cortex.v1.ConversationTurn\x12\x17\n\x0f\x63\x61ndidate_count\x18\t \x01(\x05\x12\x15\n\rmin_relevance\x18\n \x01(\x01\x12\x18\n\x10\x64\x65\x64upe_threshold\x18\x0b \x01(\x01\x12\'\n\x06\x66ilter\x18\x0c \x01(\x0b\x32\x17.cortex.v1.MemoryFilter\"V\n\x0e\x43ontextSection\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12\x0e\n\x06tokens\x18\x02 \x01(\x05\x12\x12\n\ncompressed\x18\x03 \x01(\x08\x12\r\n\x05score\x18\x04 \x01(\x01\"I\n\rDroppedMemory\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12%\n\x06reason\x18\x02 \x01(\x0e\x32\x15.cortex.v1.DropReason\"\x9b\x02\n\x14\x42uildContextResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12+\n\x08sections\x18\x02 \x03(\x0b\x32\x19.cortex.v1.ContextSection\x12\x13\n\x0btokens_used\x18\x03 \x01(\x05\x12\x14\n\x0ctoken_budget\x18\x04 \x01(\x05\x12)\n\x07\x64ropped\x18\x05 \x03(\x0b\x32\x18.cortex.v1.DroppedMemory\x12\x11\n\ttokenizer\x18\x06 \x01(\t\x12\x1d\n\x15token_count_estimated\x18\x07 \x01(\x08\x12\x1e\n\x16history_turns_verbatim\x18\x08 \x01(\x05\x12 \n\x18history_turns_summarized\x18\t \x01(\x05\"2\n\x12\x43ountTokensRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\r\n\x05texts\x18\x02 \x03(\t\"g\n\x13\x43ountTokensResponse\x12\x14\n\x0ctoken_counts\x18\x01 \x03(\x05\x12\x14\n\x0ctotal_tokens\x18\x02 \x01(\x03\x12\x11\n\ttokenizer\x18\x03 \x01(\t\x12\x11\n\testimated\x18\x04 \x01(\x08*\xc3\x01\n\x13\x43ompressionStrategy\x12$\n COMPRESSION_STRATEGY_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43OMPRESSION_STRATEGY_NONE\x10\x01\x12\x1f\n\x1b\x43OMPRESSION_STRATEGY_DEDUPE\x10\x02\x12#\n\x1f\x43OMPRESSION_STRATEGY_EXTRACTIVE\x10\x03\x12!\n\x1d\x43OMPRESSION_STRATEGY_COMBINED\x10\x04*}\n\nDropReason\x12\x1b\n\x17\x44ROP_REASON_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44ROP_REASON_BUDGET\x10\x01\x12\x19\n\x15\x44ROP_REASON_DUPLICATE\x10\x02\x12\x1f\n\x1b\x44ROP_REASON_BELOW_THRESHOLD\x10\x03\x32\xb9\x01\n\x0e\x43ontextService\x12T\n\x0c\x42uildContext\x12\x1e.cortex.v1.BuildContextRequest\x1a\x1f.cortex.v1.BuildContextResponse\"\x03\x90\x02\x01\x12Q\n\x0b\x43ountTokens\x12\x1d.cortex.v1.CountTokensRequest\x1a\x1e.cortex.v1.CountTokensResponse\"\x03\x90\x02\x01\x42\x46ZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63ortex/v1/context_service.proto\x12\tcortex.v1\x1a\x16\x63ortex/v1/memory.proto\x1a\x17\x63ortex/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"Y\n\x10\x43onversationTurn\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\x12&\n\x02\x61t\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xdc\x02\n\x13\x42uildContextRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\r\n\x05query\x18\x03 \x01(\t\x12\x14\n\x0ctoken_budget\x18\x04 \x01(\x05\x12\r\n\x05model\x18\x05 \x01(\t\x12\x16\n\x0ereserve_tokens\x18\x06 \x01(\x05\x12\x33\n\x0b\x63ompression\x18\x07 \x01(\x0e\x32\x1e.cortex.v1.CompressionStrategy\x12,\n\x07history\x18\x08 \x03(\x0b\x32\x1b.cortex.v1.ConversationTurn\x12\x17\n\x0f\x63\x61ndidate_count\x18\t \x01(\x05\x12\x15\n\rmin_relevance\x18\n \x01(\x01\x12\x18\n\x10\x64\x65\x64upe_threshold\x18\x0b \x01(\x01\x12\'\n\x06\x66ilter\x18\x0c \x01(\x0b\x32\x17.cortex.v1.MemoryFilter\"V\n\x0e\x43ontextSection\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12\x0e\n\x06tokens\x18\x02 \x01(\x05\x12\x12\n\ncompressed\x18\x03 \x01(\x08\x12\r\n\x05score\x18\x04 \x01(\x01\"I\n\rDroppedMemory\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12%\n\x06reason\x18\x02 \x01(\x0e\x32\x15.cortex.v1.DropReason\"\x9b\x02\n\x14\x42uildContextResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12+\n\x08sections\x18\x02 \x03(\x0b\x32\x19.cortex.v1.ContextSection\x12\x13\n\x0btokens_used\x18\x03 \x01(\x05\x12\x14\n\x0ctoken_budget\x18\x04 \x01(\x05\x12)\n\x07\x64ropped\x18\x05 \x03(\x0b\x32\x18.cortex.v1.DroppedMemory\x12\x11\n\ttokenizer\x18\x06 \x01(\t\x12\x1d\n\x15token_count_estimated\x18\x07 \x01(\x08\x12\x1e\n\x16history_turns_verbatim\x18\x08 \x01(\x05\x12 \n\x18history_turns_summarized\x18\t \x01(\x05\"2\n\x12\x43ountTokensRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\r\n\x05texts\x18\x02 \x03(\t\"g\n\x13\x43ountTokensResponse\x12\x14\n\x0ctoken_counts\x18\x01 \x03(\x05\x12\x14\n\x0ctotal_tokens\x18\x02 \x01(\x03\x12\x11\n\ttokenizer\x18\x03 \x01(\t\x12\x11\n\testimated\x18\x04 \x01(\x08*\xc3\x01\n\x13\x43ompressionStrategy\x12$\n COMPRESSION_STRATEGY_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43OMPRESSION_STRATEGY_NONE\x10\x01\x12\x1f\n\x1b\x43OMPRESSION_STRATEGY_DEDUPE\x10\x02\x12#\n\x1f\x43OMPRESSION_STRATEGY_EXTRACTIVE\x10\x03\x12!\n\x1d\x43OMPRESSION_STRATEGY_COMBINED\x10\x04*}\n\nDropReason\x12\x1b\n\x17\x44ROP_REASON_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44ROP_REASON_BUDGET\x10\x01\x12\x19\n\x15\x44ROP_REASON_DUPLICATE\x10\x02\x12\x1f\n\x1b\x44ROP_REASON_BELOW_THRESHOLD\x10\x03\x32\xc1\x01\n\x0e\x43ontextService\x12X\n\x0c\x42uildContext\x12\x1e.cortex.v1.BuildContextRequest\x1a\x1f.cortex.v1.BuildContextResponse\"\x07\x90\x02\x01\x88\xb5\x18\x01\x12U\n\x0b\x43ountTokens\x12\x1d.cortex.v1.CountTokensRequest\x1a\x1e.cortex.v1.CountTokensResponse\"\x07\x90\x02\x01\x88\xb5\x18\x01\x42\x46ZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,27 +36,27 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1'
   _globals['_CONTEXTSERVICE'].methods_by_name['BuildContext']._loaded_options = None
-  _globals['_CONTEXTSERVICE'].methods_by_name['BuildContext']._serialized_options = b'\220\002\001'
+  _globals['_CONTEXTSERVICE'].methods_by_name['BuildContext']._serialized_options = b'\220\002\001\210\265\030\001'
   _globals['_CONTEXTSERVICE'].methods_by_name['CountTokens']._loaded_options = None
-  _globals['_CONTEXTSERVICE'].methods_by_name['CountTokens']._serialized_options = b'\220\002\001'
-  _globals['_COMPRESSIONSTRATEGY']._serialized_start=1152
-  _globals['_COMPRESSIONSTRATEGY']._serialized_end=1347
-  _globals['_DROPREASON']._serialized_start=1349
-  _globals['_DROPREASON']._serialized_end=1474
-  _globals['_CONVERSATIONTURN']._serialized_start=103
-  _globals['_CONVERSATIONTURN']._serialized_end=192
-  _globals['_BUILDCONTEXTREQUEST']._serialized_start=195
-  _globals['_BUILDCONTEXTREQUEST']._serialized_end=543
-  _globals['_CONTEXTSECTION']._serialized_start=545
-  _globals['_CONTEXTSECTION']._serialized_end=631
-  _globals['_DROPPEDMEMORY']._serialized_start=633
-  _globals['_DROPPEDMEMORY']._serialized_end=706
-  _globals['_BUILDCONTEXTRESPONSE']._serialized_start=709
-  _globals['_BUILDCONTEXTRESPONSE']._serialized_end=992
-  _globals['_COUNTTOKENSREQUEST']._serialized_start=994
-  _globals['_COUNTTOKENSREQUEST']._serialized_end=1044
-  _globals['_COUNTTOKENSRESPONSE']._serialized_start=1046
-  _globals['_COUNTTOKENSRESPONSE']._serialized_end=1149
-  _globals['_CONTEXTSERVICE']._serialized_start=1477
-  _globals['_CONTEXTSERVICE']._serialized_end=1662
+  _globals['_CONTEXTSERVICE'].methods_by_name['CountTokens']._serialized_options = b'\220\002\001\210\265\030\001'
+  _globals['_COMPRESSIONSTRATEGY']._serialized_start=1177
+  _globals['_COMPRESSIONSTRATEGY']._serialized_end=1372
+  _globals['_DROPREASON']._serialized_start=1374
+  _globals['_DROPREASON']._serialized_end=1499
+  _globals['_CONVERSATIONTURN']._serialized_start=128
+  _globals['_CONVERSATIONTURN']._serialized_end=217
+  _globals['_BUILDCONTEXTREQUEST']._serialized_start=220
+  _globals['_BUILDCONTEXTREQUEST']._serialized_end=568
+  _globals['_CONTEXTSECTION']._serialized_start=570
+  _globals['_CONTEXTSECTION']._serialized_end=656
+  _globals['_DROPPEDMEMORY']._serialized_start=658
+  _globals['_DROPPEDMEMORY']._serialized_end=731
+  _globals['_BUILDCONTEXTRESPONSE']._serialized_start=734
+  _globals['_BUILDCONTEXTRESPONSE']._serialized_end=1017
+  _globals['_COUNTTOKENSREQUEST']._serialized_start=1019
+  _globals['_COUNTTOKENSREQUEST']._serialized_end=1069
+  _globals['_COUNTTOKENSRESPONSE']._serialized_start=1071
+  _globals['_COUNTTOKENSRESPONSE']._serialized_end=1174
+  _globals['_CONTEXTSERVICE']._serialized_start=1502
+  _globals['_CONTEXTSERVICE']._serialized_end=1695
 # @@protoc_insertion_point(module_scope)

@@ -62,7 +62,8 @@ class ContextServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def CountTokens(self, request, context):
-        """Counts tokens of texts with the tokenizer of a model.
+        """Counts tokens of texts with the tokenizer of a model. It touches no namespace: any key
+        with the read role may call it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -22,10 +22,11 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from cortex_client._proto.cortex.v1 import options_pb2 as cortex_dot_v1_dot_options__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63ortex/v1/ledger_service.proto\x12\tcortex.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf7\x01\n\x0bLedgerEntry\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12\r\n\x05tx_id\x18\x02 \x01(\x03\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tnamespace\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\x0f\n\x07subject\x18\x07 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x08 \x01(\t\x12\x14\n\x0cpayload_json\x18\t \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\n \x01(\t\x12\x11\n\tprev_hash\x18\x0b \x01(\t\x12\x0c\n\x04hash\x18\x0c \x01(\t\"z\n\rRecordRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x05 \x01(\t\x12\x14\n\x0cpayload_json\x18\x06 \x01(\t\"7\n\x0eRecordResponse\x12%\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x16.cortex.v1.LedgerEntry\"\\\n\x11GetEntriesRequest\x12\x10\n\x08\x66rom_seq\x18\x01 \x01(\x03\x12\x0e\n\x06to_seq\x18\x02 \x01(\x03\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"|\n\x12GetEntriesResponse\x12\'\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x16.cortex.v1.LedgerEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x10\n\x08head_seq\x18\x03 \x01(\x03\x12\x12\n\noldest_seq\x18\x04 \x01(\x03\"1\n\rVerifyRequest\x12\x10\n\x08\x66rom_seq\x18\x01 \x01(\x03\x12\x0e\n\x06to_seq\x18\x02 \x01(\x03\"\xad\x01\n\x0eVerifyResponse\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\x17\n\x0f\x65ntries_checked\x18\x02 \x01(\x03\x12\x1b\n\x13\x63heckpoints_checked\x18\x03 \x01(\x03\x12\x15\n\rfirst_bad_seq\x18\x04 \x01(\x03\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x10\n\x08head_seq\x18\x06 \x01(\x03\x12\x10\n\x08\x66rom_seq\x18\x07 \x01(\x03\x12\x0e\n\x06to_seq\x18\x08 \x01(\x03\"\xa3\x01\n\x10SubscribeRequest\x12\x10\n\x08\x66rom_seq\x18\x01 \x01(\x03\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x0f\n\x07\x61\x63tions\x18\x03 \x03(\t\x12\x10\n\x08\x61gent_id\x18\x04 \x01(\t\x12\x18\n\x10include_archived\x18\x05 \x01(\x08\x12\x1d\n\x15heartbeat_interval_ms\x18\x06 \x01(\x05\x12\x0e\n\x06to_seq\x18\x07 \x01(\x03\"S\n\x06\x43ommit\x12\r\n\x05tx_id\x18\x01 \x01(\x03\x12\'\n\x07\x65ntries\x18\x02 \x03(\x0b\x32\x16.cortex.v1.LedgerEntry\x12\x11\n\tcontinued\x18\x03 \x01(\x08\"\x1c\n\x08Progress\x12\x10\n\x08head_seq\x18\x01 \x01(\x03\"j\n\x11SubscribeResponse\x12#\n\x06\x63ommit\x18\x01 \x01(\x0b\x32\x11.cortex.v1.CommitH\x00\x12\'\n\x08progress\x18\x02 \x01(\x0b\x32\x13.cortex.v1.ProgressH\x00\x42\x07\n\x05\x65vent2\xb1\x02\n\rLedgerService\x12=\n\x06Record\x12\x18.cortex.v1.RecordRequest\x1a\x19.cortex.v1.RecordResponse\x12N\n\nGetEntries\x12\x1c.cortex.v1.GetEntriesRequest\x1a\x1d.cortex.v1.GetEntriesResponse\"\x03\x90\x02\x01\x12\x42\n\x06Verify\x12\x18.cortex.v1.VerifyRequest\x1a\x19.cortex.v1.VerifyResponse\"\x03\x90\x02\x01\x12M\n\tSubscribe\x12\x1b.cortex.v1.SubscribeRequest\x1a\x1c.cortex.v1.SubscribeResponse\"\x03\x90\x02\x01\x30\x01\x42\x46ZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63ortex/v1/ledger_service.proto\x12\tcortex.v1\x1a\x17\x63ortex/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa7\x02\n\x0bLedgerEntry\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12\r\n\x05tx_id\x18\x02 \x01(\x03\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tnamespace\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\x0f\n\x07subject\x18\x07 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x08 \x01(\t\x12\x14\n\x0cpayload_json\x18\t \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\n \x01(\t\x12\x11\n\tprev_hash\x18\x0b \x01(\t\x12\x0c\n\x04hash\x18\x0c \x01(\t\x12\x14\n\x0con_behalf_of\x18\r \x01(\t\x12\x18\n\x10\x65ncoding_version\x18\x0e \x01(\x05\"z\n\rRecordRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x05 \x01(\t\x12\x14\n\x0cpayload_json\x18\x06 \x01(\t\"7\n\x0eRecordResponse\x12%\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x16.cortex.v1.LedgerEntry\"o\n\x11GetEntriesRequest\x12\x10\n\x08\x66rom_seq\x18\x01 \x01(\x03\x12\x0e\n\x06to_seq\x18\x02 \x01(\x03\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x11\n\tnamespace\x18\x05 \x01(\t\"|\n\x12GetEntriesResponse\x12\'\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x16.cortex.v1.LedgerEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x10\n\x08head_seq\x18\x03 \x01(\x03\x12\x12\n\noldest_seq\x18\x04 \x01(\x03\"1\n\rVerifyRequest\x12\x10\n\x08\x66rom_seq\x18\x01 \x01(\x03\x12\x0e\n\x06to_seq\x18\x02 \x01(\x03\"\xad\x01\n\x0eVerifyResponse\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\x17\n\x0f\x65ntries_checked\x18\x02 \x01(\x03\x12\x1b\n\x13\x63heckpoints_checked\x18\x03 \x01(\x03\x12\x15\n\rfirst_bad_seq\x18\x04 \x01(\x03\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x10\n\x08head_seq\x18\x06 \x01(\x03\x12\x10\n\x08\x66rom_seq\x18\x07 \x01(\x03\x12\x0e\n\x06to_seq\x18\x08 \x01(\x03\"\xa3\x01\n\x10SubscribeRequest\x12\x10\n\x08\x66rom_seq\x18\x01 \x01(\x03\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x0f\n\x07\x61\x63tions\x18\x03 \x03(\t\x12\x10\n\x08\x61gent_id\x18\x04 \x01(\t\x12\x18\n\x10include_archived\x18\x05 \x01(\x08\x12\x1d\n\x15heartbeat_interval_ms\x18\x06 \x01(\x05\x12\x0e\n\x06to_seq\x18\x07 \x01(\x03\"S\n\x06\x43ommit\x12\r\n\x05tx_id\x18\x01 \x01(\x03\x12\'\n\x07\x65ntries\x18\x02 \x03(\x0b\x32\x16.cortex.v1.LedgerEntry\x12\x11\n\tcontinued\x18\x03 \x01(\x08\"\x1c\n\x08Progress\x12\x10\n\x08head_seq\x18\x01 \x01(\x03\"j\n\x11SubscribeResponse\x12#\n\x06\x63ommit\x18\x01 \x01(\x0b\x32\x11.cortex.v1.CommitH\x00\x12\'\n\x08progress\x18\x02 \x01(\x0b\x32\x13.cortex.v1.ProgressH\x00\x42\x07\n\x05\x65vent2\xcf\x02\n\rLedgerService\x12G\n\x06Record\x12\x18.cortex.v1.RecordRequest\x1a\x19.cortex.v1.RecordResponse\"\x08\x88\xb5\x18\x02\x90\xb5\x18\x02\x12V\n\nGetEntries\x12\x1c.cortex.v1.GetEntriesRequest\x1a\x1d.cortex.v1.GetEntriesResponse\"\x0b\x90\x02\x01\x88\xb5\x18\x01\x90\xb5\x18\x01\x12\x46\n\x06Verify\x12\x18.cortex.v1.VerifyRequest\x1a\x19.cortex.v1.VerifyResponse\"\x07\x90\x02\x01\x88\xb5\x18\x01\x12U\n\tSubscribe\x12\x1b.cortex.v1.SubscribeRequest\x1a\x1c.cortex.v1.SubscribeResponse\"\x0b\x90\x02\x01\x88\xb5\x18\x01\x90\xb5\x18\x01\x30\x01\x42\x46ZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,34 +34,36 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cortex.v1.ledger_service_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1'
+  _globals['_LEDGERSERVICE'].methods_by_name['Record']._loaded_options = None
+  _globals['_LEDGERSERVICE'].methods_by_name['Record']._serialized_options = b'\210\265\030\002\220\265\030\002'
   _globals['_LEDGERSERVICE'].methods_by_name['GetEntries']._loaded_options = None
-  _globals['_LEDGERSERVICE'].methods_by_name['GetEntries']._serialized_options = b'\220\002\001'
+  _globals['_LEDGERSERVICE'].methods_by_name['GetEntries']._serialized_options = b'\220\002\001\210\265\030\001\220\265\030\001'
   _globals['_LEDGERSERVICE'].methods_by_name['Verify']._loaded_options = None
-  _globals['_LEDGERSERVICE'].methods_by_name['Verify']._serialized_options = b'\220\002\001'
+  _globals['_LEDGERSERVICE'].methods_by_name['Verify']._serialized_options = b'\220\002\001\210\265\030\001'
   _globals['_LEDGERSERVICE'].methods_by_name['Subscribe']._loaded_options = None
-  _globals['_LEDGERSERVICE'].methods_by_name['Subscribe']._serialized_options = b'\220\002\001'
-  _globals['_LEDGERENTRY']._serialized_start=79
-  _globals['_LEDGERENTRY']._serialized_end=326
-  _globals['_RECORDREQUEST']._serialized_start=328
-  _globals['_RECORDREQUEST']._serialized_end=450
-  _globals['_RECORDRESPONSE']._serialized_start=452
-  _globals['_RECORDRESPONSE']._serialized_end=507
-  _globals['_GETENTRIESREQUEST']._serialized_start=509
-  _globals['_GETENTRIESREQUEST']._serialized_end=601
-  _globals['_GETENTRIESRESPONSE']._serialized_start=603
-  _globals['_GETENTRIESRESPONSE']._serialized_end=727
-  _globals['_VERIFYREQUEST']._serialized_start=729
-  _globals['_VERIFYREQUEST']._serialized_end=778
-  _globals['_VERIFYRESPONSE']._serialized_start=781
-  _globals['_VERIFYRESPONSE']._serialized_end=954
-  _globals['_SUBSCRIBEREQUEST']._serialized_start=957
-  _globals['_SUBSCRIBEREQUEST']._serialized_end=1120
-  _globals['_COMMIT']._serialized_start=1122
-  _globals['_COMMIT']._serialized_end=1205
-  _globals['_PROGRESS']._serialized_start=1207
-  _globals['_PROGRESS']._serialized_end=1235
-  _globals['_SUBSCRIBERESPONSE']._serialized_start=1237
-  _globals['_SUBSCRIBERESPONSE']._serialized_end=1343
-  _globals['_LEDGERSERVICE']._serialized_start=1346
-  _globals['_LEDGERSERVICE']._serialized_end=1651
+  _globals['_LEDGERSERVICE'].methods_by_name['Subscribe']._serialized_options = b'\220\002\001\210\265\030\001\220\265\030\001'
+  _globals['_LEDGERENTRY']._serialized_start=104
+  _globals['_LEDGERENTRY']._serialized_end=399
+  _globals['_RECORDREQUEST']._serialized_start=401
+  _globals['_RECORDREQUEST']._serialized_end=523
+  _globals['_RECORDRESPONSE']._serialized_start=525
+  _globals['_RECORDRESPONSE']._serialized_end=580
+  _globals['_GETENTRIESREQUEST']._serialized_start=582
+  _globals['_GETENTRIESREQUEST']._serialized_end=693
+  _globals['_GETENTRIESRESPONSE']._serialized_start=695
+  _globals['_GETENTRIESRESPONSE']._serialized_end=819
+  _globals['_VERIFYREQUEST']._serialized_start=821
+  _globals['_VERIFYREQUEST']._serialized_end=870
+  _globals['_VERIFYRESPONSE']._serialized_start=873
+  _globals['_VERIFYRESPONSE']._serialized_end=1046
+  _globals['_SUBSCRIBEREQUEST']._serialized_start=1049
+  _globals['_SUBSCRIBEREQUEST']._serialized_end=1212
+  _globals['_COMMIT']._serialized_start=1214
+  _globals['_COMMIT']._serialized_end=1297
+  _globals['_PROGRESS']._serialized_start=1299
+  _globals['_PROGRESS']._serialized_end=1327
+  _globals['_SUBSCRIBERESPONSE']._serialized_start=1329
+  _globals['_SUBSCRIBERESPONSE']._serialized_end=1435
+  _globals['_LEDGERSERVICE']._serialized_start=1438
+  _globals['_LEDGERSERVICE']._serialized_end=1773
 # @@protoc_insertion_point(module_scope)

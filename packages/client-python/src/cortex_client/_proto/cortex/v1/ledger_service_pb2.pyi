@@ -1,5 +1,6 @@
 import datetime
 
+from cortex_client._proto.cortex.v1 import options_pb2 as _options_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -10,7 +11,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class LedgerEntry(_message.Message):
-    __slots__ = ("seq", "tx_id", "time", "namespace", "actor", "action", "subject", "agent_id", "payload_json", "correlation_id", "prev_hash", "hash")
+    __slots__ = ("seq", "tx_id", "time", "namespace", "actor", "action", "subject", "agent_id", "payload_json", "correlation_id", "prev_hash", "hash", "on_behalf_of", "encoding_version")
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TX_ID_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
@@ -23,6 +24,8 @@ class LedgerEntry(_message.Message):
     CORRELATION_ID_FIELD_NUMBER: _ClassVar[int]
     PREV_HASH_FIELD_NUMBER: _ClassVar[int]
     HASH_FIELD_NUMBER: _ClassVar[int]
+    ON_BEHALF_OF_FIELD_NUMBER: _ClassVar[int]
+    ENCODING_VERSION_FIELD_NUMBER: _ClassVar[int]
     seq: int
     tx_id: int
     time: _timestamp_pb2.Timestamp
@@ -35,7 +38,9 @@ class LedgerEntry(_message.Message):
     correlation_id: str
     prev_hash: str
     hash: str
-    def __init__(self, seq: _Optional[int] = ..., tx_id: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., namespace: _Optional[str] = ..., actor: _Optional[str] = ..., action: _Optional[str] = ..., subject: _Optional[str] = ..., agent_id: _Optional[str] = ..., payload_json: _Optional[str] = ..., correlation_id: _Optional[str] = ..., prev_hash: _Optional[str] = ..., hash: _Optional[str] = ...) -> None: ...
+    on_behalf_of: str
+    encoding_version: int
+    def __init__(self, seq: _Optional[int] = ..., tx_id: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., namespace: _Optional[str] = ..., actor: _Optional[str] = ..., action: _Optional[str] = ..., subject: _Optional[str] = ..., agent_id: _Optional[str] = ..., payload_json: _Optional[str] = ..., correlation_id: _Optional[str] = ..., prev_hash: _Optional[str] = ..., hash: _Optional[str] = ..., on_behalf_of: _Optional[str] = ..., encoding_version: _Optional[int] = ...) -> None: ...
 
 class RecordRequest(_message.Message):
     __slots__ = ("namespace", "actor", "action", "subject", "agent_id", "payload_json")
@@ -60,16 +65,18 @@ class RecordResponse(_message.Message):
     def __init__(self, entry: _Optional[_Union[LedgerEntry, _Mapping]] = ...) -> None: ...
 
 class GetEntriesRequest(_message.Message):
-    __slots__ = ("from_seq", "to_seq", "page_size", "page_token")
+    __slots__ = ("from_seq", "to_seq", "page_size", "page_token", "namespace")
     FROM_SEQ_FIELD_NUMBER: _ClassVar[int]
     TO_SEQ_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     from_seq: int
     to_seq: int
     page_size: int
     page_token: str
-    def __init__(self, from_seq: _Optional[int] = ..., to_seq: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    namespace: str
+    def __init__(self, from_seq: _Optional[int] = ..., to_seq: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., namespace: _Optional[str] = ...) -> None: ...
 
 class GetEntriesResponse(_message.Message):
     __slots__ = ("entries", "next_page_token", "head_seq", "oldest_seq")

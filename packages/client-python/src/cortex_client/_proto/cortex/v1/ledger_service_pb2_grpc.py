@@ -26,7 +26,9 @@ if _version_not_supported:
 
 
 class LedgerServiceStub(object):
-    """LedgerService is the tamper-evident, hash-chained record of every change.
+    """LedgerService is the tamper-evident, hash-chained record of every change. The chain is
+    shared by every namespace; its readers only ever see the entries of namespaces their key
+    holds (server-wide entries, with an empty namespace, only admin keys see).
     """
 
     def __init__(self, channel):
@@ -58,26 +60,31 @@ class LedgerServiceStub(object):
 
 
 class LedgerServiceServicer(object):
-    """LedgerService is the tamper-evident, hash-chained record of every change.
+    """LedgerService is the tamper-evident, hash-chained record of every change. The chain is
+    shared by every namespace; its readers only ever see the entries of namespaces their key
+    holds (server-wide entries, with an empty namespace, only admin keys see).
     """
 
     def Record(self, request, context):
-        """Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry.
+        """Appends an explicit audit event. Not safe to repeat: a repeat appends a second entry. A
+        server-wide event (empty namespace) takes an admin key.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetEntries(self, request, context):
-        """Returns entries in a range of sequence numbers, page by page.
+        """Returns entries in a range of sequence numbers, page by page, of one namespace or of every
+        namespace the caller's key holds.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Verify(self, request, context):
-        """Recomputes hashes, links and checkpoint signatures over a range and reports the first
-        inconsistency.
+        """Recomputes hashes, links and checkpoint signatures over a range of the whole chain and
+        reports the first inconsistency. It returns no entry, so any key with the read role may
+        call it: the answer is the same for every caller.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -85,7 +92,8 @@ class LedgerServiceServicer(object):
 
     def Subscribe(self, request, context):
         """Streams entries from a sequence number on, then follows the live tail. Ordered, without
-        gaps or duplicates, one transaction per message; progress messages carry the head.
+        gaps or duplicates, one transaction per message; progress messages carry the head. Without
+        a namespace, the stream holds the entries of every namespace the caller's key holds.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -123,7 +131,9 @@ def add_LedgerServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class LedgerService(object):
-    """LedgerService is the tamper-evident, hash-chained record of every change.
+    """LedgerService is the tamper-evident, hash-chained record of every change. The chain is
+    shared by every namespace; its readers only ever see the entries of namespaces their key
+    holds (server-wide entries, with an empty namespace, only admin keys see).
     """
 
     @staticmethod

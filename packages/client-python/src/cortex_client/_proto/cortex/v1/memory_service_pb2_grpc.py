@@ -115,7 +115,8 @@ class MemoryServiceServicer(object):
     def RunMaintenance(self, request, context):
         """Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
         or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-        to repeat: a repeat is another run, at a later time.
+        to repeat: a repeat is another run, at a later time. A write key may run it for one of its
+        namespaces; every namespace at once takes an admin key.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x63ortex/v1/options.proto\x12\tcortex.v1\x1a google/protobuf/descriptor.proto:=\n\x13idempotent_when_set\x12\x1e.google.protobuf.MethodOptions\x18\xd0\x86\x03 \x03(\tBFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x63ortex/v1/options.proto\x12\tcortex.v1\x1a google/protobuf/descriptor.proto*K\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\r\n\tROLE_READ\x10\x01\x12\x0e\n\nROLE_WRITE\x10\x02\x12\x0e\n\nROLE_ADMIN\x10\x03*s\n\x0e\x45mptyNamespace\x12\x1f\n\x1b\x45MPTY_NAMESPACE_UNSPECIFIED\x10\x00\x12%\n!EMPTY_NAMESPACE_CALLER_NAMESPACES\x10\x01\x12\x19\n\x15\x45MPTY_NAMESPACE_ADMIN\x10\x02:=\n\x13idempotent_when_set\x12\x1e.google.protobuf.MethodOptions\x18\xd0\x86\x03 \x03(\t:H\n\rrequired_role\x12\x1e.google.protobuf.MethodOptions\x18\xd1\x86\x03 \x01(\x0e\x32\x0f.cortex.v1.Role:T\n\x0f\x65mpty_namespace\x12\x1e.google.protobuf.MethodOptions\x18\xd2\x86\x03 \x01(\x0e\x32\x19.cortex.v1.EmptyNamespaceBFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,4 +33,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cortex.v1.options_pb2', _gl
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1'
+  _globals['_ROLE']._serialized_start=72
+  _globals['_ROLE']._serialized_end=147
+  _globals['_EMPTYNAMESPACE']._serialized_start=149
+  _globals['_EMPTYNAMESPACE']._serialized_end=264
 # @@protoc_insertion_point(module_scope)
