@@ -25,7 +25,7 @@ describe('sliced queue', () => {
 
   it('lets other work run between slices of a long push, and applies everything in order', async () => {
     const applied: number[] = [];
-    const queue = createSlicedQueue<number>({ apply: (n) => (spin(1), applied.push(n)), onError: failOnError, sliceMs: 3 });
+    const queue = createSlicedQueue<number>({ apply: (n) => (spin(1), applied.push(n)), onError: failOnError, sliceMs: 3, minItems: 1 });
     queue.push(Array.from({ length: 30 }, (_, i) => i));
     expect(queue.pending()).to.equal(true);
     expect(applied.length).to.be.below(30);
@@ -35,6 +35,14 @@ describe('sliced queue', () => {
     await queue.applied();
     expect(applied).to.deep.equal(Array.from({ length: 32 }, (_, i) => i));
     expect(otherWorkRanAt).to.be.within(1, 31);
+    expect(queue.pending()).to.equal(false);
+  });
+
+  it('applies a small push at once however long its items take', () => {
+    const applied: number[] = [];
+    const queue = createSlicedQueue<number>({ apply: (n) => (spin(2), applied.push(n)), onError: failOnError, sliceMs: 1, minItems: 3 });
+    queue.push([1, 2, 3]);
+    expect(applied).to.deep.equal([1, 2, 3]);
     expect(queue.pending()).to.equal(false);
   });
 
@@ -56,7 +64,7 @@ describe('sliced queue', () => {
 
   it('resolves a wait once the items pushed before it are applied, not those pushed after', async () => {
     const applied: number[] = [];
-    const queue = createSlicedQueue<number>({ apply: (n) => (spin(1), applied.push(n)), onError: failOnError, sliceMs: 2 });
+    const queue = createSlicedQueue<number>({ apply: (n) => (spin(1), applied.push(n)), onError: failOnError, sliceMs: 2, minItems: 1 });
     queue.push(Array.from({ length: 10 }, (_, i) => i));
     const firstTen = queue.applied().then(() => applied.length);
     queue.push(Array.from({ length: 40 }, (_, i) => 10 + i));

@@ -7,6 +7,11 @@ export interface SlicedQueueOptions<T> {
   readonly onError: (error: unknown, item: T) => void;
   /** Work per turn of the event loop before yielding (default 4 ms). */
   readonly sliceMs?: number;
+  /**
+   * Items a slice applies whatever the clock says (default 16): a small push to an idle queue is
+   * applied before push returns even on a machine busy enough to stretch every step.
+   */
+  readonly minItems?: number;
 }
 
 export interface SlicedQueue<T> {
@@ -19,6 +24,7 @@ export interface SlicedQueue<T> {
 }
 
 const DEFAULT_SLICE_MS = 4;
+const DEFAULT_MIN_ITEMS = 16;
 /** Applied items kept at the head of the array before it is compacted. */
 const COMPACT_AFTER = 4096;
 
@@ -27,7 +33,8 @@ const COMPACT_AFTER = 4096;
  * them, so a long run of small synchronous steps (the index inserts of a large batch) delays other
  * requests by one slice at most instead of by the whole run.
  */
-export function createSlicedQueue<T>({ apply, onError, sliceMs = DEFAULT_SLICE_MS }: SlicedQueueOptions<T>): SlicedQueue<T> {
+export function createSlicedQueue<T>(options: SlicedQueueOptions<T>): SlicedQueue<T> {
+  const { apply, onError, sliceMs = DEFAULT_SLICE_MS, minItems = DEFAULT_MIN_ITEMS } = options;
   let items: T[] = [];
   let next = 0;
   /** Items applied since the queue was made: a waiter's target is a count of these. */
@@ -45,10 +52,11 @@ export function createSlicedQueue<T>({ apply, onError, sliceMs = DEFAULT_SLICE_M
 
   const slice = (): void => {
     const until = performance.now() + sliceMs;
+    const atLeast = next + minItems;
     do {
       applyOne(items[next++]!);
       done++;
-    } while (next < items.length && performance.now() < until);
+    } while (next < items.length && (next < atLeast || performance.now() < until));
     if (next === items.length) {
       items = [];
       next = 0;
