@@ -165,6 +165,14 @@ describe('HNSW index', () => {
       expect(hits.map((h) => h.label).sort((a, b) => a - b)).to.deep.equal([10, 20, 30]);
     });
 
+    it('scans only the labels the caller lists on the exact path, asking the filter about no others', () => {
+      const among = [12, 512, 4096, 8191, 123_456]; // the last is not in the index
+      const asked: number[] = [];
+      const hits = index.search(queries[1]!, 10, (l) => (asked.push(l), true), { allowedCount: among.length, among: () => among });
+      expect(hits.map((h) => h.label).sort((a, b) => a - b)).to.deep.equal([12, 512, 4096, 8191]);
+      expect([...new Set(asked)].sort((a, b) => a - b)).to.deep.equal([12, 512, 4096, 8191, 123_456]);
+    });
+
     it('still returns k hits when the caller underestimates the allowed count', () => {
       expect(index.search(queries[1]!, 10, () => true, { allowedCount: 0 })).to.have.length(10);
       expect(index.search(queries[1]!, 10, () => false, { allowedCount: 0 })).to.deep.equal([]);

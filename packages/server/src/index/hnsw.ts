@@ -66,6 +66,11 @@ export interface SearchOptions {
    * called only if that path is taken. Default: the index's own int8 copy, rescored in float.
    */
   readonly candidates?: () => Iterable<LabeledVector>;
+  /**
+   * Every label that can pass the filter, when the caller keeps them (a namespace's): the exact
+   * path then scans these instead of every live label. Called only if that path is taken.
+   */
+  readonly among?: () => Iterable<number>;
 }
 
 export interface HnswSaveResult {
@@ -214,7 +219,7 @@ export function buildHnswIndex(deps: HnswIndexDeps, restored?: RestoredState): H
     }
     // Scan the int8 copy, then rescore a few extra with the index's float vectors so scores and
     // order match what the graph path returns.
-    const rough = live.scan(query, Math.min(live.size(), k * EXACT_RERANK_FACTOR), filter, getPoint);
+    const rough = live.scan(query, Math.min(live.size(), k * EXACT_RERANK_FACTOR), filter, getPoint, opts.among?.());
     return exactSearch(query, rough.map(({ label }) => ({ label, vector: getPoint(label) })), k);
   };
 

@@ -4,7 +4,8 @@ import winston from 'winston';
 import { createHnswIndex } from '../index/index.js';
 import { generateClusteredVectors } from '../index/synthetic-vectors.js';
 import type { Tx } from '../storage/index.js';
-import { createIndexUpdates, type ChunkOwner } from './index-updates.js';
+import { createChunkOwners, type ChunkOwner } from './chunk-owners.js';
+import { createIndexUpdates } from './index-updates.js';
 
 const DIMS = 16;
 const set = generateClusteredVectors({ count: 600, dimensions: DIMS, seed: 5 });
@@ -19,7 +20,7 @@ function fakeTx(): Tx & { commit(): void } {
 describe('index updates', () => {
   const open = () => {
     const index = createHnswIndex({ dimensions: DIMS, path: join('/nonexistent', 'unused.hnsw'), logger: winston.createLogger({ silent: true }) });
-    const owners = new Map<number, ChunkOwner>();
+    const owners = createChunkOwners();
     let commits = 0;
     const updates = createIndexUpdates({ index, owners, logger: winston.createLogger({ silent: true }), onCommit: () => commits++ });
     return { index, owners, updates, commits: () => commits };

@@ -2,12 +2,7 @@ import type { Logger } from 'winston';
 import type { HnswIndex } from '../index/index.js';
 import { createSlicedQueue } from '../jobs/index.js';
 import type { Tx } from '../storage/index.js';
-
-/** The memory a chunk label belongs to: lets a search filter by namespace without SQL. */
-export interface ChunkOwner {
-  readonly rowId: number;
-  readonly namespace: string;
-}
+import type { ChunkOwner, ChunkOwners } from './chunk-owners.js';
 
 type IndexOp = { readonly label: number } & (
   | { readonly vector: ArrayLike<number>; readonly owner: ChunkOwner }
@@ -17,7 +12,7 @@ type IndexOp = { readonly label: number } & (
 export interface IndexUpdatesDeps {
   readonly index: HnswIndex;
   /** chunk label → owner, kept in step with the index. */
-  readonly owners: Map<number, ChunkOwner>;
+  readonly owners: ChunkOwners;
   readonly logger: Logger;
   /** Called when a transaction with index changes commits (the index file is behind from then on). */
   readonly onCommit: () => void;

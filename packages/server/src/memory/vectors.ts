@@ -8,9 +8,12 @@ import {
   type HnswIndex,
   type HnswLoadResult,
   type IndexChange,
+  type LabelFilter,
+  type SearchOptions,
 } from '../index/index.js';
 import type { Db, Tx } from '../storage/index.js';
-import { createIndexUpdates, type ChunkOwner } from './index-updates.js';
+import { createChunkOwners } from './chunk-owners.js';
+import { createIndexUpdates } from './index-updates.js';
 import type { MemoryStore } from './store/index.js';
 
 export interface MemoryVectorsDeps {
@@ -76,8 +79,7 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     'SELECT chunk_id, vector FROM memory_chunks WHERE row_id = ? ORDER BY chunk_index',
   );
 
-  /** chunk label → owning memory row and namespace: lets a search filter by namespace without SQL. */
-  const owners = new Map<number, ChunkOwner>();
+  const owners = createChunkOwners();
 
   /** Deletes log rows a committed index file reflects; a failure only delays it to the next save. */
   const pruneLog = (through: number): void => {
@@ -149,6 +151,22 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     for (const label of added) appendLog.run(seq, label, LOG_OP.add);
   }
 
+  /**
+   * How a search stays inside a namespace: no filter at all when the namespace holds the whole
+   * index; otherwise a filter, the exact count it lets through (a small namespace goes to the
+   * exact path without sampling) and its labels, so that path scans only them.
+   */
+  function namespaceScope(namespace: string, allowedRowIds: ReadonlySet<number> | undefined): [LabelFilter?, SearchOptions?] {
+    const labels = owners.labelsIn(namespace);
+    if (allowedRowIds === undefined && labels.size === index.size()) return [];
+    const filter = (label: number) => {
+      const owner = owners.get(label);
+      return owner?.namespace === namespace && (allowedRowIds === undefined || allowedRowIds.has(owner.rowId));
+    };
+    const allowedCount = allowedRowIds === undefined ? labels.size : Math.min(labels.size, allowedRowIds.size * 2);
+    return [filter, { allowedCount, among: () => labels }];
+  }
+
   function removeFromIndex(tx: Tx, rowId: number): void {
     const labels = chunksOf.all(rowId).map((c) => c.chunk_id);
     if (labels.length === 0) return;
@@ -211,12 +229,8 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
      * computed by SQL); chunks are merged per memory, keeping the best chunk's score.
      */
     search(namespace: string, query: Float32Array, topK: number, allowedRowIds?: ReadonlySet<number>): VectorHit[] {
-      const allowed = (label: number) => {
-        const owner = owners.get(label);
-        return owner?.namespace === namespace && (allowedRowIds === undefined || allowedRowIds.has(owner.rowId));
-      };
       // Long memories have several chunks; ask for more chunks than memories so merging still leaves topK.
-      const hits = index.search(query, topK * 2, allowed, allowedRowIds ? { allowedCount: allowedRowIds.size * 2 } : {});
+      const hits = index.search(query, topK * 2, ...namespaceScope(namespace, allowedRowIds));
       const best = new Map<number, number>();
       for (const hit of hits) {
         const rowId = owners.get(hit.label)?.rowId;
