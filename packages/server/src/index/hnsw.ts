@@ -71,6 +71,12 @@ export interface SearchOptions {
    * path then scans these instead of every live label. Called only if that path is taken.
    */
   readonly among?: () => Iterable<number>;
+  /**
+   * The caller scores the hits again itself (memory search re-scores memories from their stored
+   * vectors): the exact path then returns the int8 scan's ranking and approximate scores instead
+   * of reading each candidate's float vector back from hnswlib (~20 µs a vector).
+   */
+  readonly approximateScores?: boolean;
 }
 
 export interface HnswSaveResult {
@@ -217,6 +223,7 @@ export function buildHnswIndex(deps: HnswIndexDeps, restored?: RestoredState): H
       const isLive = (c: LabeledVector): boolean => live.has(c.label) && (!filter || filter(c.label));
       return exactSearch(query, filterIterable(opts.candidates(), isLive), k);
     }
+    if (opts.approximateScores === true) return live.scan(query, k, filter, getPoint, opts.among?.());
     // Scan the int8 copy, then rescore a few extra with the index's float vectors so scores and
     // order match what the graph path returns.
     const rough = live.scan(query, Math.min(live.size(), k * EXACT_RERANK_FACTOR), filter, getPoint, opts.among?.());
