@@ -8,6 +8,7 @@ tool (
 )
 
 require (
+	golang.org/x/mod v0.43.0
 	golang.org/x/net v0.60.0
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261110000943-09e21b237f2c
 	google.golang.org/grpc v1.85.0

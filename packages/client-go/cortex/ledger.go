@@ -31,3 +31,23 @@ func (c *Client) GetEntriesAll(ctx context.Context, req *cortexv1.GetEntriesRequ
 func (c *Client) Verify(ctx context.Context, req *cortexv1.VerifyRequest, opts ...CallOption) (*cortexv1.VerifyResponse, error) {
 	return invoke[cortexv1.VerifyResponse](ctx, c, cortexv1.LedgerService_Verify_FullMethodName, req, opts)
 }
+
+// GetSignedHead returns a signed tree head: the newest (req.TreeSize 0) or the one signed at
+// req.TreeSize. Its Note is a C2SP signed note; check it with golang.org/x/mod/sumdb/note and the
+// server's public key before trusting the head (docs/ledger.md).
+func (c *Client) GetSignedHead(ctx context.Context, req *cortexv1.GetSignedHeadRequest, opts ...CallOption) (*cortexv1.GetSignedHeadResponse, error) {
+	return invoke[cortexv1.GetSignedHeadResponse](ctx, c, cortexv1.LedgerService_GetSignedHead_FullMethodName, req, opts)
+}
+
+// GetInclusionProof returns the RFC 9162 audit path of entry req.Seq in the tree of req.TreeSize
+// entries (0: the newest head's). golang.org/x/mod/sumdb/tlog.CheckRecord verifies it against a
+// signed root, with leaf index Seq-1 and record hash tlog.RecordHash of the entry's hash bytes.
+func (c *Client) GetInclusionProof(ctx context.Context, req *cortexv1.GetInclusionProofRequest, opts ...CallOption) (*cortexv1.GetInclusionProofResponse, error) {
+	return invoke[cortexv1.GetInclusionProofResponse](ctx, c, cortexv1.LedgerService_GetInclusionProof_FullMethodName, req, opts)
+}
+
+// GetConsistencyProof returns the RFC 9162 proof that the tree of req.FromSize entries is a prefix
+// of the one of req.ToSize (0: the newest head's); tlog.CheckTree verifies it against both roots.
+func (c *Client) GetConsistencyProof(ctx context.Context, req *cortexv1.GetConsistencyProofRequest, opts ...CallOption) (*cortexv1.GetConsistencyProofResponse, error) {
+	return invoke[cortexv1.GetConsistencyProofResponse](ctx, c, cortexv1.LedgerService_GetConsistencyProof_FullMethodName, req, opts)
+}

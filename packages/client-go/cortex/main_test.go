@@ -18,8 +18,17 @@ var server *testserver.Server
 
 const apiKey = "go-sdk-test-key-0123456789"
 
-// serverEnv turns authentication on; replicas of the shared server use it too.
-var serverEnv = map[string]string{"CORTEX_API_KEYS": "go-tests:" + apiKey}
+// signingSecret is the server's CORTEX_SIGNING_KEY: the ledger tests derive its public key.
+const signingSecret = "go-sdk-test-signing-secret-0123456789"
+
+// serverEnv turns authentication on and signs a ledger head every 4 entries; replicas of the
+// shared server use it too.
+var serverEnv = map[string]string{
+	"CORTEX_API_KEYS":                  "go-tests:" + apiKey,
+	"CORTEX_SIGNING_KEY":               signingSecret,
+	"CORTEX_SIGNING_KEY_ID":            "go1",
+	"CORTEX_LEDGER_CHECKPOINT_ENTRIES": "4",
+}
 
 func TestMain(m *testing.M) {
 	var err error

@@ -874,12 +874,13 @@ func (x *Progress) GetHeadSeq() int64 {
 // SubscribeResponse is one message of the stream.
 type SubscribeResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One of the following.
+	// One of the following. Clients that do not know a case ignore it.
 	//
 	// Types that are valid to be assigned to Event:
 	//
 	//	*SubscribeResponse_Commit
 	//	*SubscribeResponse_Progress
+	//	*SubscribeResponse_Head
 	Event         isSubscribeResponse_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -940,6 +941,15 @@ func (x *SubscribeResponse) GetProgress() *Progress {
 	return nil
 }
 
+func (x *SubscribeResponse) GetHead() *SignedHead {
+	if x != nil {
+		if x, ok := x.Event.(*SubscribeResponse_Head); ok {
+			return x.Head
+		}
+	}
+	return nil
+}
+
 type isSubscribeResponse_Event interface {
 	isSubscribeResponse_Event()
 }
@@ -954,9 +964,498 @@ type SubscribeResponse_Progress struct {
 	Progress *Progress `protobuf:"bytes,2,opt,name=progress,proto3,oneof"`
 }
 
+type SubscribeResponse_Head struct {
+	// A signed tree head, sent when the stream reaches the live tail and whenever the server
+	// signs a new one while the stream follows it. Every entry up to its tree_size that passes
+	// the filters was delivered before it. A subscriber that keeps the heads it receives is a
+	// witness: a later rewrite of the ledger fails a consistency proof from them.
+	Head *SignedHead `protobuf:"bytes,3,opt,name=head,proto3,oneof"`
+}
+
 func (*SubscribeResponse_Commit) isSubscribeResponse_Event() {}
 
 func (*SubscribeResponse_Progress) isSubscribeResponse_Event() {}
+
+func (*SubscribeResponse_Head) isSubscribeResponse_Event() {}
+
+// SignedHead is a signed tree head: the server's commitment to the first tree_size entries of the
+// ledger, as an RFC 9162 Merkle tree (SHA-256; the data of leaf seq - 1 is the 32 bytes that
+// LedgerEntry.hash spells in hex). What is signed is `note`, a C2SP signed note
+// (https://c2sp.org/signed-note) holding a C2SP checkpoint (https://c2sp.org/tlog-checkpoint)
+// with Cortex extension lines; every other field is parsed from it for convenience. Verify the
+// note, not the fields: docs/ledger.md gives the format. It reveals hashes only, no entry content.
+type SignedHead struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The number of entries the head commits to: seq 1 to tree_size.
+	TreeSize int64 `protobuf:"varint,1,opt,name=tree_size,json=treeSize,proto3" json:"tree_size,omitempty"`
+	// The Merkle tree hash (32 bytes) of those entries.
+	RootHash []byte `protobuf:"bytes,2,opt,name=root_hash,json=rootHash,proto3" json:"root_hash,omitempty"`
+	// When the server signed it.
+	Time *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=time,proto3" json:"time,omitempty"`
+	// LedgerEntry.hash of entry tree_size (hex); 64 zeros for an empty tree.
+	LastEntryHash string `protobuf:"bytes,4,opt,name=last_entry_hash,json=lastEntryHash,proto3" json:"last_entry_hash,omitempty"`
+	// SHA-256 of the previous head's note text (the signed part, without signature lines): the
+	// heads form a chain too. 32 zero bytes for the first head.
+	PreviousHeadHash []byte `protobuf:"bytes,5,opt,name=previous_head_hash,json=previousHeadHash,proto3" json:"previous_head_hash,omitempty"`
+	// The tree size by which the next head is due: the server signs one inside the transaction
+	// that reaches it, so a head missing where one was due is evidence of deleted heads.
+	NextHeadDue int64 `protobuf:"varint,6,opt,name=next_head_due,json=nextHeadDue,proto3" json:"next_head_due,omitempty"`
+	// The id (signed-note key name) of the key that signed it.
+	KeyId string `protobuf:"bytes,7,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	// The log's name, the checkpoint's origin line (CORTEX_LEDGER_ORIGIN).
+	Origin string `protobuf:"bytes,8,opt,name=origin,proto3" json:"origin,omitempty"`
+	// The signed note exactly as signed: the checkpoint text, a blank line, and one signature
+	// line "— <key id> <base64 of key hash and Ed25519 signature>".
+	Note          string `protobuf:"bytes,9,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignedHead) Reset() {
+	*x = SignedHead{}
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignedHead) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignedHead) ProtoMessage() {}
+
+func (x *SignedHead) ProtoReflect() protoreflect.Message {
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignedHead.ProtoReflect.Descriptor instead.
+func (*SignedHead) Descriptor() ([]byte, []int) {
+	return file_cortex_v1_ledger_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SignedHead) GetTreeSize() int64 {
+	if x != nil {
+		return x.TreeSize
+	}
+	return 0
+}
+
+func (x *SignedHead) GetRootHash() []byte {
+	if x != nil {
+		return x.RootHash
+	}
+	return nil
+}
+
+func (x *SignedHead) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *SignedHead) GetLastEntryHash() string {
+	if x != nil {
+		return x.LastEntryHash
+	}
+	return ""
+}
+
+func (x *SignedHead) GetPreviousHeadHash() []byte {
+	if x != nil {
+		return x.PreviousHeadHash
+	}
+	return nil
+}
+
+func (x *SignedHead) GetNextHeadDue() int64 {
+	if x != nil {
+		return x.NextHeadDue
+	}
+	return 0
+}
+
+func (x *SignedHead) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *SignedHead) GetOrigin() string {
+	if x != nil {
+		return x.Origin
+	}
+	return ""
+}
+
+func (x *SignedHead) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// GetSignedHeadRequest names the head wanted.
+type GetSignedHeadRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tree size of the head wanted; 0 for the newest. A tree size without a head of its own is
+	// NOT_FOUND; one beyond the last entry is OUT_OF_RANGE.
+	TreeSize      int64 `protobuf:"varint,1,opt,name=tree_size,json=treeSize,proto3" json:"tree_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSignedHeadRequest) Reset() {
+	*x = GetSignedHeadRequest{}
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSignedHeadRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSignedHeadRequest) ProtoMessage() {}
+
+func (x *GetSignedHeadRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSignedHeadRequest.ProtoReflect.Descriptor instead.
+func (*GetSignedHeadRequest) Descriptor() ([]byte, []int) {
+	return file_cortex_v1_ledger_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GetSignedHeadRequest) GetTreeSize() int64 {
+	if x != nil {
+		return x.TreeSize
+	}
+	return 0
+}
+
+// GetSignedHeadResponse holds the head.
+type GetSignedHeadResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The signed tree head.
+	Head          *SignedHead `protobuf:"bytes,1,opt,name=head,proto3" json:"head,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSignedHeadResponse) Reset() {
+	*x = GetSignedHeadResponse{}
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSignedHeadResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSignedHeadResponse) ProtoMessage() {}
+
+func (x *GetSignedHeadResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSignedHeadResponse.ProtoReflect.Descriptor instead.
+func (*GetSignedHeadResponse) Descriptor() ([]byte, []int) {
+	return file_cortex_v1_ledger_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *GetSignedHeadResponse) GetHead() *SignedHead {
+	if x != nil {
+		return x.Head
+	}
+	return nil
+}
+
+// GetInclusionProofRequest names an entry and the tree to prove it in.
+type GetInclusionProofRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// REQUIRED. The entry to prove, 1 to tree_size (its leaf index is seq - 1).
+	Seq int64 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
+	// The size of the tree the proof is for, seq to the last entry; 0 for the newest signed head's
+	// tree size. An entry that no head covers yet is OUT_OF_RANGE with 0; retry after the next head.
+	TreeSize      int64 `protobuf:"varint,2,opt,name=tree_size,json=treeSize,proto3" json:"tree_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetInclusionProofRequest) Reset() {
+	*x = GetInclusionProofRequest{}
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetInclusionProofRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetInclusionProofRequest) ProtoMessage() {}
+
+func (x *GetInclusionProofRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetInclusionProofRequest.ProtoReflect.Descriptor instead.
+func (*GetInclusionProofRequest) Descriptor() ([]byte, []int) {
+	return file_cortex_v1_ledger_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *GetInclusionProofRequest) GetSeq() int64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *GetInclusionProofRequest) GetTreeSize() int64 {
+	if x != nil {
+		return x.TreeSize
+	}
+	return 0
+}
+
+// GetInclusionProofResponse is the audit path of one entry.
+type GetInclusionProofResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The entry proved.
+	Seq int64 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
+	// The size of the tree the proof is for.
+	TreeSize int64 `protobuf:"varint,2,opt,name=tree_size,json=treeSize,proto3" json:"tree_size,omitempty"`
+	// The audit path: 32-byte node hashes from the leaf's sibling up to the root's child, in the
+	// order of RFC 9162 section 2.1.3.1. With the entry's hash and the root of that tree (from a
+	// signed head) it recomputes the root.
+	Hashes [][]byte `protobuf:"bytes,3,rep,name=hashes,proto3" json:"hashes,omitempty"`
+	// The head signed at exactly tree_size, when there is one (always when tree_size was 0).
+	Head          *SignedHead `protobuf:"bytes,4,opt,name=head,proto3" json:"head,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetInclusionProofResponse) Reset() {
+	*x = GetInclusionProofResponse{}
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetInclusionProofResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetInclusionProofResponse) ProtoMessage() {}
+
+func (x *GetInclusionProofResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetInclusionProofResponse.ProtoReflect.Descriptor instead.
+func (*GetInclusionProofResponse) Descriptor() ([]byte, []int) {
+	return file_cortex_v1_ledger_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *GetInclusionProofResponse) GetSeq() int64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *GetInclusionProofResponse) GetTreeSize() int64 {
+	if x != nil {
+		return x.TreeSize
+	}
+	return 0
+}
+
+func (x *GetInclusionProofResponse) GetHashes() [][]byte {
+	if x != nil {
+		return x.Hashes
+	}
+	return nil
+}
+
+func (x *GetInclusionProofResponse) GetHead() *SignedHead {
+	if x != nil {
+		return x.Head
+	}
+	return nil
+}
+
+// GetConsistencyProofRequest names two tree sizes.
+type GetConsistencyProofRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The smaller tree size, 0 to to_size (0 and to_size give an empty proof).
+	FromSize int64 `protobuf:"varint,1,opt,name=from_size,json=fromSize,proto3" json:"from_size,omitempty"`
+	// The larger tree size, up to the last entry; 0 for the newest signed head's tree size.
+	ToSize        int64 `protobuf:"varint,2,opt,name=to_size,json=toSize,proto3" json:"to_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetConsistencyProofRequest) Reset() {
+	*x = GetConsistencyProofRequest{}
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetConsistencyProofRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetConsistencyProofRequest) ProtoMessage() {}
+
+func (x *GetConsistencyProofRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetConsistencyProofRequest.ProtoReflect.Descriptor instead.
+func (*GetConsistencyProofRequest) Descriptor() ([]byte, []int) {
+	return file_cortex_v1_ledger_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GetConsistencyProofRequest) GetFromSize() int64 {
+	if x != nil {
+		return x.FromSize
+	}
+	return 0
+}
+
+func (x *GetConsistencyProofRequest) GetToSize() int64 {
+	if x != nil {
+		return x.ToSize
+	}
+	return 0
+}
+
+// GetConsistencyProofResponse is the proof that one tree is a prefix of the other.
+type GetConsistencyProofResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The smaller tree size.
+	FromSize int64 `protobuf:"varint,1,opt,name=from_size,json=fromSize,proto3" json:"from_size,omitempty"`
+	// The larger tree size.
+	ToSize int64 `protobuf:"varint,2,opt,name=to_size,json=toSize,proto3" json:"to_size,omitempty"`
+	// The consistency proof: 32-byte node hashes in the order of RFC 9162 section 2.1.4.1. With
+	// the roots of both trees (from signed heads) it proves the larger extends the smaller.
+	Hashes [][]byte `protobuf:"bytes,3,rep,name=hashes,proto3" json:"hashes,omitempty"`
+	// The head signed at exactly to_size, when there is one (always when to_size was 0).
+	Head          *SignedHead `protobuf:"bytes,4,opt,name=head,proto3" json:"head,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetConsistencyProofResponse) Reset() {
+	*x = GetConsistencyProofResponse{}
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetConsistencyProofResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetConsistencyProofResponse) ProtoMessage() {}
+
+func (x *GetConsistencyProofResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_cortex_v1_ledger_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetConsistencyProofResponse.ProtoReflect.Descriptor instead.
+func (*GetConsistencyProofResponse) Descriptor() ([]byte, []int) {
+	return file_cortex_v1_ledger_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GetConsistencyProofResponse) GetFromSize() int64 {
+	if x != nil {
+		return x.FromSize
+	}
+	return 0
+}
+
+func (x *GetConsistencyProofResponse) GetToSize() int64 {
+	if x != nil {
+		return x.ToSize
+	}
+	return 0
+}
+
+func (x *GetConsistencyProofResponse) GetHashes() [][]byte {
+	if x != nil {
+		return x.Hashes
+	}
+	return nil
+}
+
+func (x *GetConsistencyProofResponse) GetHead() *SignedHead {
+	if x != nil {
+		return x.Head
+	}
+	return nil
+}
 
 var File_cortex_v1_ledger_service_proto protoreflect.FileDescriptor
 
@@ -1027,17 +1526,52 @@ const file_cortex_v1_ledger_service_proto_rawDesc = "" +
 	"\aentries\x18\x02 \x03(\v2\x16.cortex.v1.LedgerEntryR\aentries\x12\x1c\n" +
 	"\tcontinued\x18\x03 \x01(\bR\tcontinued\"%\n" +
 	"\bProgress\x12\x19\n" +
-	"\bhead_seq\x18\x01 \x01(\x03R\aheadSeq\"|\n" +
+	"\bhead_seq\x18\x01 \x01(\x03R\aheadSeq\"\xa9\x01\n" +
 	"\x11SubscribeResponse\x12+\n" +
 	"\x06commit\x18\x01 \x01(\v2\x11.cortex.v1.CommitH\x00R\x06commit\x121\n" +
-	"\bprogress\x18\x02 \x01(\v2\x13.cortex.v1.ProgressH\x00R\bprogressB\a\n" +
-	"\x05event2\xcf\x02\n" +
+	"\bprogress\x18\x02 \x01(\v2\x13.cortex.v1.ProgressH\x00R\bprogress\x12+\n" +
+	"\x04head\x18\x03 \x01(\v2\x15.cortex.v1.SignedHeadH\x00R\x04headB\a\n" +
+	"\x05event\"\xb3\x02\n" +
+	"\n" +
+	"SignedHead\x12\x1b\n" +
+	"\ttree_size\x18\x01 \x01(\x03R\btreeSize\x12\x1b\n" +
+	"\troot_hash\x18\x02 \x01(\fR\brootHash\x12.\n" +
+	"\x04time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12&\n" +
+	"\x0flast_entry_hash\x18\x04 \x01(\tR\rlastEntryHash\x12,\n" +
+	"\x12previous_head_hash\x18\x05 \x01(\fR\x10previousHeadHash\x12\"\n" +
+	"\rnext_head_due\x18\x06 \x01(\x03R\vnextHeadDue\x12\x15\n" +
+	"\x06key_id\x18\a \x01(\tR\x05keyId\x12\x16\n" +
+	"\x06origin\x18\b \x01(\tR\x06origin\x12\x12\n" +
+	"\x04note\x18\t \x01(\tR\x04note\"3\n" +
+	"\x14GetSignedHeadRequest\x12\x1b\n" +
+	"\ttree_size\x18\x01 \x01(\x03R\btreeSize\"B\n" +
+	"\x15GetSignedHeadResponse\x12)\n" +
+	"\x04head\x18\x01 \x01(\v2\x15.cortex.v1.SignedHeadR\x04head\"I\n" +
+	"\x18GetInclusionProofRequest\x12\x10\n" +
+	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12\x1b\n" +
+	"\ttree_size\x18\x02 \x01(\x03R\btreeSize\"\x8d\x01\n" +
+	"\x19GetInclusionProofResponse\x12\x10\n" +
+	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12\x1b\n" +
+	"\ttree_size\x18\x02 \x01(\x03R\btreeSize\x12\x16\n" +
+	"\x06hashes\x18\x03 \x03(\fR\x06hashes\x12)\n" +
+	"\x04head\x18\x04 \x01(\v2\x15.cortex.v1.SignedHeadR\x04head\"R\n" +
+	"\x1aGetConsistencyProofRequest\x12\x1b\n" +
+	"\tfrom_size\x18\x01 \x01(\x03R\bfromSize\x12\x17\n" +
+	"\ato_size\x18\x02 \x01(\x03R\x06toSize\"\x96\x01\n" +
+	"\x1bGetConsistencyProofResponse\x12\x1b\n" +
+	"\tfrom_size\x18\x01 \x01(\x03R\bfromSize\x12\x17\n" +
+	"\ato_size\x18\x02 \x01(\x03R\x06toSize\x12\x16\n" +
+	"\x06hashes\x18\x03 \x03(\fR\x06hashes\x12)\n" +
+	"\x04head\x18\x04 \x01(\v2\x15.cortex.v1.SignedHeadR\x04head2\x84\x05\n" +
 	"\rLedgerService\x12G\n" +
 	"\x06Record\x12\x18.cortex.v1.RecordRequest\x1a\x19.cortex.v1.RecordResponse\"\b\x88\xb5\x18\x02\x90\xb5\x18\x02\x12V\n" +
 	"\n" +
 	"GetEntries\x12\x1c.cortex.v1.GetEntriesRequest\x1a\x1d.cortex.v1.GetEntriesResponse\"\v\x88\xb5\x18\x01\x90\xb5\x18\x01\x90\x02\x01\x12F\n" +
 	"\x06Verify\x12\x18.cortex.v1.VerifyRequest\x1a\x19.cortex.v1.VerifyResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12U\n" +
-	"\tSubscribe\x12\x1b.cortex.v1.SubscribeRequest\x1a\x1c.cortex.v1.SubscribeResponse\"\v\x88\xb5\x18\x01\x90\xb5\x18\x01\x90\x02\x010\x01BFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
+	"\tSubscribe\x12\x1b.cortex.v1.SubscribeRequest\x1a\x1c.cortex.v1.SubscribeResponse\"\v\x88\xb5\x18\x01\x90\xb5\x18\x01\x90\x02\x010\x01\x12[\n" +
+	"\rGetSignedHead\x12\x1f.cortex.v1.GetSignedHeadRequest\x1a .cortex.v1.GetSignedHeadResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12g\n" +
+	"\x11GetInclusionProof\x12#.cortex.v1.GetInclusionProofRequest\x1a$.cortex.v1.GetInclusionProofResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12m\n" +
+	"\x13GetConsistencyProof\x12%.cortex.v1.GetConsistencyProofRequest\x1a&.cortex.v1.GetConsistencyProofResponse\"\a\x88\xb5\x18\x01\x90\x02\x01BFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
 
 var (
 	file_cortex_v1_ledger_service_proto_rawDescOnce sync.Once
@@ -1051,41 +1585,59 @@ func file_cortex_v1_ledger_service_proto_rawDescGZIP() []byte {
 	return file_cortex_v1_ledger_service_proto_rawDescData
 }
 
-var file_cortex_v1_ledger_service_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_cortex_v1_ledger_service_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_cortex_v1_ledger_service_proto_goTypes = []any{
-	(*LedgerEntry)(nil),           // 0: cortex.v1.LedgerEntry
-	(*RecordRequest)(nil),         // 1: cortex.v1.RecordRequest
-	(*RecordResponse)(nil),        // 2: cortex.v1.RecordResponse
-	(*GetEntriesRequest)(nil),     // 3: cortex.v1.GetEntriesRequest
-	(*GetEntriesResponse)(nil),    // 4: cortex.v1.GetEntriesResponse
-	(*VerifyRequest)(nil),         // 5: cortex.v1.VerifyRequest
-	(*VerifyResponse)(nil),        // 6: cortex.v1.VerifyResponse
-	(*SubscribeRequest)(nil),      // 7: cortex.v1.SubscribeRequest
-	(*Commit)(nil),                // 8: cortex.v1.Commit
-	(*Progress)(nil),              // 9: cortex.v1.Progress
-	(*SubscribeResponse)(nil),     // 10: cortex.v1.SubscribeResponse
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(*LedgerEntry)(nil),                 // 0: cortex.v1.LedgerEntry
+	(*RecordRequest)(nil),               // 1: cortex.v1.RecordRequest
+	(*RecordResponse)(nil),              // 2: cortex.v1.RecordResponse
+	(*GetEntriesRequest)(nil),           // 3: cortex.v1.GetEntriesRequest
+	(*GetEntriesResponse)(nil),          // 4: cortex.v1.GetEntriesResponse
+	(*VerifyRequest)(nil),               // 5: cortex.v1.VerifyRequest
+	(*VerifyResponse)(nil),              // 6: cortex.v1.VerifyResponse
+	(*SubscribeRequest)(nil),            // 7: cortex.v1.SubscribeRequest
+	(*Commit)(nil),                      // 8: cortex.v1.Commit
+	(*Progress)(nil),                    // 9: cortex.v1.Progress
+	(*SubscribeResponse)(nil),           // 10: cortex.v1.SubscribeResponse
+	(*SignedHead)(nil),                  // 11: cortex.v1.SignedHead
+	(*GetSignedHeadRequest)(nil),        // 12: cortex.v1.GetSignedHeadRequest
+	(*GetSignedHeadResponse)(nil),       // 13: cortex.v1.GetSignedHeadResponse
+	(*GetInclusionProofRequest)(nil),    // 14: cortex.v1.GetInclusionProofRequest
+	(*GetInclusionProofResponse)(nil),   // 15: cortex.v1.GetInclusionProofResponse
+	(*GetConsistencyProofRequest)(nil),  // 16: cortex.v1.GetConsistencyProofRequest
+	(*GetConsistencyProofResponse)(nil), // 17: cortex.v1.GetConsistencyProofResponse
+	(*timestamppb.Timestamp)(nil),       // 18: google.protobuf.Timestamp
 }
 var file_cortex_v1_ledger_service_proto_depIdxs = []int32{
-	11, // 0: cortex.v1.LedgerEntry.time:type_name -> google.protobuf.Timestamp
+	18, // 0: cortex.v1.LedgerEntry.time:type_name -> google.protobuf.Timestamp
 	0,  // 1: cortex.v1.RecordResponse.entry:type_name -> cortex.v1.LedgerEntry
 	0,  // 2: cortex.v1.GetEntriesResponse.entries:type_name -> cortex.v1.LedgerEntry
 	0,  // 3: cortex.v1.Commit.entries:type_name -> cortex.v1.LedgerEntry
 	8,  // 4: cortex.v1.SubscribeResponse.commit:type_name -> cortex.v1.Commit
 	9,  // 5: cortex.v1.SubscribeResponse.progress:type_name -> cortex.v1.Progress
-	1,  // 6: cortex.v1.LedgerService.Record:input_type -> cortex.v1.RecordRequest
-	3,  // 7: cortex.v1.LedgerService.GetEntries:input_type -> cortex.v1.GetEntriesRequest
-	5,  // 8: cortex.v1.LedgerService.Verify:input_type -> cortex.v1.VerifyRequest
-	7,  // 9: cortex.v1.LedgerService.Subscribe:input_type -> cortex.v1.SubscribeRequest
-	2,  // 10: cortex.v1.LedgerService.Record:output_type -> cortex.v1.RecordResponse
-	4,  // 11: cortex.v1.LedgerService.GetEntries:output_type -> cortex.v1.GetEntriesResponse
-	6,  // 12: cortex.v1.LedgerService.Verify:output_type -> cortex.v1.VerifyResponse
-	10, // 13: cortex.v1.LedgerService.Subscribe:output_type -> cortex.v1.SubscribeResponse
-	10, // [10:14] is the sub-list for method output_type
-	6,  // [6:10] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	11, // 6: cortex.v1.SubscribeResponse.head:type_name -> cortex.v1.SignedHead
+	18, // 7: cortex.v1.SignedHead.time:type_name -> google.protobuf.Timestamp
+	11, // 8: cortex.v1.GetSignedHeadResponse.head:type_name -> cortex.v1.SignedHead
+	11, // 9: cortex.v1.GetInclusionProofResponse.head:type_name -> cortex.v1.SignedHead
+	11, // 10: cortex.v1.GetConsistencyProofResponse.head:type_name -> cortex.v1.SignedHead
+	1,  // 11: cortex.v1.LedgerService.Record:input_type -> cortex.v1.RecordRequest
+	3,  // 12: cortex.v1.LedgerService.GetEntries:input_type -> cortex.v1.GetEntriesRequest
+	5,  // 13: cortex.v1.LedgerService.Verify:input_type -> cortex.v1.VerifyRequest
+	7,  // 14: cortex.v1.LedgerService.Subscribe:input_type -> cortex.v1.SubscribeRequest
+	12, // 15: cortex.v1.LedgerService.GetSignedHead:input_type -> cortex.v1.GetSignedHeadRequest
+	14, // 16: cortex.v1.LedgerService.GetInclusionProof:input_type -> cortex.v1.GetInclusionProofRequest
+	16, // 17: cortex.v1.LedgerService.GetConsistencyProof:input_type -> cortex.v1.GetConsistencyProofRequest
+	2,  // 18: cortex.v1.LedgerService.Record:output_type -> cortex.v1.RecordResponse
+	4,  // 19: cortex.v1.LedgerService.GetEntries:output_type -> cortex.v1.GetEntriesResponse
+	6,  // 20: cortex.v1.LedgerService.Verify:output_type -> cortex.v1.VerifyResponse
+	10, // 21: cortex.v1.LedgerService.Subscribe:output_type -> cortex.v1.SubscribeResponse
+	13, // 22: cortex.v1.LedgerService.GetSignedHead:output_type -> cortex.v1.GetSignedHeadResponse
+	15, // 23: cortex.v1.LedgerService.GetInclusionProof:output_type -> cortex.v1.GetInclusionProofResponse
+	17, // 24: cortex.v1.LedgerService.GetConsistencyProof:output_type -> cortex.v1.GetConsistencyProofResponse
+	18, // [18:25] is the sub-list for method output_type
+	11, // [11:18] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_cortex_v1_ledger_service_proto_init() }
@@ -1097,6 +1649,7 @@ func file_cortex_v1_ledger_service_proto_init() {
 	file_cortex_v1_ledger_service_proto_msgTypes[10].OneofWrappers = []any{
 		(*SubscribeResponse_Commit)(nil),
 		(*SubscribeResponse_Progress)(nil),
+		(*SubscribeResponse_Head)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1104,7 +1657,7 @@ func file_cortex_v1_ledger_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_cortex_v1_ledger_service_proto_rawDesc), len(file_cortex_v1_ledger_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   11,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

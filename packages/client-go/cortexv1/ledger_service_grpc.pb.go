@@ -19,10 +19,13 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	LedgerService_Record_FullMethodName     = "/cortex.v1.LedgerService/Record"
-	LedgerService_GetEntries_FullMethodName = "/cortex.v1.LedgerService/GetEntries"
-	LedgerService_Verify_FullMethodName     = "/cortex.v1.LedgerService/Verify"
-	LedgerService_Subscribe_FullMethodName  = "/cortex.v1.LedgerService/Subscribe"
+	LedgerService_Record_FullMethodName              = "/cortex.v1.LedgerService/Record"
+	LedgerService_GetEntries_FullMethodName          = "/cortex.v1.LedgerService/GetEntries"
+	LedgerService_Verify_FullMethodName              = "/cortex.v1.LedgerService/Verify"
+	LedgerService_Subscribe_FullMethodName           = "/cortex.v1.LedgerService/Subscribe"
+	LedgerService_GetSignedHead_FullMethodName       = "/cortex.v1.LedgerService/GetSignedHead"
+	LedgerService_GetInclusionProof_FullMethodName   = "/cortex.v1.LedgerService/GetInclusionProof"
+	LedgerService_GetConsistencyProof_FullMethodName = "/cortex.v1.LedgerService/GetConsistencyProof"
 )
 
 // LedgerServiceClient is the client API for LedgerService service.
@@ -47,6 +50,16 @@ type LedgerServiceClient interface {
 	// gaps or duplicates, one transaction per message; progress messages carry the head. Without
 	// a namespace, the stream holds the entries of every namespace the caller's key holds.
 	Subscribe(ctx context.Context, in *SubscribeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[SubscribeResponse], error)
+	// Returns a signed tree head: the newest one, or the one signed at a given tree size. A
+	// client keeps the last head it verified and asks for a consistency proof to the next. Heads
+	// and proofs carry hashes only, no entry content, so any key with the read role may ask.
+	GetSignedHead(ctx context.Context, in *GetSignedHeadRequest, opts ...grpc.CallOption) (*GetSignedHeadResponse, error)
+	// Returns the Merkle audit path (RFC 9162 section 2.1.3) proving that an entry is in the tree
+	// of a given size.
+	GetInclusionProof(ctx context.Context, in *GetInclusionProofRequest, opts ...grpc.CallOption) (*GetInclusionProofResponse, error)
+	// Returns the Merkle consistency proof (RFC 9162 section 2.1.4) that the tree of one size is a
+	// prefix of the tree of a larger size: nothing in it was changed, removed or reordered.
+	GetConsistencyProof(ctx context.Context, in *GetConsistencyProofRequest, opts ...grpc.CallOption) (*GetConsistencyProofResponse, error)
 }
 
 type ledgerServiceClient struct {
@@ -106,6 +119,36 @@ func (c *ledgerServiceClient) Subscribe(ctx context.Context, in *SubscribeReques
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LedgerService_SubscribeClient = grpc.ServerStreamingClient[SubscribeResponse]
 
+func (c *ledgerServiceClient) GetSignedHead(ctx context.Context, in *GetSignedHeadRequest, opts ...grpc.CallOption) (*GetSignedHeadResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetSignedHeadResponse)
+	err := c.cc.Invoke(ctx, LedgerService_GetSignedHead_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ledgerServiceClient) GetInclusionProof(ctx context.Context, in *GetInclusionProofRequest, opts ...grpc.CallOption) (*GetInclusionProofResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetInclusionProofResponse)
+	err := c.cc.Invoke(ctx, LedgerService_GetInclusionProof_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ledgerServiceClient) GetConsistencyProof(ctx context.Context, in *GetConsistencyProofRequest, opts ...grpc.CallOption) (*GetConsistencyProofResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetConsistencyProofResponse)
+	err := c.cc.Invoke(ctx, LedgerService_GetConsistencyProof_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LedgerServiceServer is the server API for LedgerService service.
 // All implementations must embed UnimplementedLedgerServiceServer
 // for forward compatibility.
@@ -128,6 +171,16 @@ type LedgerServiceServer interface {
 	// gaps or duplicates, one transaction per message; progress messages carry the head. Without
 	// a namespace, the stream holds the entries of every namespace the caller's key holds.
 	Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[SubscribeResponse]) error
+	// Returns a signed tree head: the newest one, or the one signed at a given tree size. A
+	// client keeps the last head it verified and asks for a consistency proof to the next. Heads
+	// and proofs carry hashes only, no entry content, so any key with the read role may ask.
+	GetSignedHead(context.Context, *GetSignedHeadRequest) (*GetSignedHeadResponse, error)
+	// Returns the Merkle audit path (RFC 9162 section 2.1.3) proving that an entry is in the tree
+	// of a given size.
+	GetInclusionProof(context.Context, *GetInclusionProofRequest) (*GetInclusionProofResponse, error)
+	// Returns the Merkle consistency proof (RFC 9162 section 2.1.4) that the tree of one size is a
+	// prefix of the tree of a larger size: nothing in it was changed, removed or reordered.
+	GetConsistencyProof(context.Context, *GetConsistencyProofRequest) (*GetConsistencyProofResponse, error)
 	mustEmbedUnimplementedLedgerServiceServer()
 }
 
@@ -149,6 +202,15 @@ func (UnimplementedLedgerServiceServer) Verify(context.Context, *VerifyRequest) 
 }
 func (UnimplementedLedgerServiceServer) Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[SubscribeResponse]) error {
 	return status.Error(codes.Unimplemented, "method Subscribe not implemented")
+}
+func (UnimplementedLedgerServiceServer) GetSignedHead(context.Context, *GetSignedHeadRequest) (*GetSignedHeadResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetSignedHead not implemented")
+}
+func (UnimplementedLedgerServiceServer) GetInclusionProof(context.Context, *GetInclusionProofRequest) (*GetInclusionProofResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetInclusionProof not implemented")
+}
+func (UnimplementedLedgerServiceServer) GetConsistencyProof(context.Context, *GetConsistencyProofRequest) (*GetConsistencyProofResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetConsistencyProof not implemented")
 }
 func (UnimplementedLedgerServiceServer) mustEmbedUnimplementedLedgerServiceServer() {}
 func (UnimplementedLedgerServiceServer) testEmbeddedByValue()                       {}
@@ -236,6 +298,60 @@ func _LedgerService_Subscribe_Handler(srv interface{}, stream grpc.ServerStream)
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LedgerService_SubscribeServer = grpc.ServerStreamingServer[SubscribeResponse]
 
+func _LedgerService_GetSignedHead_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSignedHeadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).GetSignedHead(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_GetSignedHead_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).GetSignedHead(ctx, req.(*GetSignedHeadRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LedgerService_GetInclusionProof_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetInclusionProofRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).GetInclusionProof(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_GetInclusionProof_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).GetInclusionProof(ctx, req.(*GetInclusionProofRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LedgerService_GetConsistencyProof_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetConsistencyProofRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).GetConsistencyProof(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_GetConsistencyProof_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).GetConsistencyProof(ctx, req.(*GetConsistencyProofRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LedgerService_ServiceDesc is the grpc.ServiceDesc for LedgerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -254,6 +370,18 @@ var LedgerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Verify",
 			Handler:    _LedgerService_Verify_Handler,
+		},
+		{
+			MethodName: "GetSignedHead",
+			Handler:    _LedgerService_GetSignedHead_Handler,
+		},
+		{
+			MethodName: "GetInclusionProof",
+			Handler:    _LedgerService_GetInclusionProof_Handler,
+		},
+		{
+			MethodName: "GetConsistencyProof",
+			Handler:    _LedgerService_GetConsistencyProof_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

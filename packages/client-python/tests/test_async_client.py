@@ -31,6 +31,9 @@ async def test_context_ledger_and_agent_calls(aclient: AsyncCortexClient, ns: st
     seq = (await aclient.record("tester", "test.async", namespace=ns)).entry.seq
     assert [e.seq async for e in aclient.get_entries(seq, seq)] == [seq]
     assert (await aclient.verify(to_seq=seq)).ok
+    assert (await aclient.get_signed_head(seq)).head.tree_size == seq
+    assert (await aclient.get_inclusion_proof(seq, seq)).tree_size == seq
+    assert (await aclient.get_consistency_proof(seq, seq)).to_size == seq
     assert (await aclient.put_state(ns, "bot", set={"k": "v"})).version == 1
     assert dict((await aclient.get_snapshot(ns, "bot")).state) == {"k": "v"}
     assert (await aclient.run_maintenance(ns, dry_run=True)).expired_count == 0

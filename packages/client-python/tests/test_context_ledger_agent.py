@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -95,3 +96,37 @@ def test_put_state_with_a_stale_version_raises_aborted_with_the_current_version(
 
 def test_expected_version_zero_means_no_state_yet(client: CortexClient, ns: str) -> None:
     assert client.put_state(ns, "fresh", set={"k": "v"}, expected_version=0).version == 1
+
+
+def _root_from_audit_path(leaf: bytes, index: int, size: int, path: list[bytes]) -> bytes:
+    """RFC 9162 section 2.1.3.2, written here from the RFC."""
+    node = lambda left, right: hashlib.sha256(b"\x01" + left + right).digest()  # noqa: E731
+    fn, sn, root = index, size - 1, leaf
+    for sibling in path:
+        if fn % 2 == 1 or fn == sn:
+            root = node(sibling, root)
+            while fn % 2 == 0 and fn != 0:
+                fn, sn = fn // 2, sn // 2
+        else:
+            root = node(root, sibling)
+        fn, sn = fn // 2, sn // 2
+    assert sn == 0
+    return root
+
+
+def test_signed_heads_and_proofs_of_a_recorded_entry(client: CortexClient, ns: str) -> None:
+    # The conformance server signs a head in every appending transaction.
+    first = client.record("tester", "test.proof", namespace=ns, subject="a").entry
+    second = client.record("tester", "test.proof", namespace=ns, subject="b").entry
+    head = client.get_signed_head(second.seq).head
+    assert (head.tree_size, head.last_entry_hash, head.origin) == (second.seq, second.hash, "cortex.ledger")
+    assert head.note.split("\n")[1] == str(second.seq)
+    proof = client.get_inclusion_proof(first.seq, second.seq)
+    assert (proof.seq, proof.tree_size, proof.head.note) == (first.seq, second.seq, head.note)
+    leaf = hashlib.sha256(b"\x00" + bytes.fromhex(first.hash)).digest()
+    assert _root_from_audit_path(leaf, first.seq - 1, second.seq, list(proof.hashes)) == head.root_hash
+    consistency = client.get_consistency_proof(first.seq, second.seq)
+    assert (consistency.from_size, consistency.to_size) == (first.seq, second.seq) and len(consistency.hashes) >= 1
+    with pytest.raises(InvalidArgument) as raised:
+        client.get_inclusion_proof(0)
+    assert [v.field for v in raised.value.field_violations] == ["seq"]

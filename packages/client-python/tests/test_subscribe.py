@@ -120,6 +120,17 @@ def test_a_transaction_in_parts_is_delivered_once_whole_even_when_cut_off() -> N
     assert cursor.request().namespace == "n"
 
 
+def test_signed_heads_on_the_stream_are_not_delivered_as_commits() -> None:
+    cursor = Cursor(SubscribeRequest(from_seq=1))
+    assert cursor.accept(_part(1, [1], continued=False)) is not None
+    assert cursor.accept(SubscribeResponse(head={"tree_size": 1, "note": "..."})) is None
+    assert cursor.next_seq == 2
+    assert cursor.accept(_part(2, [2, 3], continued=True)) is None
+    assert cursor.accept(SubscribeResponse(head={"tree_size": 1})) is None
+    whole = cursor.accept(_part(2, [4], continued=False))
+    assert whole is not None and [e.seq for e in whole.entries] == [2, 3, 4]
+
+
 def test_progress_moves_the_cursor_only_between_transactions() -> None:
     cursor = Cursor(SubscribeRequest(from_seq=1))
     cursor.accept(SubscribeResponse(progress={"head_seq": 41}))

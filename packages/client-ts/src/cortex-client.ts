@@ -24,12 +24,18 @@ import {
   type CountTokensResponse,
 } from '@cortex/proto/cortex/v1/context_service';
 import {
+  GetConsistencyProofRequest,
   GetEntriesRequest,
+  GetInclusionProofRequest,
+  GetSignedHeadRequest,
   LedgerServiceService,
   RecordRequest,
   SubscribeRequest,
   VerifyRequest,
+  type GetConsistencyProofResponse,
   type GetEntriesResponse,
+  type GetInclusionProofResponse,
+  type GetSignedHeadResponse,
   type LedgerEntry,
   type RecordResponse,
   type SubscribeResponse,
@@ -216,6 +222,24 @@ export class CortexClient {
 
   verify(request: PartialMessage<VerifyRequest>, options?: CallOptions): Promise<VerifyResponse> {
     return this.#unary(LedgerServiceService.verify, VerifyRequest.fromPartial(request), options);
+  }
+
+  /**
+   * A signed tree head (the newest, or the one at `treeSize`), unverified: `LedgerVerifier`
+   * checks its signature and that it extends the last head you trusted.
+   */
+  getSignedHead(request: PartialMessage<GetSignedHeadRequest>, options?: CallOptions): Promise<GetSignedHeadResponse> {
+    return this.#unary(LedgerServiceService.getSignedHead, GetSignedHeadRequest.fromPartial(request), options);
+  }
+
+  /** The Merkle audit path of an entry in a tree size (RFC 9162), unverified: see `LedgerVerifier.verifyEntry`. */
+  getInclusionProof(request: PartialMessage<GetInclusionProofRequest>, options?: CallOptions): Promise<GetInclusionProofResponse> {
+    return this.#unary(LedgerServiceService.getInclusionProof, GetInclusionProofRequest.fromPartial(request), options);
+  }
+
+  /** The Merkle consistency proof between two tree sizes (RFC 9162), unverified: see `LedgerVerifier.refresh`. */
+  getConsistencyProof(request: PartialMessage<GetConsistencyProofRequest>, options?: CallOptions): Promise<GetConsistencyProofResponse> {
+    return this.#unary(LedgerServiceService.getConsistencyProof, GetConsistencyProofRequest.fromPartial(request), options);
   }
 
   /**

@@ -6,6 +6,9 @@ export type { CommitSubscription } from './commits.js';
 export { CortexError, parseRetryAfter, type CortexErrorInit, type FieldViolation } from './errors.js';
 export type { RetryOptions } from './retry.js';
 export type { PartialMessage } from './partial-message.js';
+export { LedgerVerifier, LedgerVerificationError, type LedgerVerificationFailure, type LedgerVerifierOptions } from './ledger/verifier.js';
+export { FileHeadStore, MemoryHeadStore, type HeadStore } from './ledger/head-store.js';
+export type { TrustedKey, VerifiedHead } from './ledger/heads.js';
 export { Code } from '@cortex/proto/google/rpc/code';
 export { HealthCheckResponse_ServingStatus } from '@cortex/proto/grpc/health/v1/health';
 export { Tier, type Memory, type MemoryFilter } from '@cortex/proto/cortex/v1/memory';
@@ -41,12 +44,19 @@ export {
 } from '@cortex/proto/cortex/v1/context_service';
 export type {
   Commit,
+  GetConsistencyProofRequest,
+  GetConsistencyProofResponse,
   GetEntriesRequest,
   GetEntriesResponse,
+  GetInclusionProofRequest,
+  GetInclusionProofResponse,
+  GetSignedHeadRequest,
+  GetSignedHeadResponse,
   LedgerEntry,
   Progress,
   RecordRequest,
   RecordResponse,
+  SignedHead,
   SubscribeRequest,
   SubscribeResponse,
   VerifyRequest,

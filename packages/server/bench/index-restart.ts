@@ -25,12 +25,11 @@ import { loadModelFiles } from '../src/embedding/model-files.js';
 import { MODELS } from '../src/embedding/models.js';
 import { MemoryServiceClient, type MemoryInput } from '@cortex/proto/cortex/v1/memory_service';
 import { generateClusteredVectors } from '../src/index/synthetic-vectors.js';
-import { createCheckpointStore } from '../src/ledger/checkpoints.js';
-import { createLedger, type LedgerEvent } from '../src/ledger/index.js';
-import { createSigner } from '../src/ledger/signing.js';
-import { createTransactor, openDatabase } from '../src/storage/index.js';
+import type { LedgerEvent } from '../src/ledger/index.js';
+import { openDatabase } from '../src/storage/index.js';
 import { call, TEST_MODEL, TEST_MODEL_DIR } from '../test/harness.js';
 import { option, progress, round } from './lib/cli.js';
+import { openDataDirLedger } from '../src/ledger/test-helpers.js';
 import { startInProcessServer, type InProcessServer } from './lib/in-process-server.js';
 import { createSyntheticText } from './lib/synthetic-text.js';
 
@@ -105,23 +104,14 @@ function ledgerEvent(i: number): LedgerEvent {
   };
 }
 
-/** Appends `count` entries the way the server does (signed checkpoints every 1000), before it first starts. */
-function appendLedgerEntries(dataDir: string, count: number): number {
+/** Appends `count` entries the way the server does (heads, tree, tip, trusted-head file), before it first starts. */
+async function appendLedgerEntries(dataDir: string, count: number): Promise<number> {
   const started = performance.now();
-  const db = openDatabase({ path: join(dataDir, 'cortex.db') });
+  const ledger = await openDataDirLedger(dataDir, { CORTEX_SIGNING_KEY: SIGNING_KEY, CORTEX_SIGNING_KEY_ID: SIGNING_KEY_ID });
   try {
-    const transact = createTransactor(db);
-    const ledger = createLedger({
-      db,
-      clock: Date.now,
-      checkpoints: { signer: createSigner(SIGNING_KEY, SIGNING_KEY_ID), store: createCheckpointStore(db), every: 1000 },
-    });
-    for (let done = 0; done < count; done += 1000) {
-      transact((tx) => ledger.append(tx, Array.from({ length: Math.min(1000, count - done) }, (_, k) => ledgerEvent(done + k))));
-      if (done % 200_000 === 0 && done > 0) progress(`  appended ${done} ledger entries`);
-    }
+    ledger.append(count, 1000, ledgerEvent);
   } finally {
-    db.close();
+    await ledger.close();
   }
   return performance.now() - started;
 }
@@ -202,7 +192,7 @@ async function main(): Promise<void> {
     const ledgerOnly = Math.max(0, ledgerEntries - memories);
     if (ledgerOnly > 0) {
       progress(`appending ${ledgerOnly} ledger entries`);
-      report.ledgerFillMs = Math.round(appendLedgerEntries(dataDir, ledgerOnly));
+      report.ledgerFillMs = Math.round(await appendLedgerEntries(dataDir, ledgerOnly));
     }
 
     progress(`ingesting ${memories} memories through gRPC Remember`);

@@ -1,7 +1,8 @@
-// Ledger benchmark: append throughput, Verify speed, fan-out latency to many subscribers, and
-// restart-to-serving time with a large ledger.
-// Usage: npx tsx bench/ledger.ts [--only=append,verify,fanout,restart] [--entries=1000000]
-//          [--memories=100000] [--subscribers=200] [--rate=500] [--seconds=5]
+// Ledger benchmark: append throughput, Verify speed, Merkle proof generation and verification,
+// start-up verification time, fan-out latency to many subscribers, and restart-to-serving time
+// with a large ledger.
+// Usage: npx tsx bench/ledger.ts [--only=append,verify,proofs,startup,fanout,restart] [--entries=1000000]
+//          [--proof-entries=1000000] [--memories=100000] [--subscribers=200] [--rate=500] [--seconds=5]
 // Prints one JSON document on stdout; progress goes to stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,22 +11,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { credentials } from '@grpc/grpc-js';
-import winston from 'winston';
 import { LedgerServiceClient, SubscribeRequest, type SubscribeResponse } from '@cortex/proto/cortex/v1/ledger_service';
 import { quantizeVector } from '../src/index/index.js';
-import { createArchive } from '../src/ledger/archive.js';
-import { createCheckpointStore } from '../src/ledger/checkpoints.js';
-import { createLedger, type LedgerEvent } from '../src/ledger/index.js';
-import { createLedgerMaintenance } from '../src/ledger/maintenance.js';
-import { createSegmentStore } from '../src/ledger/segments.js';
-import { createSigner } from '../src/ledger/signing.js';
-import { createVerifier } from '../src/ledger/verify.js';
-import { createTransactor, openDatabase } from '../src/storage/index.js';
+import { parseHead } from '../src/ledger/heads.js';
+import type { LedgerEvent } from '../src/ledger/index.js';
+import { entryLeafHash, rootFromInclusionProof, verifyConsistency } from '../src/ledger/merkle.js';
+import { openLedgerStores } from '../src/ledger/stores.js';
+import { openDatabase } from '../src/storage/index.js';
 import { TEST_MODEL, TEST_MODEL_DIR } from '../test/harness.js';
 import { option, percentile, progress, round } from './lib/cli.js';
+import { openDataDirLedger, type DataDirLedger } from '../src/ledger/test-helpers.js';
 
-const only = new Set(option('only', 'append,verify,fanout,restart').split(','));
+const only = new Set(option('only', 'append,verify,proofs,startup,fanout,restart').split(','));
 const restartEntries = Number(option('entries', '1000000'));
+const proofEntries = Number(option('proof-entries', '1000000'));
 const restartMemories = Number(option('memories', '100000'));
 const subscribers = Number(option('subscribers', '200'));
 const rate = Number(option('rate', '500'));
@@ -33,7 +32,14 @@ const seconds = Number(option('seconds', '5'));
 
 const SERVER_DIR = join(import.meta.dirname, '..');
 const SIGNING_KEY = 'ledger-benchmark-signing-key-0123456789';
-const silent = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
+/** The server's defaults, written out: a head every 1000 entries, segments of 100k. */
+const LEDGER_ENV = {
+  CORTEX_SIGNING_KEY: SIGNING_KEY,
+  CORTEX_SIGNING_KEY_ID: 'bench',
+  CORTEX_LEDGER_CHECKPOINT_ENTRIES: '1000',
+  CORTEX_LEDGER_SEGMENT_ENTRIES: '100000',
+  CORTEX_LEDGER_LIVE_SEGMENTS: '0',
+};
 
 function event(i: number): LedgerEvent {
   return {
@@ -47,99 +53,167 @@ function event(i: number): LedgerEvent {
   };
 }
 
-function openBenchLedger(dir: string) {
-  const db = openDatabase({ path: join(dir, 'cortex.db') });
-  const transact = createTransactor(db);
-  const signer = createSigner(SIGNING_KEY, 'bench');
-  const checkpoints = createCheckpointStore(db);
-  const ledger = createLedger({ db, clock: Date.now, checkpoints: { signer, store: checkpoints, every: 1000 } });
-  return { db, transact, signer, checkpoints, ledger };
-}
-
-function appendAll(l: ReturnType<typeof openBenchLedger>, entries: number, batch: number): number {
-  const start = performance.now();
-  for (let done = 0; done < entries; done += batch) {
-    l.transact((tx) => l.ledger.append(tx, Array.from({ length: Math.min(batch, entries - done) }, (_, k) => event(done + k))));
+async function withLedger<T>(use: (ledger: DataDirLedger, dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'cortex-bench-ledger-'));
+  try {
+    const ledger = await openDataDirLedger(dir, LEDGER_ENV);
+    try {
+      return await use(ledger, dir);
+    } finally {
+      await ledger.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return performance.now() - start;
 }
 
 async function benchAppendAndVerify() {
-  const dir = mkdtempSync(join(tmpdir(), 'cortex-bench-ledger-'));
-  try {
-    const l = openBenchLedger(dir);
+  return withLedger(async (l) => {
     const out: Record<string, unknown> = {};
     if (only.has('append')) {
       progress('append: single-entry transactions');
       const single = 20_000;
-      const singleMs = appendAll(l, single, 1);
+      const singleMs = l.append(single, 1, event);
       progress('append: 100-entry transactions');
       const batched = 200_000;
-      const batchedMs = appendAll(l, batched, 100);
+      const batchedMs = l.append(batched, 100, event);
       out.append = {
         singleEntryTx: { entries: single, entriesPerSec: Math.round(single / (singleMs / 1000)) },
         batchedTx100: { entries: batched, entriesPerSec: Math.round(batched / (batchedMs / 1000)) },
-        note: 'ledger.append inside a real SQLite transaction (WAL, synchronous=NORMAL), checkpoint signed every 1000 entries',
+        note: 'ledger.append inside a real SQLite transaction (WAL, synchronous=NORMAL): entries, their Merkle nodes and the sealed tip; a head signed every 1000 entries',
       };
     } else {
-      appendAll(l, 220_000, 100);
+      l.append(220_000, 100, event);
     }
     if (only.has('verify')) {
-      const segments = createSegmentStore(l.db);
-      const archive = createArchive(join(dir, 'archive'));
-      const trusted = new Map([[l.signer.publicKey, 'bench']]);
-      const verifier = () => createVerifier({ ledger: l.ledger, segments, checkpoints: l.checkpoints, archive, trustedKeys: trusted });
       progress('verify: live database');
       let start = performance.now();
-      const live = await verifier()({});
+      const live = await l.system.verify({});
       const liveMs = performance.now() - start;
       if (!live.ok) throw new Error(`verify failed: ${live.reason}`);
       progress('verify: sealing and archiving (100k-entry segments)');
-      const maintenance = createLedgerMaintenance({
-        ...l,
-        segments,
-        archive,
-        clock: Date.now,
-        logger: silent,
-        settings: {
-          checkpointEvery: 1000,
-          checkpointIntervalMs: 60_000,
-          segmentEntries: 100_000,
-          segmentMaxAgeMs: 86_400_000,
-          liveSegments: 0,
-          archiveRetentionMs: 0,
-          maintenanceIntervalMs: 60_000,
-        },
-      });
       start = performance.now();
-      await maintenance.runOnce();
+      await l.system.maintenance.runOnce();
       const archiveMs = performance.now() - start;
       progress('verify: archive + live tail');
       start = performance.now();
-      const archived = await verifier()({});
+      const archived = await l.system.verify({});
       const archivedMs = performance.now() - start;
       if (!archived.ok) throw new Error(`verify failed: ${archived.reason}`);
-      const archivedEntries = segments.archived().reduce((n, s) => n + s.entryCount, 0);
+      const fromArchive = l.system.ledger.oldestLiveSeq() - 1;
       out.verify = {
         liveDatabase: {
           entries: live.entriesChecked,
-          checkpoints: live.checkpointsChecked,
-          entriesPerSec: Math.round(live.entriesChecked / (liveMs / 1000)),
+          heads: live.checkpointsChecked,
+          entriesPerSec: perSecond(live.entriesChecked, liveMs),
         },
-        archivePlusLive: {
-          entries: archived.entriesChecked,
-          fromArchive: archivedEntries,
-          entriesPerSec: Math.round(archived.entriesChecked / (archivedMs / 1000)),
-        },
-        sealAndArchive: {
-          entries: archivedEntries,
-          ms: Math.round(archiveMs),
-          entriesPerSec: Math.round(archivedEntries / (archiveMs / 1000)),
-        },
+        archivePlusLive: { entries: archived.entriesChecked, fromArchive, entriesPerSec: perSecond(archived.entriesChecked, archivedMs) },
+        sealAndArchive: { entries: fromArchive, ms: Math.round(archiveMs), entriesPerSec: perSecond(fromArchive, archiveMs) },
+        note: 'Verify recomputes every hash, link and Merkle node and checks every signed head, manifest and the tip',
       };
     }
-    l.db.close();
     return out;
+  });
+}
+
+const perSecond = (count: number, ms: number) => Math.round(count / (ms / 1000));
+
+/** Random integers in [lo, hi], reproducible. */
+function sampler(seed: number) {
+  let x = seed;
+  return (lo: number, hi: number) => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return lo + (x % (hi - lo + 1));
+  };
+}
+
+/** Proof generation from the stored tree (what the RPCs do) and verification (what a client does), at proofEntries. */
+async function benchProofs() {
+  return withLedger((l) => {
+    progress(`proofs: building a ledger of ${proofEntries} entries`);
+    l.append(proofEntries, 1000, event);
+    const newest = parseHead(openLedgerStores(l.db).heads.newest()!.note)!;
+    const n = newest.treeSize;
+    const random = sampler(7);
+    const count = 20_000;
+    const inclusion = Array.from({ length: count }, () => random(1, n));
+    let start = performance.now();
+    const paths = inclusion.map((seq) => l.system.proofs.inclusion(seq, n).hashes);
+    const inclusionMs = performance.now() - start;
+    const leaves = inclusion.map((seq) => entryLeafHash(l.system.ledger.entries(seq, seq, 1)[0]!.hash));
+    start = performance.now();
+    paths.forEach((path, i) => {
+      if (!rootFromInclusionProof(leaves[i]!, inclusion[i]! - 1, n, path)?.equals(newest.rootHash)) throw new Error('inclusion proof failed');
+    });
+    const inclusionVerifyMs = performance.now() - start;
+
+    const heads = openLedgerStores(l.db).heads.range(1, n).map((h) => parseHead(h.note)!);
+    const pairs = Array.from({ length: count }, () => heads[random(0, heads.length - 1)]!);
+    start = performance.now();
+    const proofs = pairs.map((old) => l.system.proofs.consistency(old.treeSize, n).hashes);
+    const consistencyMs = performance.now() - start;
+    start = performance.now();
+    proofs.forEach((proof, i) => {
+      if (!verifyConsistency(pairs[i]!.treeSize, n, pairs[i]!.rootHash, newest.rootHash, proof)) throw new Error('consistency proof failed');
+    });
+    const consistencyVerifyMs = performance.now() - start;
+    const meanLength = (all: ReadonlyArray<readonly unknown[]>) => round(all.reduce((sum, p) => sum + p.length, 0) / count, 1);
+    return Promise.resolve({
+      treeSize: n,
+      proofs: count,
+      inclusion: {
+        generatedPerSec: perSecond(count, inclusionMs),
+        verifiedPerSec: perSecond(count, inclusionVerifyMs),
+        meanHashes: meanLength(paths),
+      },
+      consistency: {
+        generatedPerSec: perSecond(count, consistencyMs),
+        verifiedPerSec: perSecond(count, consistencyVerifyMs),
+        meanHashes: meanLength(proofs),
+      },
+      note: 'generation reads O(log n) stored nodes from SQLite per proof (the code behind GetInclusionProof / GetConsistencyProof, without gRPC); verification is RFC 9162 section 2.1.3.2 / 2.1.4.2',
+    });
+  });
+}
+
+/** Start-up verification at proofEntries: after a clean stop, after a crash that left an unsigned tail, and a full Verify to compare. */
+async function benchStartup() {
+  const dir = mkdtempSync(join(tmpdir(), 'cortex-bench-startup-'));
+  try {
+    progress(`startup: building a ledger of ${proofEntries} entries`);
+    let l = await openDataDirLedger(dir, LEDGER_ENV);
+    l.append(proofEntries, 1000, event);
+    await l.close();
+    const timed = async () => {
+      const start = performance.now();
+      const ledger = await openDataDirLedger(dir, LEDGER_ENV);
+      const ms = performance.now() - start;
+      if (!ledger.system.integrity.writable()) throw new Error(`start-up verification failed: ${JSON.stringify(ledger.system.integrity.state())}`);
+      return { ledger, ms };
+    };
+    progress('startup: after a clean stop');
+    let run = await timed();
+    const cleanMs = run.ms;
+    const tail = 999;
+    run.ledger.append(tail, 1, event);
+    run.ledger.db.close(); // a crash: no final head, the tail is sealed only by the tip
+    progress(`startup: after a crash that left ${tail} entries unsigned`);
+    run = await timed();
+    const crashMs = run.ms;
+    progress('startup: full verification for comparison');
+    const start = performance.now();
+    const full = await run.ledger.system.verify({});
+    const fullMs = performance.now() - start;
+    l = run.ledger;
+    await l.close();
+    return {
+      entries: full.headSeq,
+      afterCleanStopMs: Math.round(cleanMs),
+      afterCrashWithUnsignedTailMs: Math.round(crashMs),
+      unsignedTail: tail,
+      fullVerifyMs: Math.round(fullMs),
+      note: 'opening the ledger subsystem and running its start-up verification from the last trusted head (the data directory file), in process; a full Verify walks every entry',
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -167,6 +241,7 @@ async function startServer(dataDir: string, extraEnv: Record<string, string> = {
       CORTEX_HOST: '127.0.0.1',
       CORTEX_LOG_LEVEL: 'info',
       CORTEX_SIGNING_KEY: SIGNING_KEY,
+      CORTEX_SIGNING_KEY_ID: LEDGER_ENV.CORTEX_SIGNING_KEY_ID,
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -282,10 +357,12 @@ async function benchRestart() {
   const emptyDir = mkdtempSync(join(tmpdir(), 'cortex-bench-empty-'));
   try {
     progress(`restart: building ${restartEntries} ledger entries and ${restartMemories} memories`);
-    const l = openBenchLedger(dataDir);
-    const buildMs = appendAll(l, restartEntries, 1000);
-    insertMemories(l.db, restartMemories);
-    l.db.close();
+    const l = await openDataDirLedger(dataDir, LEDGER_ENV);
+    const buildMs = l.append(restartEntries, 1000, event);
+    await l.close();
+    const db = openDatabase({ path: join(dataDir, 'cortex.db') });
+    insertMemories(db, restartMemories);
+    db.close();
 
     progress('restart: baseline start on an empty data directory');
     const baseline = await startServer(emptyDir);
@@ -356,6 +433,8 @@ function insertMemories(db: ReturnType<typeof openDatabase>, count: number): voi
 
 const result: Record<string, unknown> = { node: process.version };
 if (only.has('append') || only.has('verify')) Object.assign(result, await benchAppendAndVerify());
+if (only.has('proofs')) result.proofs = await benchProofs();
+if (only.has('startup')) result.startup = await benchStartup();
 if (only.has('fanout')) result.fanout = await benchFanout();
 if (only.has('restart')) result.restart = await benchRestart();
 console.log(JSON.stringify(result, null, 2));

@@ -65,12 +65,14 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
         const version = schemaVersion(db);
         if (version !== SCHEMA_VERSION) throw new Error(`schema at version ${version}, expected ${SCHEMA_VERSION}`);
       },
+      ledger: () => ledgerSystem.integrity.check(),
     },
     services: {
       '': ['database', 'migrations', 'embedder'],
       'cortex.v1.MemoryService': ['database', 'migrations', 'embedder'],
       'cortex.v1.ContextService': ['database', 'migrations', 'embedder'],
-      'cortex.v1.LedgerService': ['database', 'migrations'],
+      // A ledger that failed start-up verification takes no writes: LedgerService is NOT_SERVING, reads still answer.
+      'cortex.v1.LedgerService': ['database', 'migrations', 'ledger'],
       'cortex.v1.AgentService': ['database', 'migrations'],
     } satisfies Record<'' | (typeof SERVICE_NAMES)[number], string[]>,
   });

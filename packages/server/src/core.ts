@@ -45,8 +45,8 @@ export interface CortexCore {
    */
   readonly jobs: Jobs;
   /**
-   * Stops every job, last started first (pending access statistics and the vector index are written),
-   * frees the model (its inference workers exit), closes the database.
+   * Stops every job, last started first (pending access statistics and the vector index are written,
+   * the final ledger head signed), frees the model (its inference workers exit), closes the database.
    */
   close(): Promise<void>;
 }
@@ -57,6 +57,13 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
   const transact = createTransactor(db);
   const ledgerSystem = createLedgerSubsystem({ config, db, transact, clock, logger, registry });
   const { ledger } = ledgerSystem;
+  try {
+    // Before anything can append: a ledger that fails refuses writes (never reusing a seq).
+    await ledgerSystem.start();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 
   const store = createMemoryStore(db);
   let embedder: Embedder;

@@ -81,8 +81,19 @@ export const ErrorReason = {
   LEDGER_SEQ_BEYOND_HEAD: 'LEDGER_SEQ_BEYOND_HEAD',
   /** Verify from entries that archive retention already removed (OUT_OF_RANGE). */
   LEDGER_RANGE_EXPIRED: 'LEDGER_RANGE_EXPIRED',
-  /** Verify to_seq is past the head (OUT_OF_RANGE). */
+  /** Verify to_seq, or a proof's or head's tree size, is past the last entry (OUT_OF_RANGE). */
   LEDGER_RANGE_BEYOND_HEAD: 'LEDGER_RANGE_BEYOND_HEAD',
+  /** GetSignedHead: no head was signed at that tree size (or none yet) (NOT_FOUND). */
+  LEDGER_HEAD_NOT_FOUND: 'LEDGER_HEAD_NOT_FOUND',
+  /** GetInclusionProof with tree_size 0: no signed head covers the entry yet; retry after the next (OUT_OF_RANGE). */
+  LEDGER_ENTRY_NOT_YET_SIGNED: 'LEDGER_ENTRY_NOT_YET_SIGNED',
+  /**
+   * Any write, or a proof the stored tree cannot give: the ledger failed its start-up verification and is not
+   * extended until an operator restores it (FAILED_PRECONDITION); metadata firstBadSeq, integrityReason.
+   */
+  LEDGER_INTEGRITY_FAILED: 'LEDGER_INTEGRITY_FAILED',
+  /** Any write while the ledger is still being verified at start-up (UNAVAILABLE); retry. */
+  LEDGER_VERIFYING: 'LEDGER_VERIFYING',
   /** A Subscribe replay met an archived segment that cannot be read (INTERNAL). */
   LEDGER_ARCHIVE_UNREADABLE: 'LEDGER_ARCHIVE_UNREADABLE',
   /** A subscriber fell behind its buffer limits and was cut off (RESOURCE_EXHAUSTED); resubscribe from last seq + 1. */

@@ -29,6 +29,10 @@ const RPCS: Readonly<Record<string, { readonly role: 'read' | 'write'; readonly 
   '/cortex.v1.LedgerService/Record': { role: 'write', namespaced: true, request: { namespace: NS, action: 'test.matrix' } },
   '/cortex.v1.LedgerService/GetEntries': { role: 'read', namespaced: true, request: { namespace: NS } },
   '/cortex.v1.LedgerService/Verify': { role: 'read', namespaced: false, request: {} },
+  // Hashes and signed heads only, no entry of any namespace: what docs/security.md says a tenant may prove.
+  '/cortex.v1.LedgerService/GetSignedHead': { role: 'read', namespaced: false, request: {} },
+  '/cortex.v1.LedgerService/GetInclusionProof': { role: 'read', namespaced: false, request: { seq: '1', treeSize: '1' } },
+  '/cortex.v1.LedgerService/GetConsistencyProof': { role: 'read', namespaced: false, request: { fromSize: '1', toSize: '1' } },
   // Finite: the stream ends after the entry at to_seq (filled in once the setup has written).
   '/cortex.v1.LedgerService/Subscribe': { role: 'read', namespaced: true, request: { namespace: NS, fromSeq: '1', toSeq: '${head}' } },
 };

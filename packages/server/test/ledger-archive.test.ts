@@ -12,7 +12,12 @@ describe('LedgerService with a cold archive', function () {
 
   before(async () => {
     server = await startTestServer({
-      env: { CORTEX_LEDGER_SEGMENT_ENTRIES: '10', CORTEX_LEDGER_LIVE_SEGMENTS: '0', CORTEX_LEDGER_MAINTENANCE_INTERVAL_MS: '20' },
+      env: {
+        CORTEX_LEDGER_SEGMENT_ENTRIES: '10',
+        CORTEX_LEDGER_LIVE_SEGMENTS: '0',
+        CORTEX_LEDGER_MAINTENANCE_INTERVAL_MS: '20',
+        CORTEX_LEDGER_CHECKPOINT_ENTRIES: '7',
+      },
     });
     await recordMany(server.ledger, 35);
     oldest = await eventually(async () => {
@@ -27,7 +32,7 @@ describe('LedgerService with a cold archive', function () {
   it('writes sealed segments and their manifests to the archive directory', () => {
     const files = readdirSync(join(server.dataDir, 'ledger', 'archive'));
     expect(files.filter((f) => f.endsWith('.ndjson.gz'))).to.have.length(3);
-    expect(files.filter((f) => f.endsWith('.manifest.json'))).to.have.length(3);
+    expect(files.filter((f) => f.endsWith('.manifest'))).to.have.length(3);
     expect(existsSync(join(server.dataDir, 'ledger', 'dev-signing-key'))).to.equal(true);
   });
 

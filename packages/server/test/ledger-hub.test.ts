@@ -147,6 +147,47 @@ describe('ledger subscription hub', () => {
     expect(sink.seqs()).to.deep.equal(range(1, 150));
   });
 
+  it('packs each commit once per distinct filter: subscribers with equal filters get the same message objects', async () => {
+    const sinks = {
+      all: [new FakeSink(), new FakeSink()],
+      odd: [new FakeSink(), new FakeSink()],
+      even: [new FakeSink()],
+    };
+    for (const sink of sinks.all) hub.subscribe(options(), sink);
+    for (const sink of sinks.odd) hub.subscribe(options({ filter: { namespace: 'odd', actions: new Set(['memory.created', 'memory.forgotten']) } }), sink);
+    for (const sink of sinks.even) hub.subscribe(options({ filter: { namespace: 'even' } }), sink);
+    const everyone = Object.values(sinks).flat();
+    await until(() => everyone.every((sink) => sink.messages.length > 0));
+    t.append(3, 1, 2);
+    await until(() => everyone.every((sink) => sink.seqs().length > 0 && sink.seqs().at(-1)! >= 5));
+    const commits = (sink: FakeSink) => sink.commits();
+    expect(commits(sinks.all[0]!)).to.have.length(3);
+    commits(sinks.all[0]!).forEach((message, i) => expect(commits(sinks.all[1]!)[i]).to.equal(message));
+    commits(sinks.odd[0]!).forEach((message, i) => expect(commits(sinks.odd[1]!)[i]).to.equal(message));
+    expect(sinks.odd[0]!.seqs()).to.deep.equal([1, 3, 5]);
+    expect(sinks.even[0]!.seqs()).to.deep.equal([2, 4, 6]);
+    expect(commits(sinks.even[0]!)[0]).to.not.equal(commits(sinks.all[0]!)[0]);
+  });
+
+  it('sends the newest signed head on reaching the live tail, then each new head after the commits it covers', async () => {
+    const early = new FakeSink();
+    const late = new FakeSink();
+    const heads = (sink: FakeSink) => sink.messages.flatMap((m) => (m.kind === 'head' ? [m.head.treeSize] : []));
+    t.append(2, 3);
+    hub.offerHead(t.transact(() => t.signing.sign(5, t.ledger.head().hash)));
+    hub.subscribe(options(), early);
+    hub.subscribe(options({ fromSeq: 6 }), late);
+    await until(() => heads(early).length === 1 && heads(late).length === 1);
+    expect(early.messages.map((m) => m.kind)).to.deep.equal(['commit', 'commit', 'progress', 'head']);
+    t.append(1, 4);
+    hub.offerHead(t.transact(() => t.signing.sign(10, t.ledger.head().hash)));
+    await until(() => heads(early).length === 2 && heads(late).length === 2);
+    expect(early.messages.slice(-3).map((m) => m.kind)).to.deep.equal(['commit', 'commit', 'head']);
+    expect(late.seqs()).to.deep.equal([6, 7, 8, 9, 10]);
+    expect(heads(early)).to.deep.equal([5, 10]);
+    expect(heads(late)).to.deep.equal([5, 10]);
+  });
+
   it('flushes what is buffered on shutdown, then ends with UNAVAILABLE', async () => {
     const slow = new FakeSink(2);
     hub.subscribe(options(), slow);

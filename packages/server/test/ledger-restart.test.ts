@@ -76,18 +76,19 @@ describe('ledger across restarts, and the offline verifier', function () {
   it('`cortex ledger verify` checks a copy of the data directory offline, and pinpoints tampering', async () => {
     cpSync(dataDir, copyDir, { recursive: true });
     const verify = (args: string[] = [], extra: Record<string, string> = {}) =>
-      runCortexCli(['ledger', 'verify', '--data-dir', copyDir, ...args], { CORTEX_SIGNING_KEY: SIGNING_KEY, ...extra });
+      runCortexCli(['ledger', 'verify', '--data-dir', copyDir, ...args], { CORTEX_SIGNING_KEY: SIGNING_KEY, CORTEX_SIGNING_KEY_ID: 'k1', ...extra });
 
     const ok = await verify();
     expect(ok.code, ok.stderr).to.equal(0);
-    expect(ok.stdout).to.match(/^ledger OK: \d+ entries \(seq 1\.\.\d+\) and \d+ checkpoint signatures verified/);
+    expect(ok.stdout).to.match(/^ledger OK: \d+ entries \(seq 1\.\.\d+\) and \d+ signed heads verified/);
+    expect(ok.stderr).to.include(`trusting key "k1" ${publicKeyFromSecret(SIGNING_KEY)} from CORTEX_SIGNING_KEY`);
 
     const json = await verify(['--json']);
     const report = JSON.parse(json.stdout) as { ok: boolean; checkpointsChecked: number; headSeq: number };
     expect(report.ok).to.equal(true);
     expect(report.checkpointsChecked).to.be.at.least(Math.floor(report.headSeq / 25) - 1);
 
-    // Without the signing key (or its public key) the checkpoints are not trusted.
+    // Without the signing key (or its public key) the heads are not trusted.
     const untrusted = await runCortexCli(['ledger', 'verify', '--data-dir', copyDir], { CORTEX_SIGNING_KEY: '' });
     expect(untrusted.code).to.equal(1);
     expect(untrusted.stdout).to.match(/untrusted key \(key id "k1"\)/);

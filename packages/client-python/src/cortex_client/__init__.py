@@ -25,8 +25,12 @@ from ._proto.cortex.v1.context_service_pb2 import (
 )
 from ._proto.cortex.v1.ledger_service_pb2 import (
     Commit,
+    GetConsistencyProofResponse,
+    GetInclusionProofResponse,
+    GetSignedHeadResponse,
     LedgerEntry,
     RecordResponse,
+    SignedHead,
     VerifyResponse,
 )
 from ._proto.cortex.v1.memory_pb2 import Memory, MemoryFilter, Tier
@@ -92,7 +96,10 @@ __all__ = [
     "FailedPrecondition",
     "FieldViolation",
     "ForgetResponse",
+    "GetConsistencyProofResponse",
+    "GetInclusionProofResponse",
     "GetMemoryResponse",
+    "GetSignedHeadResponse",
     "GetSnapshotResponse",
     "Internal",
     "InvalidArgument",
@@ -115,6 +122,7 @@ __all__ = [
     "ResourceExhausted",
     "RetryPolicy",
     "RunMaintenanceResponse",
+    "SignedHead",
     "Subscription",
     "TLS",
     "Tier",

@@ -40,10 +40,14 @@ class Cursor:
 
     def accept(self, message: SubscribeResponse) -> Commit | None:
         """The complete transaction `message` finishes, if any."""
-        if message.WhichOneof("event") == "progress":
+        kind = message.WhichOneof("event")
+        if kind == "progress":
             # Everything up to head_seq that passes the filters was delivered.
             if not self._parts:
                 self.next_seq = max(self.next_seq, message.progress.head_seq + 1)
+            return None
+        if kind != "commit":
+            # A signed head, or a kind added later: nothing to deliver as a commit.
             return None
         self._parts.append(message.commit)
         if message.commit.continued:

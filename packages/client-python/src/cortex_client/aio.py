@@ -18,6 +18,9 @@ from ._proto.cortex.v1.agent_service_pb2 import GetSnapshotResponse, PutStateRes
 from ._proto.cortex.v1.context_service_pb2 import BuildContextResponse, CountTokensResponse
 from ._proto.cortex.v1.ledger_service_pb2 import (
     Commit,
+    GetConsistencyProofResponse,
+    GetInclusionProofResponse,
+    GetSignedHeadResponse,
     LedgerEntry,
     RecordResponse,
     SubscribeRequest,
@@ -297,6 +300,41 @@ class AsyncCortexClient:
     ) -> VerifyResponse:
         """Recomputes hashes, links and checkpoint signatures over a range (default: all)."""
         return await self._unary("LedgerService.Verify", timeout, correlation_id, from_seq=from_seq, to_seq=to_seq)
+
+    async def get_signed_head(
+        self,
+        tree_size: int = 0,
+        *,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> GetSignedHeadResponse:
+        """A signed tree head: the newest (`tree_size` 0) or the one signed at `tree_size`. Check its
+        `note` (a C2SP signed note) with the server's public key before trusting it (docs/ledger.md)."""
+        return await self._unary("LedgerService.GetSignedHead", timeout, correlation_id, tree_size=tree_size)
+
+    async def get_inclusion_proof(
+        self,
+        seq: int,
+        tree_size: int = 0,
+        *,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> GetInclusionProofResponse:
+        """The RFC 9162 audit path of entry `seq` in the tree of `tree_size` entries (0: the newest
+        head's). Leaf index `seq - 1`, leaf data the 32 bytes of the entry's hash."""
+        return await self._unary("LedgerService.GetInclusionProof", timeout, correlation_id, seq=seq, tree_size=tree_size)
+
+    async def get_consistency_proof(
+        self,
+        from_size: int,
+        to_size: int = 0,
+        *,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> GetConsistencyProofResponse:
+        """The RFC 9162 proof that the tree of `from_size` entries is a prefix of the one of
+        `to_size` (0: the newest head's)."""
+        return await self._unary("LedgerService.GetConsistencyProof", timeout, correlation_id, from_size=from_size, to_size=to_size)
 
     def subscribe(
         self,

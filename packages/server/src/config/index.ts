@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { loadEmbeddingConfig, type EmbeddingConfig } from './embedding.js';
-import { loadLedgerConfig, type LedgerConfig } from './ledger.js';
+import { KEY_ID_PATTERN, loadLedgerConfig, type LedgerConfig } from './ledger.js';
 import { loadSecurityConfig, type AuthConfig, type TlsConfig } from './security.js';
 import { loadTierConfig, type TierConfig } from './tiers.js';
 
@@ -90,6 +90,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   const host = env.CORTEX_HOST ?? '0.0.0.0';
 
+  const signingKeyId = env.CORTEX_SIGNING_KEY_ID ?? (explicitKey === '' ? 'ephemeral' : 'default');
+  if (!KEY_ID_PATTERN.test(signingKeyId)) problems.push(`CORTEX_SIGNING_KEY_ID="${signingKeyId.slice(0, 40)}" must be 1-64 characters without spaces or "+"`);
+
   const dataDir = resolve(env.CORTEX_DATA_DIR ?? './data');
   const ledger = loadLedgerConfig(env, int, problems, dataDir);
 
@@ -104,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel,
     signingKey: explicitKey !== '' ? explicitKey : randomBytes(32).toString('hex'),
     signingKeyGenerated: explicitKey === '',
-    signingKeyId: env.CORTEX_SIGNING_KEY_ID ?? (explicitKey === '' ? 'ephemeral' : 'default'),
+    signingKeyId,
     ...security,
     shutdownGraceMs: int('CORTEX_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     healthCheckIntervalMs: int('CORTEX_HEALTH_INTERVAL_MS', 5_000, 100, 600_000),

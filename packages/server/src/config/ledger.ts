@@ -16,8 +16,12 @@ export interface LedgerConfig {
   readonly archiveRetentionMs: number;
   readonly maintenanceIntervalMs: number;
   readonly archiveDir: string;
-  /** Ed25519 public key (hex) → key id, for checkpoints signed by earlier keys. */
+  /** Ed25519 public key (hex) → key id, for heads and manifests signed by earlier keys. */
   readonly trustedKeys: ReadonlyMap<string, string>;
+  /** The log's name: the origin line of every signed tree head. Never changes for a ledger. */
+  readonly origin: string;
+  /** A copy of the last trusted head kept outside the data directory, if any. */
+  readonly trustedHeadFile: string | undefined;
   readonly subscriberMaxBufferedEntries: number;
   readonly subscriberMaxBufferedBytes: number;
 }
@@ -39,9 +43,21 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, int: IntReader, problem
     archiveDir: resolve(archiveDir === undefined || archiveDir === '' ? join(dataDir, 'ledger', 'archive') : archiveDir),
     maintenanceIntervalMs: int('CORTEX_LEDGER_MAINTENANCE_INTERVAL_MS', 1000, 10, 3_600_000),
     trustedKeys: trusted.keys,
+    origin: origin(env.CORTEX_LEDGER_ORIGIN, problems),
+    trustedHeadFile: env.CORTEX_LEDGER_TRUSTED_HEAD_FILE ? resolve(env.CORTEX_LEDGER_TRUSTED_HEAD_FILE) : undefined,
     subscriberMaxBufferedEntries: int('CORTEX_LEDGER_SUBSCRIBER_MAX_BUFFERED', 10_000, 10, 10_000_000),
     subscriberMaxBufferedBytes: int('CORTEX_LEDGER_SUBSCRIBER_MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
   };
+}
+
+/** A signed-note key name (https://c2sp.org/signed-note): what a key id must be to sign heads. */
+export const KEY_ID_PATTERN = /^[^\s+]{1,64}$/;
+
+function origin(raw: string | undefined, problems: string[]): string {
+  const value = raw ?? 'cortex.ledger';
+  // The origin is the first line of every signed head: one printable line.
+  if (!/^[\x21-\x7e][\x20-\x7e]{0,199}$/.test(value)) problems.push(`CORTEX_LEDGER_ORIGIN="${value.slice(0, 40)}" must be 1-200 printable ASCII characters, not starting with a space`);
+  return value;
 }
 
 /**
@@ -56,8 +72,8 @@ export function parseTrustedKeys(raw: string): { keys: Map<string, string>; prob
     const at = pair.lastIndexOf(':');
     const keyId = pair.slice(0, at);
     const publicKey = pair.slice(at + 1).toLowerCase();
-    if (at <= 0 || !/^[0-9a-f]{64}$/.test(publicKey)) {
-      problems.push(`trusted key "${pair.slice(0, 24)}" must be key_id:<64 hex characters of an Ed25519 public key>`);
+    if (at <= 0 || !/^[0-9a-f]{64}$/.test(publicKey) || !KEY_ID_PATTERN.test(keyId)) {
+      problems.push(`trusted key "${pair.slice(0, 24)}" must be key_id:<64 hex characters of an Ed25519 public key>, the key id without spaces or "+"`);
       continue;
     }
     keys.set(publicKey, keyId);

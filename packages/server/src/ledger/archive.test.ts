@@ -3,8 +3,9 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
+import { parseManifest, segmentFile } from './archive.js';
 import type { LedgerEntry } from './chain.js';
-import { checkCheckpointSignature } from './signing.js';
+import { openNote } from './note.js';
 import { openTestLedger, type TestLedger } from './test-helpers.js';
 
 async function readAll(t: TestLedger): Promise<LedgerEntry[]> {
@@ -13,11 +14,14 @@ async function readAll(t: TestLedger): Promise<LedgerEntry[]> {
   return out;
 }
 
-/** Rewrites one archived entry in place (decompress, edit, recompress). */
+/**
+ * Rewrites one archived entry in place (decompress, edit, recompress); with fixChecksums the
+ * record's checksum too, as far as an attacker without the key can: the manifest is signed.
+ */
 function editArchivedEntry(t: TestLedger, seq: number, edit: (e: Record<string, unknown>) => void, fixChecksums: boolean): void {
   const segment = t.segments.archived().find((s) => s.firstSeq <= seq && seq <= s.lastSeq);
   if (!segment) throw new Error(`no segment holds ${seq}`);
-  const path = join(t.archive.dir, segment.file);
+  const path = join(t.archive.dir, segmentFile(segment));
   const lines = gunzipSync(readFileSync(path)).toString('utf8').trimEnd().split('\n');
   const edited = lines.map((line) => {
     const entry = JSON.parse(line) as Record<string, unknown>;
@@ -28,10 +32,7 @@ function editArchivedEntry(t: TestLedger, seq: number, edit: (e: Record<string, 
   writeFileSync(path, bytes);
   if (fixChecksums) {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const manifestPath = path.replace('.ndjson.gz', '.manifest.json');
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
-    writeFileSync(manifestPath, JSON.stringify({ ...manifest, sha256, bytes: bytes.length }));
-    t.db.prepare('UPDATE ledger_segments SET sha256 = ?, bytes = ? WHERE first_seq = ?').run(sha256, bytes.length, segment.firstSeq);
+    t.db.prepare('UPDATE ledger_segments SET sha256 = ? WHERE first_seq = ?').run(sha256, segment.firstSeq);
   }
 }
 
@@ -58,18 +59,25 @@ describe('ledger segments and cold archive', () => {
     const lastArchived = segments.at(-1);
     // Pruned: only the newest archived segment is still live; the unsealed tail always is.
     expect(t.ledger.oldestLiveSeq()).to.equal(lastArchived?.firstSeq);
-    expect(segments.slice(0, -1).every((s) => !s.live)).to.equal(true);
 
     const archived = await readAll(t);
     expect(archived).to.deep.equal(entries.slice(0, lastArchived?.lastSeq));
-    const manifest = await t.archive.readManifest(segments[0] as never);
-    expect(manifest).to.include({ format: 'cortex.ledger.segment.v1', encoding: 'cortex.ledger.v2', firstSeq: 1, lastSeq: segments[0]?.lastSeq });
-    expect(manifest.checkpoint).to.include({ seq: segments[0]?.lastSeq, hash: segments[0]?.lastHash });
-    expect(checkCheckpointSignature(manifest.checkpoint as never, new Map([[t.signer.publicKey, 'test']]))).to.equal(undefined);
+    const first = segments[0]!;
+    const note = await t.archive.readManifest(first);
+    const opened = openNote(note ?? '', new Map([[t.signer.publicKey, 'test']]));
+    if ('problem' in opened) throw new Error(opened.problem);
+    expect(opened.keyId).to.equal('test');
+    expect(parseManifest(opened.text)).to.deep.equal({
+      firstSeq: 1,
+      lastSeq: first.lastSeq,
+      lastTime: first.lastTime,
+      lastHash: entries[first.lastSeq - 1]?.hash,
+      sha256: createHash('sha256').update(readFileSync(join(t.archive.dir, segmentFile(first)))).digest('hex'),
+    });
   });
 
   it('verifies across archived segments, their live copies and the live tail', async () => {
-    expect(await t.verify({})).to.deep.include({ ok: true, entriesChecked: 40 + (t.segments.all().at(-1)?.entryCount ?? 0), headSeq: 40 });
+    expect(await t.verify({})).to.deep.include({ ok: true, entriesChecked: 40, headSeq: 40 });
     expect(await t.verify({ fromSeq: 5, toSeq: 25 })).to.deep.include({ ok: true, fromSeq: 5, toSeq: 25 });
   });
 
@@ -84,7 +92,7 @@ describe('ledger segments and cold archive', () => {
     const first = t.segments.archived()[0];
     const second = t.segments.archived()[1];
     if (!first || !second) throw new Error('expected two segments');
-    const path = join(t.archive.dir, first.file);
+    const path = join(t.archive.dir, segmentFile(first));
     const original = readFileSync(path);
     const lines = gunzipSync(original).toString('utf8').trimEnd().split('\n');
     writeFileSync(path, gzipSync(`${lines.filter((_, i) => i !== 2).join('\n')}\n`));
@@ -99,7 +107,7 @@ describe('ledger segments and cold archive', () => {
     expect(report.firstBadSeq).to.be.within(first.firstSeq, first.lastSeq);
 
     writeFileSync(path, original);
-    rmSync(join(t.archive.dir, second.file));
+    rmSync(join(t.archive.dir, segmentFile(second)));
     expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: second.firstSeq, reason: 'archive segment missing' });
   });
 
@@ -111,7 +119,7 @@ describe('ledger segments and cold archive', () => {
   });
 
   it('detects a live copy of an archived segment that differs from the archive', async () => {
-    const live = t.segments.archived().find((s) => s.live);
+    const live = t.segments.archived().find((s) => s.lastSeq >= t.ledger.oldestLiveSeq());
     if (!live) throw new Error('expected a live archived segment');
     t.db.prepare("UPDATE ledger SET subject = 'changed' WHERE seq = ?").run(live.firstSeq + 1);
     expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: live.firstSeq + 1, reason: 'hash mismatch' });
@@ -134,7 +142,7 @@ describe('ledger archive retention and age-based sealing', () => {
     }
   });
 
-  it('expires archived segments past retention; verification then starts after them, anchored to the expired hash', async () => {
+  it('expires archived segments past retention, recording each in the ledger; verification then starts after them, anchored to the expired hash', async () => {
     let now = 1_000_000;
     const t = openTestLedger({ segmentEntries: 5, liveSegments: 0, archiveRetentionMs: 10_000 }, () => now);
     try {
@@ -143,8 +151,13 @@ describe('ledger archive retention and age-based sealing', () => {
       t.append(5);
       await t.maintenance.runOnce();
       const all = t.segments.all();
-      expect(all.map((s) => s.expiredAt !== null)).to.deep.equal([true, true, false]);
-      expect(await t.verify({})).to.deep.include({ ok: true, fromSeq: 11, toSeq: 15, entriesChecked: 5 });
+      expect(all.map((s) => s.expired)).to.deep.equal([true, true, false]);
+      const records = t.ledger.entries(16, 17, 10);
+      expect(records.map((e) => [e.action, e.actor, JSON.parse(e.payload) as unknown])).to.deep.equal([
+        ['ledger.segments.expired', 'system:ledger', { throughSeq: 5, lastHash: all[0]?.lastHash }],
+        ['ledger.segments.expired', 'system:ledger', { throughSeq: 10, lastHash: all[1]?.lastHash }],
+      ]);
+      expect(await t.verify({})).to.deep.include({ ok: true, fromSeq: 11, toSeq: 17, entriesChecked: 7 });
       const error = await t.verify({ fromSeq: 3 }).catch((e: unknown) => e);
       expect(error).to.have.property('kind', 'OUT_OF_RANGE');
       // The first retained entry must still link to the expired segment's last hash.

@@ -1,30 +1,39 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream';
 import { once } from 'node:events';
 import { createGzip, createGunzip } from 'node:zlib';
 import { errorMessage } from '../errors.js';
 import { syncPath, writeFileSynced } from '../storage/durable-files.js';
-import { ENCODING_NAMES, isEncodingVersion, type LedgerEntry } from './chain.js';
-import type { SegmentRange, SegmentRecord } from './segments.js';
-import type { Checkpoint } from './signing.js';
+import { isEncodingVersion, type LedgerEntry } from './chain.js';
 
 /**
  * The cold archive: one gzip-compressed NDJSON file per sealed segment (one entry per line, the
- * stored fields under the names of LedgerEntry) plus a JSON manifest beside it. Both are
- * written to a temporary name, fsynced and renamed, so a crash never leaves a half file under
- * the final name. Format in docs/ledger.md.
+ * stored fields under the names of LedgerEntry) plus a manifest beside it, a signed note
+ * (note.ts) whose text is exactly
+ *
+ *   cortex.ledger.segment.v2
+ *   <first seq>
+ *   <last seq>
+ *   time <time of the last entry>
+ *   last <hash of the last entry>
+ *   sha256 <hex SHA-256 of the .ndjson.gz file>
+ *
+ * so every byte of the archive is vouched for by a key the verifier trusts. Both files are
+ * written to a temporary name, fsynced and renamed: a crash never leaves half a file under the
+ * final name. Format in docs/ledger.md.
  */
-export const SEGMENT_FORMAT = 'cortex.ledger.segment.v1';
+export const SEGMENT_FORMAT = 'cortex.ledger.segment.v2';
 
-export interface SegmentManifest extends SegmentRange {
-  readonly format: string;
-  readonly encoding: string;
-  readonly createdAt: number;
-  /** The signed checkpoint of the segment's last entry. */
-  readonly checkpoint: Checkpoint | null;
+/** What a manifest vouches for; the segment record (segments.ts) holds the same. */
+export interface SegmentManifest {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly lastTime: number;
+  readonly lastHash: string;
+  readonly sha256: string;
 }
 
 export class ArchiveFormatError extends Error {
@@ -33,14 +42,61 @@ export class ArchiveFormatError extends Error {
 
 export interface Archive {
   readonly dir: string;
-  /** Writes pages of consecutive entries as one segment; returns its record (live, not expired). */
-  write(pages: AsyncIterable<readonly LedgerEntry[]>, checkpoint: Checkpoint | undefined, now: number): Promise<SegmentRecord>;
+  /**
+   * Writes pages of consecutive entries (exactly the segment's) as its file, then its manifest
+   * signed with `sign`; returns the file's SHA-256.
+   */
+  write(segment: Omit<SegmentManifest, 'sha256'>, pages: AsyncIterable<readonly LedgerEntry[]>, sign: (text: string) => string): Promise<string>;
   /** The segment's entries in file order; throws ArchiveFormatError on a malformed file. */
-  read(segment: Pick<SegmentRecord, 'file'>): AsyncGenerator<LedgerEntry>;
-  readManifest(segment: Pick<SegmentRecord, 'file'>): Promise<SegmentManifest>;
+  read(segment: SegmentRange): AsyncGenerator<LedgerEntry>;
+  /** The manifest's signed note as stored, or undefined when it is missing. */
+  readManifest(segment: SegmentRange): Promise<string | undefined>;
   /** Hex SHA-256 of the compressed file, or undefined when it is missing. */
-  checksum(segment: Pick<SegmentRecord, 'file'>): Promise<string | undefined>;
-  remove(segment: Pick<SegmentRecord, 'file'>): Promise<void>;
+  checksum(segment: SegmentRange): Promise<string | undefined>;
+  remove(segment: SegmentRange): Promise<void>;
+  /** The ranges of every manifest in the directory, whatever the records say. */
+  manifestRanges(): Promise<SegmentRange[]>;
+}
+
+export interface SegmentRange {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+}
+
+export function manifestText(m: SegmentManifest): string {
+  return [SEGMENT_FORMAT, String(m.firstSeq), String(m.lastSeq), `time ${m.lastTime}`, `last ${m.lastHash}`, `sha256 ${m.sha256}`, ''].join('\n');
+}
+
+const MANIFEST_LINES = [
+  /^cortex\.ledger\.segment\.v2$/,
+  /^[1-9]\d{0,15}$/,
+  /^[1-9]\d{0,15}$/,
+  /^time \d{1,16}$/,
+  /^last [0-9a-f]{64}$/,
+  /^sha256 [0-9a-f]{64}$/,
+];
+
+/** Parses a manifest's text; undefined unless it is exactly in the format above. */
+export function parseManifest(text: string): SegmentManifest | undefined {
+  const lines = text.split('\n').slice(0, -1);
+  if (lines.length !== MANIFEST_LINES.length || lines.some((line, i) => !MANIFEST_LINES[i]!.test(line))) return undefined;
+  const value = (i: number) => lines[i]!.slice(lines[i]!.indexOf(' ') + 1);
+  const manifest = {
+    firstSeq: Number(lines[1]),
+    lastSeq: Number(lines[2]),
+    lastTime: Number(value(3)),
+    lastHash: value(4),
+    sha256: value(5),
+  };
+  return manifestText(manifest) === text ? manifest : undefined;
+}
+
+export function segmentFile(segment: SegmentRange): string {
+  return `segment-${pad(segment.firstSeq)}-${pad(segment.lastSeq)}.ndjson.gz`;
+}
+
+function manifestFile(segment: SegmentRange): string {
+  return `segment-${pad(segment.firstSeq)}-${pad(segment.lastSeq)}.manifest`;
 }
 
 const ENTRY_FIELDS: ReadonlyArray<[keyof LedgerEntry, 'number' | 'string']> = [
@@ -60,75 +116,35 @@ const ENTRY_FIELDS: ReadonlyArray<[keyof LedgerEntry, 'number' | 'string']> = [
 
 export function createArchive(dir: string): Archive {
   const path = (file: string) => join(dir, file);
-  const manifestName = (file: string) => file.replace(/\.ndjson\.gz$/, '.manifest.json');
 
   return {
     dir,
-    async write(pages, checkpoint, now) {
+    async write(segment, pages, sign) {
       await mkdir(dir, { recursive: true });
-      const tmp = path(`.segment-${process.pid}-${now}.tmp`);
+      const file = segmentFile(segment);
+      const tmp = path(`.${file}.${process.pid}.tmp`);
       const hash = createHash('sha256');
-      let bytes = 0;
-      let first: LedgerEntry | undefined;
-      let last: LedgerEntry | undefined;
       let count = 0;
       const gzip = createGzip();
       const out = createWriteStream(tmp);
-      gzip.on('data', (chunk: Buffer) => {
-        hash.update(chunk);
-        bytes += chunk.length;
-      });
+      gzip.on('data', (chunk: Buffer) => hash.update(chunk));
       const done = new Promise<void>((resolve, reject) => pipeline(gzip, out, (error) => (error ? reject(error) : resolve())));
       try {
         for await (const page of pages) {
-          if (page.length === 0) continue;
-          first ??= page[0];
-          last = page.at(-1);
           count += page.length;
-          if (!gzip.write(page.map(serializeEntry).join(''))) await once(gzip, 'drain');
+          if (page.length > 0 && !gzip.write(page.map(serializeEntry).join(''))) await once(gzip, 'drain');
         }
         gzip.end();
         await done;
-        if (first === undefined || last === undefined) throw new Error('cannot archive an empty segment');
+        if (count !== segment.lastSeq - segment.firstSeq + 1) throw new Error(`segment ${file}: got ${count} entries`);
         await syncPath(tmp);
-        const file = `segment-${pad(first.seq)}-${pad(last.seq)}.ndjson.gz`;
-        const record: SegmentRecord = {
-          firstSeq: first.seq,
-          lastSeq: last.seq,
-          entryCount: count,
-          firstPrevHash: first.prevHash,
-          lastHash: last.hash,
-          firstTime: first.time,
-          lastTime: last.time,
-          file,
-          sha256: hash.digest('hex'),
-          bytes,
-          archivedAt: now,
-          live: true,
-          expiredAt: null,
-        };
-        const manifest: SegmentManifest = {
-          format: SEGMENT_FORMAT,
-          encoding: ENCODING_NAMES[last.encoding],
-          file,
-          firstSeq: record.firstSeq,
-          lastSeq: record.lastSeq,
-          entryCount: record.entryCount,
-          firstPrevHash: record.firstPrevHash,
-          lastHash: record.lastHash,
-          firstTime: record.firstTime,
-          lastTime: record.lastTime,
-          sha256: record.sha256,
-          bytes: record.bytes,
-          createdAt: now,
-          checkpoint: checkpoint ?? null,
-        };
         await rename(tmp, path(file));
-        const manifestPath = path(manifestName(file));
-        await writeFileSynced(`${manifestPath}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+        const sha256 = hash.digest('hex');
+        const manifestPath = path(manifestFile(segment));
+        await writeFileSynced(`${manifestPath}.tmp`, sign(manifestText({ ...segment, sha256 })));
         await rename(`${manifestPath}.tmp`, manifestPath);
         await syncPath(dir);
-        return record;
+        return sha256;
       } catch (error: unknown) {
         gzip.destroy();
         await rm(tmp, { force: true });
@@ -137,7 +153,8 @@ export function createArchive(dir: string): Archive {
     },
 
     async *read(segment) {
-      const source = createReadStream(path(segment.file));
+      const file = segmentFile(segment);
+      const source = createReadStream(path(file));
       const gunzip = pipeline(source, createGunzip(), () => undefined);
       let rest = '';
       try {
@@ -148,22 +165,26 @@ export function createArchive(dir: string): Archive {
         }
       } catch (error: unknown) {
         if (error instanceof ArchiveFormatError) throw error;
-        throw new ArchiveFormatError(`cannot read ${segment.file}: ${errorMessage(error)}`);
+        throw new ArchiveFormatError(`cannot read ${file}: ${errorMessage(error)}`);
       } finally {
         gunzip.destroy();
       }
-      if (rest !== '') throw new ArchiveFormatError(`${segment.file} ends in the middle of a line`);
+      if (rest !== '') throw new ArchiveFormatError(`${file} ends in the middle of a line`);
     },
 
     async readManifest(segment) {
-      const text = await readFile(path(manifestName(segment.file)), 'utf8');
-      return JSON.parse(text) as SegmentManifest;
+      try {
+        return await readFile(path(manifestFile(segment)), 'utf8');
+      } catch (error: unknown) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
     },
 
     async checksum(segment) {
       const hash = createHash('sha256');
       try {
-        for await (const chunk of createReadStream(path(segment.file))) hash.update(chunk as Buffer);
+        for await (const chunk of createReadStream(path(segmentFile(segment)))) hash.update(chunk as Buffer);
       } catch (error: unknown) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;
@@ -172,8 +193,22 @@ export function createArchive(dir: string): Archive {
     },
 
     async remove(segment) {
-      await rm(path(segment.file), { force: true });
-      await rm(path(manifestName(segment.file)), { force: true });
+      await rm(path(segmentFile(segment)), { force: true });
+      await rm(path(manifestFile(segment)), { force: true });
+    },
+
+    async manifestRanges() {
+      let files: string[];
+      try {
+        files = await readdir(dir);
+      } catch (error: unknown) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      return files.flatMap((file) => {
+        const match = /^segment-(\d{16})-(\d{16})\.manifest$/.exec(file);
+        return match ? [{ firstSeq: Number(match[1]), lastSeq: Number(match[2]) }] : [];
+      });
     },
   };
 }

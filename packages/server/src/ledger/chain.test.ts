@@ -76,12 +76,13 @@ describe('ledger chain', () => {
     }
   });
 
-  it('signs a checkpoint inside the transaction that crosses every N entries', () => {
+  it('signs a head inside the transaction that reaches the one due, N entries after the previous head', () => {
     const t = openTestLedger({ checkpointEvery: 5 });
     try {
-      t.append(3, 3, 1, 4);
-      // 1-3, 4-6 (crosses 5), 7, 8-11 (crosses 10)
-      expect(t.checkpoints.inRange(1, 100).map((cp) => cp.seq)).to.deep.equal([6, 11]);
+      t.append(3, 3, 1, 4, 2, 3);
+      // 1-3, 4-6 (reaches 5: head 6, next due 11), 7, 8-11 (head 11, next 16), 12-13, 14-16 (head 16)
+      expect(t.heads.range(0, 100).map((h) => h.treeSize)).to.deep.equal([0, 6, 11, 16]);
+      expect(t.signed.map((h) => [h.treeSize, h.nextDue])).to.deep.equal([[0, 5], [6, 11], [11, 16], [16, 21]]);
     } finally {
       t.close();
     }

@@ -1,9 +1,12 @@
 import type { Db, Tx } from '../storage/index.js';
 import { CURRENT_ENCODING, GENESIS_HASH, hashEntry, type LedgerEntry } from './chain.js';
-import type { CheckpointStore } from './checkpoints.js';
+import type { HeadSigner } from './head-signer.js';
+import type { TreeHead } from './heads.js';
 import { ENTRY_COLUMNS, entryFromTuple, type EntryTuple } from './rows.js';
 import { createSegmentStore } from './segments.js';
 import type { Signer } from './signing.js';
+import type { TipStore } from './tip.js';
+import type { TreeStore } from './tree.js';
 
 export type { LedgerEntry } from './chain.js';
 export { canonicalEncoding, hashEntry, GENESIS_HASH, CURRENT_ENCODING, ENCODING_NAMES } from './chain.js';
@@ -41,22 +44,28 @@ export interface Ledger {
   onCommit(listener: (entries: readonly LedgerEntry[]) => void): () => void;
 }
 
-export interface InlineCheckpoints {
+/** What appending needs besides the entries table: without it the ledger only reads. */
+export interface LedgerWriting {
+  readonly tree: TreeStore;
+  readonly tip: TipStore;
   readonly signer: Signer;
-  readonly store: CheckpointStore;
-  /** A checkpoint is signed in the transaction whose entries cross a multiple of this. */
-  readonly every: number;
+  /** Signs a head inside the transaction that reaches the one due. */
+  readonly heads: HeadSigner;
+  /** Throws while writes are refused (the ledger failed its integrity check). */
+  readonly guard: () => void;
+  /** Each head signed by an append, once its transaction has committed. */
+  readonly onHead: (head: TreeHead) => void;
 }
 
 export interface LedgerDeps {
   readonly db: Db;
   readonly clock: () => number;
-  readonly checkpoints?: InlineCheckpoints;
+  readonly writing?: LedgerWriting;
   /** A listener that throws must not fail a write that already committed; it is reported here. */
   readonly reportError?: (error: unknown) => void;
 }
 
-export function createLedger({ db, clock, checkpoints, reportError = console.error }: LedgerDeps): Ledger {
+export function createLedger({ db, clock, writing, reportError = console.error }: LedgerDeps): Ledger {
   const liveHead = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1');
   const liveOldest = db.prepare<[], { seq: number }>('SELECT seq FROM ledger ORDER BY seq LIMIT 1');
   const segments = createSegmentStore(db);
@@ -83,7 +92,10 @@ export function createLedger({ db, clock, checkpoints, reportError = console.err
     oldestLiveSeq: () => liveOldest.get()?.seq ?? head().seq + 1,
     append(tx, events) {
       if (events.length === 0) return [];
-      let { seq, hash: prevHash } = head();
+      if (writing === undefined) throw new Error('this ledger was opened for reading only');
+      writing.guard();
+      const before = head();
+      let { seq, hash: prevHash } = before;
       const firstSeq = seq + 1;
       const time = clock();
       const entries = events.map((event) => {
@@ -108,10 +120,10 @@ export function createLedger({ db, clock, checkpoints, reportError = console.err
         prevHash = entry.hash;
         return entry;
       });
-      // Signing in the same transaction makes "every N entries" exact even across a crash.
-      if (checkpoints && Math.floor(seq / checkpoints.every) > Math.floor((firstSeq - 1) / checkpoints.every)) {
-        checkpoints.store.insert(checkpoints.signer.sign(seq, prevHash, time));
-      }
+      writing.tree.append(before.seq, before.hash, entries.map((e) => e.hash));
+      writing.tip.seal(seq, prevHash, writing.signer.mac);
+      // Signed in the same transaction, a due head is never missing, even after a crash.
+      const signed = seq >= writing.heads.nextDue() ? writing.heads.sign(seq, prevHash) : undefined;
       tx.afterCommit(() => {
         for (const listener of listeners) {
           try {
@@ -120,6 +132,7 @@ export function createLedger({ db, clock, checkpoints, reportError = console.err
             reportError(error);
           }
         }
+        if (signed) writing.onHead(signed);
       });
       return entries;
     },

@@ -1,53 +1,39 @@
-import { createPrivateKey, createPublicKey, hkdfSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { signNote } from './note.js';
 
 /**
- * Checkpoint signatures: Ed25519 over the canonical checkpoint encoding (docs/ledger.md)
- *   ["cortex.ledger.checkpoint.v1", seq, hash, time_ms, key_id]
- * Ed25519 rather than an HMAC so an auditor verifies with the public key alone. The key pair is
- * derived from the CORTEX_SIGNING_KEY secret with HKDF-SHA256 (empty salt, info
- * "cortex.ledger.ed25519.v1"), so operators keep handling one secret.
+ * The ledger's keys, all derived from the CORTEX_SIGNING_KEY secret with HKDF-SHA256 (empty salt),
+ * so operators keep handling one secret:
+ * - an Ed25519 key pair (info "cortex.ledger.ed25519.v1") signs tree heads and segment manifests,
+ *   so an auditor verifies with the public key alone;
+ * - an HMAC-SHA256 key (info "cortex.ledger.tip.v1") seals the ledger tip (tip.ts), which only the
+ *   server and holders of the secret check.
  */
-export const CHECKPOINT_ENCODING = 'cortex.ledger.checkpoint.v1';
-export const SIGNING_ALGORITHM = 'ed25519';
-const HKDF_INFO = 'cortex.ledger.ed25519.v1';
+const ED25519_INFO = 'cortex.ledger.ed25519.v1';
+const TIP_INFO = 'cortex.ledger.tip.v1';
 
-// DER headers that wrap a raw 32-byte Ed25519 seed / public key (RFC 8410).
+// DER header that wraps a raw 32-byte Ed25519 seed (RFC 8410).
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
-export interface Checkpoint {
-  readonly seq: number;
-  readonly hash: string;
-  /** Milliseconds since the Unix epoch, when it was signed. */
-  readonly time: number;
-  readonly keyId: string;
-  readonly algorithm: string;
-  /** Hex of the raw 32-byte Ed25519 public key. */
-  readonly publicKey: string;
-  /** Hex of the 64-byte signature. */
-  readonly signature: string;
-}
 
 export interface Signer {
   readonly keyId: string;
+  /** Hex of the raw 32-byte Ed25519 public key. */
   readonly publicKey: string;
-  sign(seq: number, hash: string, time: number): Checkpoint;
-}
-
-export function checkpointEncoding(cp: { seq: number; hash: string; time: number; keyId: string }): string {
-  return JSON.stringify([CHECKPOINT_ENCODING, cp.seq, cp.hash, cp.time, cp.keyId]);
+  /** Signs note text (ending in a newline) as a signed note. */
+  readonly signNote: (text: string) => string;
+  /** Hex HMAC-SHA256 of the text under the tip key. */
+  readonly mac: (text: string) => string;
 }
 
 export function createSigner(secret: string, keyId: string): Signer {
   const privateKey = privateKeyFromSecret(secret);
   const publicKey = rawPublicKey(createPublicKey(privateKey));
+  const macKey = tipKeyFromSecret(secret);
   return {
     keyId,
     publicKey,
-    sign(seq, hash, time) {
-      const signature = sign(null, Buffer.from(checkpointEncoding({ seq, hash, time, keyId }), 'utf8'), privateKey);
-      return { seq, hash, time, keyId, algorithm: SIGNING_ALGORITHM, publicKey, signature: signature.toString('hex') };
-    },
+    signNote: (text) => signNote(text, keyId, privateKey, publicKey),
+    mac: (text) => tipMac(macKey, text),
   };
 }
 
@@ -56,25 +42,22 @@ export function publicKeyFromSecret(secret: string): string {
   return rawPublicKey(createPublicKey(privateKeyFromSecret(secret)));
 }
 
-/**
- * Checks a checkpoint's signature against the keys the verifier trusts (public key hex → key id).
- * Returns the reason it is bad, or undefined when it is good.
- */
-export function checkCheckpointSignature(cp: Checkpoint, trusted: ReadonlyMap<string, string>): string | undefined {
-  if (cp.algorithm !== SIGNING_ALGORITHM) return `unsupported checkpoint algorithm "${cp.algorithm}"`;
-  if (!trusted.has(cp.publicKey)) return `checkpoint signed by an untrusted key (key id "${cp.keyId}")`;
-  let ok: boolean;
-  try {
-    const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(cp.publicKey, 'hex')]), format: 'der', type: 'spki' });
-    ok = verify(null, Buffer.from(checkpointEncoding(cp), 'utf8'), key, Buffer.from(cp.signature, 'hex'));
-  } catch {
-    ok = false;
-  }
-  return ok ? undefined : 'bad checkpoint signature';
+/** The tip MAC for holders of the secret who do not sign (the offline verifier). */
+export function tipMacFromSecret(secret: string): (text: string) => string {
+  const key = tipKeyFromSecret(secret);
+  return (text) => tipMac(key, text);
+}
+
+function tipMac(key: Buffer, text: string): string {
+  return createHmac('sha256', key).update(text, 'utf8').digest('hex');
+}
+
+function tipKeyFromSecret(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), TIP_INFO, 32));
 }
 
 function privateKeyFromSecret(secret: string): KeyObject {
-  const seed = Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), HKDF_INFO, 32));
+  const seed = Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), ED25519_INFO, 32));
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
 }
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import winston from 'winston';
 import { TIER_DEFAULTS, type TierConfig } from '../config/index.js';
 import type { Embedder } from '../embedding/index.js';
-import { createLedger, type Ledger } from '../ledger/index.js';
+import type { Ledger } from '../ledger/index.js';
+import { createTestLedger } from '../ledger/test-helpers.js';
 import { createTransactor, openDatabase, type Db } from '../storage/index.js';
 import type { ColdTier } from './cold.js';
 import type { HotTier } from './hot-tier.js';
@@ -80,7 +81,7 @@ export async function openTierFixture(options: TierFixtureOptions = {}): Promise
   const clock = () => time;
   const db = openDatabase({ path: join(dir, 'cortex.db') });
   const transact = createTransactor(db);
-  const ledger = createLedger({ db, clock });
+  const ledger = createTestLedger(db, clock);
   const logger = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
   const store = createMemoryStore(db);
   const vectors = await createMemoryVectors({

@@ -8,9 +8,11 @@ import {
   SubscribeResponse,
   type LedgerEntry as ProtoEntry,
   type LedgerServiceServer,
+  type SignedHead,
   type SubscribeRequest,
 } from '@cortex/proto/cortex/v1/ledger_service';
 import type { LedgerEntry } from '../ledger/chain.js';
+import type { TreeHead } from '../ledger/heads.js';
 import type { LedgerSubsystem } from '../ledger/subsystem.js';
 import { callContext, reportIfInternal, unary } from './call.js';
 import { pageSize } from './checks.js';
@@ -101,6 +103,33 @@ export function createLedgerRpc({ ledger, logger }: LedgerRpcDeps): LedgerServic
       return ledger.verify({ fromSeq: request.fromSeq, toSeq: request.toSeq });
     }),
 
+    getSignedHead: unary(logger, (request) => {
+      const v = new Validator();
+      if (request.treeSize < 0) v.add('tree_size', 'must not be negative');
+      v.done();
+      return { head: signedHead(ledger.proofs.signedHead(request.treeSize)) };
+    }),
+
+    getInclusionProof: unary(logger, (request) => {
+      const v = new Validator();
+      if (request.seq < 1) v.add('seq', 'must be at least 1');
+      if (request.treeSize < 0) v.add('tree_size', 'must not be negative');
+      else if (request.treeSize > 0 && request.seq > request.treeSize) v.add('tree_size', 'must not be smaller than seq');
+      v.done();
+      const proof = ledger.proofs.inclusion(request.seq, request.treeSize);
+      return { seq: proof.seq, treeSize: proof.treeSize, hashes: proof.hashes, head: proof.head && signedHead(proof.head) };
+    }),
+
+    getConsistencyProof: unary(logger, (request) => {
+      const v = new Validator();
+      if (request.fromSize < 0) v.add('from_size', 'must not be negative');
+      if (request.toSize < 0) v.add('to_size', 'must not be negative');
+      else if (request.toSize > 0 && request.fromSize > request.toSize) v.add('to_size', 'must not be smaller than from_size');
+      v.done();
+      const proof = ledger.proofs.consistency(request.fromSize, request.toSize);
+      return { fromSize: proof.fromSize, toSize: proof.toSize, hashes: proof.hashes, head: proof.head && signedHead(proof.head) };
+    }),
+
     subscribe: (call: ServerWritableStream<SubscribeRequest, SubscribeResponse>) => {
       const ctx = callContext(call.metadata);
       const request = call.request;
@@ -186,16 +215,31 @@ function createConverter() {
   const message = (m: StreamMessage): Buffer => {
     let encoded = messages.get(m);
     if (encoded === undefined) {
-      const proto: SubscribeResponse =
-        m.kind === 'commit'
-          ? { commit: { txId: m.txId, entries: m.entries.map(entry), continued: m.continued }, progress: undefined }
-          : { commit: undefined, progress: { headSeq: m.headSeq } };
+      const proto: SubscribeResponse = { commit: undefined, progress: undefined, head: undefined };
+      if (m.kind === 'commit') proto.commit = { txId: m.txId, entries: m.entries.map(entry), continued: m.continued };
+      else if (m.kind === 'progress') proto.progress = { headSeq: m.headSeq };
+      else proto.head = signedHead(m.head);
       encoded = Buffer.from(SubscribeResponse.encode(proto).finish());
       messages.set(m, encoded);
     }
     return encoded;
   };
   return { entry, message };
+}
+
+/** A signed head on the wire: the note, and the fields parsed from it. */
+function signedHead(head: TreeHead): SignedHead {
+  return {
+    treeSize: head.treeSize,
+    rootHash: head.rootHash,
+    time: new Date(head.time),
+    lastEntryHash: head.lastHash,
+    previousHeadHash: head.previousHead,
+    nextHeadDue: head.nextDue,
+    keyId: head.keyId,
+    origin: head.origin,
+    note: head.note,
+  };
 }
 
 /** The ledger is shared: a reader sees the namespaces its key holds (an admin key sees every entry). */

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 export type Db = Database.Database;
+export type Statement<Params extends unknown[] = unknown[], Row = unknown> = Database.Statement<Params, Row>;
 export { SCHEMA_VERSION };
 export { createStatementCache, type StatementCache } from './statement-cache.js';
 

@@ -191,6 +191,37 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE ledger ADD COLUMN encoding INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 8,
+    name: 'ledger Merkle tree, signed tree heads, sealed tip, verified segment records',
+    sql: `
+      -- Every node of the RFC 9162 Merkle tree over the entries (ledger/merkle.ts), keyed by its
+      -- position in the order appending leaves completes them. Never pruned: proofs outlive entries.
+      CREATE TABLE ledger_tree (position INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+      -- Signed tree heads (ledger/heads.ts): the signed note, keyed by the tree size it commits to.
+      CREATE TABLE ledger_heads (tree_size INTEGER PRIMARY KEY, note TEXT NOT NULL);
+      -- The last entry's seq and hash under an HMAC (ledger/tip.ts), rewritten by every append.
+      CREATE TABLE ledger_tip (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL);
+      -- Signed tree heads replace the signed (seq, hash) checkpoints; a ledger written before this
+      -- migration has no tree, heads or tip and is kept for reading only (docs/ledger.md, Upgrading).
+      DROP TABLE ledger_checkpoints;
+      -- A segment record keeps only what its signed manifest vouches for. sha256 is NULL while the
+      -- files are written (the record comes first, so a manifest without one is evidence);
+      -- expired = 1 once retention deleted the files, which a ledger entry records.
+      CREATE TABLE ledger_segments_v8 (
+        first_seq INTEGER PRIMARY KEY,
+        last_seq INTEGER NOT NULL UNIQUE,
+        last_time INTEGER NOT NULL,
+        last_hash TEXT NOT NULL,
+        sha256 TEXT,
+        expired INTEGER NOT NULL DEFAULT 0 CHECK (expired IN (0, 1))
+      );
+      INSERT INTO ledger_segments_v8 (first_seq, last_seq, last_time, last_hash, sha256, expired)
+        SELECT first_seq, last_seq, last_time, last_hash, sha256, expired_at IS NOT NULL FROM ledger_segments;
+      DROP TABLE ledger_segments;
+      ALTER TABLE ledger_segments_v8 RENAME TO ledger_segments;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

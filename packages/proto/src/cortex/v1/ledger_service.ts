@@ -221,7 +221,121 @@ export interface SubscribeResponse {
     | Commit
     | undefined;
   /** A bookmark: everything up to head_seq was delivered. */
-  progress?: Progress | undefined;
+  progress?:
+    | Progress
+    | undefined;
+  /**
+   * A signed tree head, sent when the stream reaches the live tail and whenever the server
+   * signs a new one while the stream follows it. Every entry up to its tree_size that passes
+   * the filters was delivered before it. A subscriber that keeps the heads it receives is a
+   * witness: a later rewrite of the ledger fails a consistency proof from them.
+   */
+  head?: SignedHead | undefined;
+}
+
+/**
+ * SignedHead is a signed tree head: the server's commitment to the first tree_size entries of the
+ * ledger, as an RFC 9162 Merkle tree (SHA-256; the data of leaf seq - 1 is the 32 bytes that
+ * LedgerEntry.hash spells in hex). What is signed is `note`, a C2SP signed note
+ * (https://c2sp.org/signed-note) holding a C2SP checkpoint (https://c2sp.org/tlog-checkpoint)
+ * with Cortex extension lines; every other field is parsed from it for convenience. Verify the
+ * note, not the fields: docs/ledger.md gives the format. It reveals hashes only, no entry content.
+ */
+export interface SignedHead {
+  /** The number of entries the head commits to: seq 1 to tree_size. */
+  treeSize: number;
+  /** The Merkle tree hash (32 bytes) of those entries. */
+  rootHash: Buffer;
+  /** When the server signed it. */
+  time:
+    | Date
+    | undefined;
+  /** LedgerEntry.hash of entry tree_size (hex); 64 zeros for an empty tree. */
+  lastEntryHash: string;
+  /**
+   * SHA-256 of the previous head's note text (the signed part, without signature lines): the
+   * heads form a chain too. 32 zero bytes for the first head.
+   */
+  previousHeadHash: Buffer;
+  /**
+   * The tree size by which the next head is due: the server signs one inside the transaction
+   * that reaches it, so a head missing where one was due is evidence of deleted heads.
+   */
+  nextHeadDue: number;
+  /** The id (signed-note key name) of the key that signed it. */
+  keyId: string;
+  /** The log's name, the checkpoint's origin line (CORTEX_LEDGER_ORIGIN). */
+  origin: string;
+  /**
+   * The signed note exactly as signed: the checkpoint text, a blank line, and one signature
+   * line "— <key id> <base64 of key hash and Ed25519 signature>".
+   */
+  note: string;
+}
+
+/** GetSignedHeadRequest names the head wanted. */
+export interface GetSignedHeadRequest {
+  /**
+   * The tree size of the head wanted; 0 for the newest. A tree size without a head of its own is
+   * NOT_FOUND; one beyond the last entry is OUT_OF_RANGE.
+   */
+  treeSize: number;
+}
+
+/** GetSignedHeadResponse holds the head. */
+export interface GetSignedHeadResponse {
+  /** The signed tree head. */
+  head: SignedHead | undefined;
+}
+
+/** GetInclusionProofRequest names an entry and the tree to prove it in. */
+export interface GetInclusionProofRequest {
+  /** REQUIRED. The entry to prove, 1 to tree_size (its leaf index is seq - 1). */
+  seq: number;
+  /**
+   * The size of the tree the proof is for, seq to the last entry; 0 for the newest signed head's
+   * tree size. An entry that no head covers yet is OUT_OF_RANGE with 0; retry after the next head.
+   */
+  treeSize: number;
+}
+
+/** GetInclusionProofResponse is the audit path of one entry. */
+export interface GetInclusionProofResponse {
+  /** The entry proved. */
+  seq: number;
+  /** The size of the tree the proof is for. */
+  treeSize: number;
+  /**
+   * The audit path: 32-byte node hashes from the leaf's sibling up to the root's child, in the
+   * order of RFC 9162 section 2.1.3.1. With the entry's hash and the root of that tree (from a
+   * signed head) it recomputes the root.
+   */
+  hashes: Buffer[];
+  /** The head signed at exactly tree_size, when there is one (always when tree_size was 0). */
+  head: SignedHead | undefined;
+}
+
+/** GetConsistencyProofRequest names two tree sizes. */
+export interface GetConsistencyProofRequest {
+  /** The smaller tree size, 0 to to_size (0 and to_size give an empty proof). */
+  fromSize: number;
+  /** The larger tree size, up to the last entry; 0 for the newest signed head's tree size. */
+  toSize: number;
+}
+
+/** GetConsistencyProofResponse is the proof that one tree is a prefix of the other. */
+export interface GetConsistencyProofResponse {
+  /** The smaller tree size. */
+  fromSize: number;
+  /** The larger tree size. */
+  toSize: number;
+  /**
+   * The consistency proof: 32-byte node hashes in the order of RFC 9162 section 2.1.4.1. With
+   * the roots of both trees (from signed heads) it proves the larger extends the smaller.
+   */
+  hashes: Buffer[];
+  /** The head signed at exactly to_size, when there is one (always when to_size was 0). */
+  head: SignedHead | undefined;
 }
 
 function createBaseLedgerEntry(): LedgerEntry {
@@ -1727,7 +1841,7 @@ export const Progress: MessageFns<Progress> = {
 };
 
 function createBaseSubscribeResponse(): SubscribeResponse {
-  return { commit: undefined, progress: undefined };
+  return { commit: undefined, progress: undefined, head: undefined };
 }
 
 export const SubscribeResponse: MessageFns<SubscribeResponse> = {
@@ -1737,6 +1851,9 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
     }
     if (message.progress !== undefined) {
       Progress.encode(message.progress, writer.uint32(18).fork()).join();
+    }
+    if (message.head !== undefined) {
+      SignedHead.encode(message.head, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -1770,6 +1887,14 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
             message.progress = Progress.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.head = SignedHead.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1786,6 +1911,7 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
     return {
       commit: isSet(object.commit) ? Commit.fromJSON(object.commit) : undefined,
       progress: isSet(object.progress) ? Progress.fromJSON(object.progress) : undefined,
+      head: isSet(object.head) ? SignedHead.fromJSON(object.head) : undefined,
     };
   },
 
@@ -1796,6 +1922,9 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
     }
     if (message.progress !== undefined) {
       obj.progress = Progress.toJSON(message.progress);
+    }
+    if (message.head !== undefined) {
+      obj.head = SignedHead.toJSON(message.head);
     }
     return obj;
   },
@@ -1810,6 +1939,818 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
       : undefined;
     message.progress = (object.progress !== undefined && object.progress !== null)
       ? Progress.fromPartial(object.progress)
+      : undefined;
+    message.head = (object.head !== undefined && object.head !== null)
+      ? SignedHead.fromPartial(object.head)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSignedHead(): SignedHead {
+  return {
+    treeSize: 0,
+    rootHash: Buffer.alloc(0),
+    time: undefined,
+    lastEntryHash: "",
+    previousHeadHash: Buffer.alloc(0),
+    nextHeadDue: 0,
+    keyId: "",
+    origin: "",
+    note: "",
+  };
+}
+
+export const SignedHead: MessageFns<SignedHead> = {
+  encode(message: SignedHead, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.treeSize !== 0) {
+      writer.uint32(8).int64(message.treeSize);
+    }
+    if (message.rootHash.length !== 0) {
+      writer.uint32(18).bytes(message.rootHash);
+    }
+    if (message.time !== undefined) {
+      Timestamp.encode(toTimestamp(message.time), writer.uint32(26).fork()).join();
+    }
+    if (message.lastEntryHash !== "") {
+      writer.uint32(34).string(message.lastEntryHash);
+    }
+    if (message.previousHeadHash.length !== 0) {
+      writer.uint32(42).bytes(message.previousHeadHash);
+    }
+    if (message.nextHeadDue !== 0) {
+      writer.uint32(48).int64(message.nextHeadDue);
+    }
+    if (message.keyId !== "") {
+      writer.uint32(58).string(message.keyId);
+    }
+    if (message.origin !== "") {
+      writer.uint32(66).string(message.origin);
+    }
+    if (message.note !== "") {
+      writer.uint32(74).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignedHead {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignedHead();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.treeSize = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rootHash = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.time = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lastEntryHash = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.previousHeadHash = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.nextHeadDue = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.keyId = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.origin = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SignedHead {
+    return {
+      treeSize: isSet(object.treeSize)
+        ? globalThis.Number(object.treeSize)
+        : isSet(object.tree_size)
+        ? globalThis.Number(object.tree_size)
+        : 0,
+      rootHash: isSet(object.rootHash)
+        ? Buffer.from(bytesFromBase64(object.rootHash))
+        : isSet(object.root_hash)
+        ? Buffer.from(bytesFromBase64(object.root_hash))
+        : Buffer.alloc(0),
+      time: isSet(object.time) ? fromJsonTimestamp(object.time) : undefined,
+      lastEntryHash: isSet(object.lastEntryHash)
+        ? globalThis.String(object.lastEntryHash)
+        : isSet(object.last_entry_hash)
+        ? globalThis.String(object.last_entry_hash)
+        : "",
+      previousHeadHash: isSet(object.previousHeadHash)
+        ? Buffer.from(bytesFromBase64(object.previousHeadHash))
+        : isSet(object.previous_head_hash)
+        ? Buffer.from(bytesFromBase64(object.previous_head_hash))
+        : Buffer.alloc(0),
+      nextHeadDue: isSet(object.nextHeadDue)
+        ? globalThis.Number(object.nextHeadDue)
+        : isSet(object.next_head_due)
+        ? globalThis.Number(object.next_head_due)
+        : 0,
+      keyId: isSet(object.keyId)
+        ? globalThis.String(object.keyId)
+        : isSet(object.key_id)
+        ? globalThis.String(object.key_id)
+        : "",
+      origin: isSet(object.origin) ? globalThis.String(object.origin) : "",
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+    };
+  },
+
+  toJSON(message: SignedHead): unknown {
+    const obj: any = {};
+    if (message.treeSize !== 0) {
+      obj.treeSize = Math.round(message.treeSize);
+    }
+    if (message.rootHash.length !== 0) {
+      obj.rootHash = base64FromBytes(message.rootHash);
+    }
+    if (message.time !== undefined) {
+      obj.time = message.time.toISOString();
+    }
+    if (message.lastEntryHash !== "") {
+      obj.lastEntryHash = message.lastEntryHash;
+    }
+    if (message.previousHeadHash.length !== 0) {
+      obj.previousHeadHash = base64FromBytes(message.previousHeadHash);
+    }
+    if (message.nextHeadDue !== 0) {
+      obj.nextHeadDue = Math.round(message.nextHeadDue);
+    }
+    if (message.keyId !== "") {
+      obj.keyId = message.keyId;
+    }
+    if (message.origin !== "") {
+      obj.origin = message.origin;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SignedHead>, I>>(base?: I): SignedHead {
+    return SignedHead.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SignedHead>, I>>(object: I): SignedHead {
+    const message = createBaseSignedHead();
+    message.treeSize = object.treeSize ?? 0;
+    message.rootHash = object.rootHash ?? Buffer.alloc(0);
+    message.time = object.time ?? undefined;
+    message.lastEntryHash = object.lastEntryHash ?? "";
+    message.previousHeadHash = object.previousHeadHash ?? Buffer.alloc(0);
+    message.nextHeadDue = object.nextHeadDue ?? 0;
+    message.keyId = object.keyId ?? "";
+    message.origin = object.origin ?? "";
+    message.note = object.note ?? "";
+    return message;
+  },
+};
+
+function createBaseGetSignedHeadRequest(): GetSignedHeadRequest {
+  return { treeSize: 0 };
+}
+
+export const GetSignedHeadRequest: MessageFns<GetSignedHeadRequest> = {
+  encode(message: GetSignedHeadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.treeSize !== 0) {
+      writer.uint32(8).int64(message.treeSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSignedHeadRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSignedHeadRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.treeSize = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSignedHeadRequest {
+    return {
+      treeSize: isSet(object.treeSize)
+        ? globalThis.Number(object.treeSize)
+        : isSet(object.tree_size)
+        ? globalThis.Number(object.tree_size)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetSignedHeadRequest): unknown {
+    const obj: any = {};
+    if (message.treeSize !== 0) {
+      obj.treeSize = Math.round(message.treeSize);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSignedHeadRequest>, I>>(base?: I): GetSignedHeadRequest {
+    return GetSignedHeadRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSignedHeadRequest>, I>>(object: I): GetSignedHeadRequest {
+    const message = createBaseGetSignedHeadRequest();
+    message.treeSize = object.treeSize ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetSignedHeadResponse(): GetSignedHeadResponse {
+  return { head: undefined };
+}
+
+export const GetSignedHeadResponse: MessageFns<GetSignedHeadResponse> = {
+  encode(message: GetSignedHeadResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.head !== undefined) {
+      SignedHead.encode(message.head, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSignedHeadResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSignedHeadResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.head = SignedHead.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSignedHeadResponse {
+    return { head: isSet(object.head) ? SignedHead.fromJSON(object.head) : undefined };
+  },
+
+  toJSON(message: GetSignedHeadResponse): unknown {
+    const obj: any = {};
+    if (message.head !== undefined) {
+      obj.head = SignedHead.toJSON(message.head);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSignedHeadResponse>, I>>(base?: I): GetSignedHeadResponse {
+    return GetSignedHeadResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSignedHeadResponse>, I>>(object: I): GetSignedHeadResponse {
+    const message = createBaseGetSignedHeadResponse();
+    message.head = (object.head !== undefined && object.head !== null)
+      ? SignedHead.fromPartial(object.head)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetInclusionProofRequest(): GetInclusionProofRequest {
+  return { seq: 0, treeSize: 0 };
+}
+
+export const GetInclusionProofRequest: MessageFns<GetInclusionProofRequest> = {
+  encode(message: GetInclusionProofRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seq !== 0) {
+      writer.uint32(8).int64(message.seq);
+    }
+    if (message.treeSize !== 0) {
+      writer.uint32(16).int64(message.treeSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetInclusionProofRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetInclusionProofRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.treeSize = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetInclusionProofRequest {
+    return {
+      seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0,
+      treeSize: isSet(object.treeSize)
+        ? globalThis.Number(object.treeSize)
+        : isSet(object.tree_size)
+        ? globalThis.Number(object.tree_size)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetInclusionProofRequest): unknown {
+    const obj: any = {};
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
+    if (message.treeSize !== 0) {
+      obj.treeSize = Math.round(message.treeSize);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetInclusionProofRequest>, I>>(base?: I): GetInclusionProofRequest {
+    return GetInclusionProofRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetInclusionProofRequest>, I>>(object: I): GetInclusionProofRequest {
+    const message = createBaseGetInclusionProofRequest();
+    message.seq = object.seq ?? 0;
+    message.treeSize = object.treeSize ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetInclusionProofResponse(): GetInclusionProofResponse {
+  return { seq: 0, treeSize: 0, hashes: [], head: undefined };
+}
+
+export const GetInclusionProofResponse: MessageFns<GetInclusionProofResponse> = {
+  encode(message: GetInclusionProofResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seq !== 0) {
+      writer.uint32(8).int64(message.seq);
+    }
+    if (message.treeSize !== 0) {
+      writer.uint32(16).int64(message.treeSize);
+    }
+    for (const v of message.hashes) {
+      writer.uint32(26).bytes(v!);
+    }
+    if (message.head !== undefined) {
+      SignedHead.encode(message.head, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetInclusionProofResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetInclusionProofResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.treeSize = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.hashes.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.head = SignedHead.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetInclusionProofResponse {
+    return {
+      seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0,
+      treeSize: isSet(object.treeSize)
+        ? globalThis.Number(object.treeSize)
+        : isSet(object.tree_size)
+        ? globalThis.Number(object.tree_size)
+        : 0,
+      hashes: globalThis.Array.isArray(object?.hashes)
+        ? object.hashes.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+      head: isSet(object.head) ? SignedHead.fromJSON(object.head) : undefined,
+    };
+  },
+
+  toJSON(message: GetInclusionProofResponse): unknown {
+    const obj: any = {};
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
+    if (message.treeSize !== 0) {
+      obj.treeSize = Math.round(message.treeSize);
+    }
+    if (message.hashes?.length) {
+      obj.hashes = message.hashes.map((e) => base64FromBytes(e));
+    }
+    if (message.head !== undefined) {
+      obj.head = SignedHead.toJSON(message.head);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetInclusionProofResponse>, I>>(base?: I): GetInclusionProofResponse {
+    return GetInclusionProofResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetInclusionProofResponse>, I>>(object: I): GetInclusionProofResponse {
+    const message = createBaseGetInclusionProofResponse();
+    message.seq = object.seq ?? 0;
+    message.treeSize = object.treeSize ?? 0;
+    message.hashes = object.hashes?.map((e) => e) || [];
+    message.head = (object.head !== undefined && object.head !== null)
+      ? SignedHead.fromPartial(object.head)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetConsistencyProofRequest(): GetConsistencyProofRequest {
+  return { fromSize: 0, toSize: 0 };
+}
+
+export const GetConsistencyProofRequest: MessageFns<GetConsistencyProofRequest> = {
+  encode(message: GetConsistencyProofRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fromSize !== 0) {
+      writer.uint32(8).int64(message.fromSize);
+    }
+    if (message.toSize !== 0) {
+      writer.uint32(16).int64(message.toSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetConsistencyProofRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetConsistencyProofRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.fromSize = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.toSize = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetConsistencyProofRequest {
+    return {
+      fromSize: isSet(object.fromSize)
+        ? globalThis.Number(object.fromSize)
+        : isSet(object.from_size)
+        ? globalThis.Number(object.from_size)
+        : 0,
+      toSize: isSet(object.toSize)
+        ? globalThis.Number(object.toSize)
+        : isSet(object.to_size)
+        ? globalThis.Number(object.to_size)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetConsistencyProofRequest): unknown {
+    const obj: any = {};
+    if (message.fromSize !== 0) {
+      obj.fromSize = Math.round(message.fromSize);
+    }
+    if (message.toSize !== 0) {
+      obj.toSize = Math.round(message.toSize);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetConsistencyProofRequest>, I>>(base?: I): GetConsistencyProofRequest {
+    return GetConsistencyProofRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetConsistencyProofRequest>, I>>(object: I): GetConsistencyProofRequest {
+    const message = createBaseGetConsistencyProofRequest();
+    message.fromSize = object.fromSize ?? 0;
+    message.toSize = object.toSize ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetConsistencyProofResponse(): GetConsistencyProofResponse {
+  return { fromSize: 0, toSize: 0, hashes: [], head: undefined };
+}
+
+export const GetConsistencyProofResponse: MessageFns<GetConsistencyProofResponse> = {
+  encode(message: GetConsistencyProofResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fromSize !== 0) {
+      writer.uint32(8).int64(message.fromSize);
+    }
+    if (message.toSize !== 0) {
+      writer.uint32(16).int64(message.toSize);
+    }
+    for (const v of message.hashes) {
+      writer.uint32(26).bytes(v!);
+    }
+    if (message.head !== undefined) {
+      SignedHead.encode(message.head, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetConsistencyProofResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetConsistencyProofResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.fromSize = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.toSize = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.hashes.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.head = SignedHead.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetConsistencyProofResponse {
+    return {
+      fromSize: isSet(object.fromSize)
+        ? globalThis.Number(object.fromSize)
+        : isSet(object.from_size)
+        ? globalThis.Number(object.from_size)
+        : 0,
+      toSize: isSet(object.toSize)
+        ? globalThis.Number(object.toSize)
+        : isSet(object.to_size)
+        ? globalThis.Number(object.to_size)
+        : 0,
+      hashes: globalThis.Array.isArray(object?.hashes)
+        ? object.hashes.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+      head: isSet(object.head) ? SignedHead.fromJSON(object.head) : undefined,
+    };
+  },
+
+  toJSON(message: GetConsistencyProofResponse): unknown {
+    const obj: any = {};
+    if (message.fromSize !== 0) {
+      obj.fromSize = Math.round(message.fromSize);
+    }
+    if (message.toSize !== 0) {
+      obj.toSize = Math.round(message.toSize);
+    }
+    if (message.hashes?.length) {
+      obj.hashes = message.hashes.map((e) => base64FromBytes(e));
+    }
+    if (message.head !== undefined) {
+      obj.head = SignedHead.toJSON(message.head);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetConsistencyProofResponse>, I>>(base?: I): GetConsistencyProofResponse {
+    return GetConsistencyProofResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetConsistencyProofResponse>, I>>(object: I): GetConsistencyProofResponse {
+    const message = createBaseGetConsistencyProofResponse();
+    message.fromSize = object.fromSize ?? 0;
+    message.toSize = object.toSize ?? 0;
+    message.hashes = object.hashes?.map((e) => e) || [];
+    message.head = (object.head !== undefined && object.head !== null)
+      ? SignedHead.fromPartial(object.head)
       : undefined;
     return message;
   },
@@ -1876,6 +2817,51 @@ export const LedgerServiceService = {
     responseSerialize: (value: SubscribeResponse): Buffer => Buffer.from(SubscribeResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SubscribeResponse => SubscribeResponse.decode(value),
   },
+  /**
+   * Returns a signed tree head: the newest one, or the one signed at a given tree size. A
+   * client keeps the last head it verified and asks for a consistency proof to the next. Heads
+   * and proofs carry hashes only, no entry content, so any key with the read role may ask.
+   */
+  getSignedHead: {
+    path: "/cortex.v1.LedgerService/GetSignedHead" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetSignedHeadRequest): Buffer => Buffer.from(GetSignedHeadRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetSignedHeadRequest => GetSignedHeadRequest.decode(value),
+    responseSerialize: (value: GetSignedHeadResponse): Buffer =>
+      Buffer.from(GetSignedHeadResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetSignedHeadResponse => GetSignedHeadResponse.decode(value),
+  },
+  /**
+   * Returns the Merkle audit path (RFC 9162 section 2.1.3) proving that an entry is in the tree
+   * of a given size.
+   */
+  getInclusionProof: {
+    path: "/cortex.v1.LedgerService/GetInclusionProof" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetInclusionProofRequest): Buffer =>
+      Buffer.from(GetInclusionProofRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetInclusionProofRequest => GetInclusionProofRequest.decode(value),
+    responseSerialize: (value: GetInclusionProofResponse): Buffer =>
+      Buffer.from(GetInclusionProofResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetInclusionProofResponse => GetInclusionProofResponse.decode(value),
+  },
+  /**
+   * Returns the Merkle consistency proof (RFC 9162 section 2.1.4) that the tree of one size is a
+   * prefix of the tree of a larger size: nothing in it was changed, removed or reordered.
+   */
+  getConsistencyProof: {
+    path: "/cortex.v1.LedgerService/GetConsistencyProof" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetConsistencyProofRequest): Buffer =>
+      Buffer.from(GetConsistencyProofRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetConsistencyProofRequest => GetConsistencyProofRequest.decode(value),
+    responseSerialize: (value: GetConsistencyProofResponse): Buffer =>
+      Buffer.from(GetConsistencyProofResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetConsistencyProofResponse => GetConsistencyProofResponse.decode(value),
+  },
 } as const;
 
 export interface LedgerServiceServer extends UntypedServiceImplementation {
@@ -1901,6 +2887,22 @@ export interface LedgerServiceServer extends UntypedServiceImplementation {
    * a namespace, the stream holds the entries of every namespace the caller's key holds.
    */
   subscribe: handleServerStreamingCall<SubscribeRequest, SubscribeResponse>;
+  /**
+   * Returns a signed tree head: the newest one, or the one signed at a given tree size. A
+   * client keeps the last head it verified and asks for a consistency proof to the next. Heads
+   * and proofs carry hashes only, no entry content, so any key with the read role may ask.
+   */
+  getSignedHead: handleUnaryCall<GetSignedHeadRequest, GetSignedHeadResponse>;
+  /**
+   * Returns the Merkle audit path (RFC 9162 section 2.1.3) proving that an entry is in the tree
+   * of a given size.
+   */
+  getInclusionProof: handleUnaryCall<GetInclusionProofRequest, GetInclusionProofResponse>;
+  /**
+   * Returns the Merkle consistency proof (RFC 9162 section 2.1.4) that the tree of one size is a
+   * prefix of the tree of a larger size: nothing in it was changed, removed or reordered.
+   */
+  getConsistencyProof: handleUnaryCall<GetConsistencyProofRequest, GetConsistencyProofResponse>;
 }
 
 export interface LedgerServiceClient extends Client {
@@ -1973,6 +2975,64 @@ export interface LedgerServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<SubscribeResponse>;
+  /**
+   * Returns a signed tree head: the newest one, or the one signed at a given tree size. A
+   * client keeps the last head it verified and asks for a consistency proof to the next. Heads
+   * and proofs carry hashes only, no entry content, so any key with the read role may ask.
+   */
+  getSignedHead(
+    request: GetSignedHeadRequest,
+    callback: (error: ServiceError | null, response: GetSignedHeadResponse) => void,
+  ): ClientUnaryCall;
+  getSignedHead(
+    request: GetSignedHeadRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetSignedHeadResponse) => void,
+  ): ClientUnaryCall;
+  getSignedHead(
+    request: GetSignedHeadRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetSignedHeadResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Returns the Merkle audit path (RFC 9162 section 2.1.3) proving that an entry is in the tree
+   * of a given size.
+   */
+  getInclusionProof(
+    request: GetInclusionProofRequest,
+    callback: (error: ServiceError | null, response: GetInclusionProofResponse) => void,
+  ): ClientUnaryCall;
+  getInclusionProof(
+    request: GetInclusionProofRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetInclusionProofResponse) => void,
+  ): ClientUnaryCall;
+  getInclusionProof(
+    request: GetInclusionProofRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetInclusionProofResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Returns the Merkle consistency proof (RFC 9162 section 2.1.4) that the tree of one size is a
+   * prefix of the tree of a larger size: nothing in it was changed, removed or reordered.
+   */
+  getConsistencyProof(
+    request: GetConsistencyProofRequest,
+    callback: (error: ServiceError | null, response: GetConsistencyProofResponse) => void,
+  ): ClientUnaryCall;
+  getConsistencyProof(
+    request: GetConsistencyProofRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetConsistencyProofResponse) => void,
+  ): ClientUnaryCall;
+  getConsistencyProof(
+    request: GetConsistencyProofRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetConsistencyProofResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const LedgerServiceClient = makeGenericClientConstructor(
@@ -1983,6 +3043,14 @@ export const LedgerServiceClient = makeGenericClientConstructor(
   service: typeof LedgerServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -1,8 +1,9 @@
 import { CortexError, ErrorReason } from '../../errors.js';
 import type { LedgerEntry } from '../chain.js';
+import type { TreeHead } from '../heads.js';
 import type { Ledger } from '../index.js';
-import { pack, type StreamMessage, type SubscriptionFilter } from './messages.js';
-import { archivedAway, Subscription, type CatchUpSource, type Sink, type SubscriptionLimits } from './subscription.js';
+import { filterKey, pack, type StreamMessage, type SubscriptionFilter } from './messages.js';
+import { archivedAway, Subscription, type CatchUpSource, type HeadMessage, type Sink, type SubscriptionLimits } from './subscription.js';
 
 export type { Sink, CatchUpSource, SubscriptionLimits } from './subscription.js';
 export type { NamespaceSet, StreamMessage, SubscriptionFilter } from './messages.js';
@@ -29,6 +30,8 @@ export interface HubStats {
 export interface SubscriptionHub {
   /** Starts a subscription; throws OUT_OF_RANGE / UNAVAILABLE before anything is sent. */
   subscribe(options: SubscribeOptions, sink: Sink): { cancel(): void; readonly finished: Promise<void> };
+  /** A head the server signed and made durable: to every subscriber following the live tail. */
+  offerHead(head: TreeHead): void;
   /** Ends every stream with UNAVAILABLE after flushing, waiting at most flushTimeoutMs for slow clients. */
   close(flushTimeoutMs: number): Promise<void>;
   stats(): HubStats;
@@ -36,7 +39,7 @@ export interface SubscriptionHub {
 
 export interface HubDeps {
   readonly ledger: Pick<Ledger, 'onCommit'>;
-  readonly source: CatchUpSource;
+  readonly source: Omit<CatchUpSource, 'signedHead'>;
   readonly limits: SubscriptionLimits;
   readonly reportError: (error: unknown) => void;
 }
@@ -44,22 +47,33 @@ export interface HubDeps {
 /**
  * Fans committed transactions out to subscribers. The commit listener only appends to
  * per-subscriber queues (bounded; a subscriber over the bound is cut off), so a slow subscriber
- * never slows the writer or the others.
+ * never slows the writer or the others. Each commit is packed once per distinct filter, and
+ * subscribers with equal filters share those message objects, so the transport encodes each
+ * once and writes the same bytes to all of them.
  */
-export function createSubscriptionHub({ ledger, source, limits, reportError }: HubDeps): SubscriptionHub {
+export function createSubscriptionHub({ ledger, source: entries, limits, reportError }: HubDeps): SubscriptionHub {
   const subscriptions = new Set<Subscription>();
   let closing = false;
   let peakEntries = 0;
   let peakBytes = 0;
   let cutOffs = 0;
+  let latestHead: HeadMessage | undefined;
+  const source: CatchUpSource = { ...entries, signedHead: () => latestHead };
 
-  const unsubscribe = ledger.onCommit((entries: readonly LedgerEntry[]) => {
-    // Subscribers without filters share one set of messages per commit.
-    let shared: StreamMessage[] | undefined;
-    const unfiltered = () => (shared ??= pack(entries, true, {}, { openTxId: undefined }));
+  const unsubscribe = ledger.onCommit((committed: readonly LedgerEntry[]) => {
+    const packed = new Map<string, StreamMessage[]>();
+    const shared = (filter: SubscriptionFilter): StreamMessage[] => {
+      const key = filterKey(filter);
+      let messages = packed.get(key);
+      if (messages === undefined) {
+        messages = pack(committed, true, filter, { openTxId: undefined });
+        packed.set(key, messages);
+      }
+      return messages;
+    };
     for (const subscription of subscriptions) {
       try {
-        subscription.offer(entries, unfiltered);
+        subscription.offer(committed, shared);
       } catch (error: unknown) {
         reportError(error);
       }
@@ -98,6 +112,12 @@ export function createSubscriptionHub({ ledger, source, limits, reportError }: H
       subscriptions.add(subscription);
       void subscription.finished.finally(() => subscriptions.delete(subscription));
       return { cancel: () => subscription.cancel(), finished: subscription.finished };
+    },
+
+    offerHead(head) {
+      if (head.treeSize <= (latestHead?.head.treeSize ?? -1)) return;
+      latestHead = { kind: 'head', head };
+      for (const subscription of subscriptions) subscription.offerHead(latestHead);
     },
 
     async close(flushTimeoutMs) {

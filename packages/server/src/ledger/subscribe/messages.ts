@@ -1,7 +1,8 @@
 import type { LedgerEntry } from '../chain.js';
+import type { TreeHead } from '../heads.js';
 import { approximateBytes } from '../rows.js';
 
-/** What a subscription sends: the entries of one transaction, or a bookmark. */
+/** What a subscription sends: the entries of one transaction, a bookmark, or a signed head. */
 export type StreamMessage =
   | {
       readonly kind: 'commit';
@@ -14,6 +15,11 @@ export type StreamMessage =
       readonly kind: 'progress';
       /** Every entry up to this seq that passes the filters has been delivered. */
       readonly headSeq: number;
+    }
+  | {
+      readonly kind: 'head';
+      /** Sent after every entry up to its tree size that passes the filters. */
+      readonly head: TreeHead;
     };
 
 /** The namespaces a reader may see (its API key's); the ledger needs only the question. */
@@ -31,6 +37,34 @@ export interface SubscriptionFilter {
 
 export function isUnfiltered(filter: SubscriptionFilter): boolean {
   return filter.namespace === undefined && filter.readable === undefined && filter.actions === undefined && filter.agentId === undefined;
+}
+
+/**
+ * Equal only for filters that select the same entries, so subscribers with equal filters share
+ * one set of messages per commit (encoded once). Built from every field, so a field added later
+ * counts too. An object such as `readable` counts by identity (one per API key), never by its
+ * printed form: two tenants must never share a message.
+ */
+export function filterKey(filter: SubscriptionFilter): string {
+  const fields = Object.entries(filter as Record<string, unknown>)
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, value]) => [name, keyOf(value)]);
+  return JSON.stringify(fields);
+}
+
+const identities = new WeakMap<object, number>();
+let nextIdentity = 0;
+
+function keyOf(value: unknown): unknown {
+  if (value instanceof Set) return [...(value as Set<string>)].sort();
+  if (typeof value !== 'object' || value === null) return value;
+  let id = identities.get(value);
+  if (id === undefined) {
+    id = nextIdentity++;
+    identities.set(value, id);
+  }
+  return `object#${id}`;
 }
 
 export function matches(filter: SubscriptionFilter, entry: LedgerEntry): boolean {
@@ -112,5 +146,6 @@ export function messageEntries(message: StreamMessage): number {
 }
 
 export function messageBytes(message: StreamMessage): number {
-  return message.kind === 'commit' ? message.entries.reduce((sum, e) => sum + approximateBytes(e), 0) : 16;
+  if (message.kind === 'commit') return message.entries.reduce((sum, e) => sum + approximateBytes(e), 0);
+  return message.kind === 'head' ? message.head.note.length + 100 : 16;
 }

@@ -5,7 +5,11 @@ import type { Archive } from '../archive.js';
 import type { LedgerEntry } from '../chain.js';
 import type { SegmentRecord } from '../segments.js';
 import { ArchiveCursor } from './archive-cursor.js';
-import { isUnfiltered, MAX_MESSAGE_ENTRIES, messageBytes, messageEntries, pack, type PackState, type StreamMessage, type SubscriptionFilter } from './messages.js';
+import { MAX_MESSAGE_ENTRIES, messageBytes, messageEntries, pack, type PackState, type StreamMessage, type SubscriptionFilter } from './messages.js';
+
+export type HeadMessage = Extract<StreamMessage, { kind: 'head' }>;
+/** The messages of one commit for a filter, packed once per distinct filter and shared. */
+export type SharedMessages = (filter: SubscriptionFilter) => StreamMessage[];
 
 /** Where a subscription's messages go: the transport, seen through what backpressure needs. */
 export interface Sink {
@@ -21,6 +25,8 @@ export interface Sink {
 /** What catch-up reads: the live database, then (when asked) the archive. */
 export interface CatchUpSource {
   head(): number;
+  /** The newest published signed head, as the message every subscriber shares. */
+  signedHead(): HeadMessage | undefined;
   oldestLiveSeq(): number;
   entries(fromSeq: number, toSeq: number, limit: number): LedgerEntry[];
   archivedSegments(): SegmentRecord[];
@@ -105,7 +111,7 @@ export class Subscription {
   }
 
   /** A committed transaction, straight from the ledger (synchronously after the commit). */
-  offer(entries: readonly LedgerEntry[], unfiltered: () => StreamMessage[]): void {
+  offer(entries: readonly LedgerEntry[], shared: SharedMessages): void {
     const first = entries[0];
     const last = entries.at(-1);
     if (this.terminal || this.cancelled || first === undefined || last === undefined) return;
@@ -121,7 +127,7 @@ export class Subscription {
       this.signal();
       return;
     }
-    const { messages, done, lastSeq, upTo } = this.plan(entries, true, unfiltered);
+    const { messages, done, lastSeq, upTo } = this.plan(entries, true, shared);
     const count = messages.reduce((n, m) => n + messageEntries(m), 0);
     const bytes = messages.reduce((n, m) => n + messageBytes(m), 0);
     if (this.queuedEntries + count > this.limits.maxQueuedEntries || this.queuedBytes + bytes > this.limits.maxQueuedBytes) {
@@ -135,6 +141,13 @@ export class Subscription {
     this.enqueue(messages, upTo);
     this.nextSeq = lastSeq + 1;
     if (done) this.terminal = {};
+    this.signal();
+  }
+
+  /** A newly published head: queued behind the commits it covers, while the stream follows the tail. */
+  offerHead(message: HeadMessage): void {
+    if (this.terminal || this.cancelled || this.mode !== 'live') return;
+    if (this.nextSeq > message.head.treeSize && this.wantsHead(message)) this.enqueueHead(message);
     this.signal();
   }
 
@@ -245,6 +258,8 @@ export class Subscription {
       this.mode = 'live';
       this.caughtUp = true;
       this.enqueueProgress();
+      const head = this.source.signedHead();
+      if (head !== undefined && this.wantsHead(head)) this.enqueueHead(head);
     }
   }
 
@@ -291,7 +306,7 @@ export class Subscription {
   }
 
   /** The messages for consecutive entries, cut after the transaction that holds to_seq. */
-  private plan(entries: readonly LedgerEntry[], complete: boolean, unfiltered?: () => StreamMessage[]) {
+  private plan(entries: readonly LedgerEntry[], complete: boolean, shared?: SharedMessages) {
     let selected = entries;
     let done = false;
     const { toSeq } = this.options;
@@ -307,8 +322,9 @@ export class Subscription {
       }
     }
     const lastComplete = done || complete;
-    const shared = unfiltered && isUnfiltered(this.options.filter) && this.packState.openTxId === undefined && selected === entries;
-    const messages = shared ? unfiltered() : pack(selected, lastComplete, this.options.filter, this.packState);
+    // A whole commit, no transaction left open: exactly what every subscriber with this filter sends.
+    const sharable = shared !== undefined && this.packState.openTxId === undefined && selected === entries;
+    const messages = sharable ? shared(this.options.filter) : pack(selected, lastComplete, this.options.filter, this.packState);
     const lastSeq = selected.at(-1)?.seq ?? this.nextSeq - 1;
     // The bookmark never points inside a transaction that is still being sent.
     const upTo = lastComplete ? lastSeq : (selected.at(-1)?.txId ?? this.nextSeq) - 1;
@@ -335,6 +351,18 @@ export class Subscription {
       this.queuedBytes += item.bytes;
     });
     this.hooks.queued(this.queuedEntries, this.queuedBytes);
+  }
+
+  /** Heads within the range asked for, never inside a transaction being sent in parts. */
+  private wantsHead(message: HeadMessage): boolean {
+    const { toSeq } = this.options;
+    return (toSeq === 0 || message.head.treeSize <= toSeq) && this.packState.openTxId === undefined;
+  }
+
+  private enqueueHead(message: HeadMessage): void {
+    const tail = this.queue.at(-1);
+    const upTo = tail ? tail.upTo : this.position;
+    this.queue.push({ message, entries: 0, bytes: 0, upTo });
   }
 
   private enqueueProgress(): void {

@@ -153,9 +153,85 @@ class Progress(_message.Message):
     def __init__(self, head_seq: _Optional[int] = ...) -> None: ...
 
 class SubscribeResponse(_message.Message):
-    __slots__ = ("commit", "progress")
+    __slots__ = ("commit", "progress", "head")
     COMMIT_FIELD_NUMBER: _ClassVar[int]
     PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    HEAD_FIELD_NUMBER: _ClassVar[int]
     commit: Commit
     progress: Progress
-    def __init__(self, commit: _Optional[_Union[Commit, _Mapping]] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ...) -> None: ...
+    head: SignedHead
+    def __init__(self, commit: _Optional[_Union[Commit, _Mapping]] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ..., head: _Optional[_Union[SignedHead, _Mapping]] = ...) -> None: ...
+
+class SignedHead(_message.Message):
+    __slots__ = ("tree_size", "root_hash", "time", "last_entry_hash", "previous_head_hash", "next_head_due", "key_id", "origin", "note")
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    ROOT_HASH_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    LAST_ENTRY_HASH_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_HEAD_HASH_FIELD_NUMBER: _ClassVar[int]
+    NEXT_HEAD_DUE_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    tree_size: int
+    root_hash: bytes
+    time: _timestamp_pb2.Timestamp
+    last_entry_hash: str
+    previous_head_hash: bytes
+    next_head_due: int
+    key_id: str
+    origin: str
+    note: str
+    def __init__(self, tree_size: _Optional[int] = ..., root_hash: _Optional[bytes] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_entry_hash: _Optional[str] = ..., previous_head_hash: _Optional[bytes] = ..., next_head_due: _Optional[int] = ..., key_id: _Optional[str] = ..., origin: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class GetSignedHeadRequest(_message.Message):
+    __slots__ = ("tree_size",)
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    tree_size: int
+    def __init__(self, tree_size: _Optional[int] = ...) -> None: ...
+
+class GetSignedHeadResponse(_message.Message):
+    __slots__ = ("head",)
+    HEAD_FIELD_NUMBER: _ClassVar[int]
+    head: SignedHead
+    def __init__(self, head: _Optional[_Union[SignedHead, _Mapping]] = ...) -> None: ...
+
+class GetInclusionProofRequest(_message.Message):
+    __slots__ = ("seq", "tree_size")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    tree_size: int
+    def __init__(self, seq: _Optional[int] = ..., tree_size: _Optional[int] = ...) -> None: ...
+
+class GetInclusionProofResponse(_message.Message):
+    __slots__ = ("seq", "tree_size", "hashes", "head")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    HASHES_FIELD_NUMBER: _ClassVar[int]
+    HEAD_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    tree_size: int
+    hashes: _containers.RepeatedScalarFieldContainer[bytes]
+    head: SignedHead
+    def __init__(self, seq: _Optional[int] = ..., tree_size: _Optional[int] = ..., hashes: _Optional[_Iterable[bytes]] = ..., head: _Optional[_Union[SignedHead, _Mapping]] = ...) -> None: ...
+
+class GetConsistencyProofRequest(_message.Message):
+    __slots__ = ("from_size", "to_size")
+    FROM_SIZE_FIELD_NUMBER: _ClassVar[int]
+    TO_SIZE_FIELD_NUMBER: _ClassVar[int]
+    from_size: int
+    to_size: int
+    def __init__(self, from_size: _Optional[int] = ..., to_size: _Optional[int] = ...) -> None: ...
+
+class GetConsistencyProofResponse(_message.Message):
+    __slots__ = ("from_size", "to_size", "hashes", "head")
+    FROM_SIZE_FIELD_NUMBER: _ClassVar[int]
+    TO_SIZE_FIELD_NUMBER: _ClassVar[int]
+    HASHES_FIELD_NUMBER: _ClassVar[int]
+    HEAD_FIELD_NUMBER: _ClassVar[int]
+    from_size: int
+    to_size: int
+    hashes: _containers.RepeatedScalarFieldContainer[bytes]
+    head: SignedHead
+    def __init__(self, from_size: _Optional[int] = ..., to_size: _Optional[int] = ..., hashes: _Optional[_Iterable[bytes]] = ..., head: _Optional[_Union[SignedHead, _Mapping]] = ...) -> None: ...

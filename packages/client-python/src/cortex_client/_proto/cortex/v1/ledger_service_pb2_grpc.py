@@ -57,6 +57,21 @@ class LedgerServiceStub(object):
                 request_serializer=cortex_dot_v1_dot_ledger__service__pb2.SubscribeRequest.SerializeToString,
                 response_deserializer=cortex_dot_v1_dot_ledger__service__pb2.SubscribeResponse.FromString,
                 _registered_method=True)
+        self.GetSignedHead = channel.unary_unary(
+                '/cortex.v1.LedgerService/GetSignedHead',
+                request_serializer=cortex_dot_v1_dot_ledger__service__pb2.GetSignedHeadRequest.SerializeToString,
+                response_deserializer=cortex_dot_v1_dot_ledger__service__pb2.GetSignedHeadResponse.FromString,
+                _registered_method=True)
+        self.GetInclusionProof = channel.unary_unary(
+                '/cortex.v1.LedgerService/GetInclusionProof',
+                request_serializer=cortex_dot_v1_dot_ledger__service__pb2.GetInclusionProofRequest.SerializeToString,
+                response_deserializer=cortex_dot_v1_dot_ledger__service__pb2.GetInclusionProofResponse.FromString,
+                _registered_method=True)
+        self.GetConsistencyProof = channel.unary_unary(
+                '/cortex.v1.LedgerService/GetConsistencyProof',
+                request_serializer=cortex_dot_v1_dot_ledger__service__pb2.GetConsistencyProofRequest.SerializeToString,
+                response_deserializer=cortex_dot_v1_dot_ledger__service__pb2.GetConsistencyProofResponse.FromString,
+                _registered_method=True)
 
 
 class LedgerServiceServicer(object):
@@ -99,6 +114,31 @@ class LedgerServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetSignedHead(self, request, context):
+        """Returns a signed tree head: the newest one, or the one signed at a given tree size. A
+        client keeps the last head it verified and asks for a consistency proof to the next. Heads
+        and proofs carry hashes only, no entry content, so any key with the read role may ask.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetInclusionProof(self, request, context):
+        """Returns the Merkle audit path (RFC 9162 section 2.1.3) proving that an entry is in the tree
+        of a given size.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetConsistencyProof(self, request, context):
+        """Returns the Merkle consistency proof (RFC 9162 section 2.1.4) that the tree of one size is a
+        prefix of the tree of a larger size: nothing in it was changed, removed or reordered.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -121,6 +161,21 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.Subscribe,
                     request_deserializer=cortex_dot_v1_dot_ledger__service__pb2.SubscribeRequest.FromString,
                     response_serializer=cortex_dot_v1_dot_ledger__service__pb2.SubscribeResponse.SerializeToString,
+            ),
+            'GetSignedHead': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSignedHead,
+                    request_deserializer=cortex_dot_v1_dot_ledger__service__pb2.GetSignedHeadRequest.FromString,
+                    response_serializer=cortex_dot_v1_dot_ledger__service__pb2.GetSignedHeadResponse.SerializeToString,
+            ),
+            'GetInclusionProof': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInclusionProof,
+                    request_deserializer=cortex_dot_v1_dot_ledger__service__pb2.GetInclusionProofRequest.FromString,
+                    response_serializer=cortex_dot_v1_dot_ledger__service__pb2.GetInclusionProofResponse.SerializeToString,
+            ),
+            'GetConsistencyProof': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetConsistencyProof,
+                    request_deserializer=cortex_dot_v1_dot_ledger__service__pb2.GetConsistencyProofRequest.FromString,
+                    response_serializer=cortex_dot_v1_dot_ledger__service__pb2.GetConsistencyProofResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -234,6 +289,87 @@ class LedgerService(object):
             '/cortex.v1.LedgerService/Subscribe',
             cortex_dot_v1_dot_ledger__service__pb2.SubscribeRequest.SerializeToString,
             cortex_dot_v1_dot_ledger__service__pb2.SubscribeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSignedHead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cortex.v1.LedgerService/GetSignedHead',
+            cortex_dot_v1_dot_ledger__service__pb2.GetSignedHeadRequest.SerializeToString,
+            cortex_dot_v1_dot_ledger__service__pb2.GetSignedHeadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetInclusionProof(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cortex.v1.LedgerService/GetInclusionProof',
+            cortex_dot_v1_dot_ledger__service__pb2.GetInclusionProofRequest.SerializeToString,
+            cortex_dot_v1_dot_ledger__service__pb2.GetInclusionProofResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetConsistencyProof(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cortex.v1.LedgerService/GetConsistencyProof',
+            cortex_dot_v1_dot_ledger__service__pb2.GetConsistencyProofRequest.SerializeToString,
+            cortex_dot_v1_dot_ledger__service__pb2.GetConsistencyProofResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { hashEntry, type LedgerEntry } from './chain.js';
-import { createSigner } from './signing.js';
-import { openTestLedger, type TestLedger } from './test-helpers.js';
-import { createVerifier } from './verify.js';
+import { hashEntry, type LedgerEntry } from '../chain.js';
+import { createSigner } from '../signing.js';
+import { openTestLedger, type TestLedger } from '../test-helpers.js';
+import { rebuildTree, rechain } from './tamper-test-helpers.js';
+import { createVerifier } from './index.js';
 
 const COLUMNS = ['seq', 'tx_id', 'time', 'namespace', 'actor', 'on_behalf_of', 'action', 'subject', 'agent_id', 'payload', 'correlation_id', 'prev_hash', 'hash', 'encoding'] as const;
 type Column = (typeof COLUMNS)[number];
@@ -30,18 +31,17 @@ function flipByte(t: TestLedger, seq: number, column: Column, byteIndex: number)
 
 describe('ledger verification', () => {
   let t: TestLedger;
-  let entries: LedgerEntry[];
 
   beforeEach(() => {
     t = openTestLedger({ checkpointEvery: 10 });
-    entries = t.append(1, 3, 5, 1, 2, 8, 1, 4, 6, 2, 1, 3, 7, 2, 1);
+    t.append(1, 3, 5, 1, 2, 8, 1, 4, 6, 2, 1, 3, 7, 2, 1);
   });
   afterEach(() => t.close());
 
-  it('verifies an untouched chain with its checkpoints', async () => {
+  it('verifies an untouched chain with its Merkle tree, signed heads and tip', async () => {
     const report = await t.verify({});
     expect(report).to.deep.include({ ok: true, entriesChecked: 47, firstBadSeq: 0, reason: '', headSeq: 47, fromSeq: 1, toSeq: 47 });
-    expect(report.checkpointsChecked).to.equal(t.checkpoints.inRange(1, 47).length).and.be.greaterThan(3);
+    expect(report.checkpointsChecked).to.equal(t.heads.range(1, 47).length).and.be.greaterThan(3);
   });
 
   it('detects a flipped byte in any column of any stored entry, at that entry', async () => {
@@ -72,7 +72,7 @@ describe('ledger verification', () => {
     expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: 17, reason: 'missing entry' });
   });
 
-  it('detects entries deleted from the end once a signed checkpoint covers them', async () => {
+  it('detects entries deleted from the end once a signed head covers them', async () => {
     t.maintenance.checkpointNow();
     t.db.prepare('DELETE FROM ledger WHERE seq >= 45').run();
     const report = await t.verify({});
@@ -100,31 +100,35 @@ describe('ledger verification', () => {
     expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: 30 });
   });
 
-  it('catches a rewritten history with every later hash recomputed, at the next signed checkpoint', async () => {
-    // Rewrite entry 12 and re-chain everything after it: each entry is self-consistent again.
-    const rows = t.ledger.entries(12, 47, 100);
-    let prevHash = entries[10]!.hash;
-    for (const row of rows) {
-      const forged = { ...row, subject: row.seq === 12 ? 'forged' : row.subject, prevHash };
-      const hash = hashEntry(forged);
-      t.db.prepare('UPDATE ledger SET subject = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(forged.subject, prevHash, hash, row.seq);
-      prevHash = hash;
-    }
-    const firstCheckpoint = t.checkpoints.inRange(12, 47)[0]?.seq;
-    expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: firstCheckpoint, reason: 'checkpoint does not match entry' });
+  it('catches a rewritten history with every later hash recomputed at the Merkle leaf, and with the tree rebuilt too after the last head that matches', async () => {
+    rechain(t, 12, (e) => ({ ...e, subject: e.seq === 12 ? 'forged' : e.subject }), { tree: false });
+    expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: 12, reason: 'Merkle tree leaf does not match the entry' });
+    rechain(t, 12, (e) => e, { tree: true });
+    const matching = t.heads.range(1, 11).at(-1)?.treeSize ?? 0;
+    const failing = t.heads.range(12, 47)[0]?.treeSize;
+    expect(await t.verify({})).to.deep.include({
+      ok: false,
+      firstBadSeq: matching + 1,
+      reason: `entries ${matching + 1}..${failing} do not match the signed head at tree size ${failing}`,
+    });
   });
 
-  it('detects a tampered checkpoint signature, and checkpoints signed by an untrusted key', async () => {
-    const cp = t.checkpoints.inRange(1, 47)[1];
-    expect(cp).to.not.equal(undefined);
-    t.db.prepare('UPDATE ledger_checkpoints SET signature = ? WHERE seq = ?').run('00'.repeat(64), cp?.seq);
-    expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: cp?.seq, reason: 'bad checkpoint signature' });
+  it('detects a tampered head signature, and heads signed by an untrusted key', async () => {
+    const head = t.heads.range(1, 47)[1]!;
+    const forged = head.note.replace(/ (\S+)\n$/, (_, signature: string) => {
+      const bytes = Buffer.from(signature, 'base64');
+      bytes[10] = bytes[10]! ^ 1;
+      return ` ${bytes.toString('base64')}\n`;
+    });
+    t.db.prepare('UPDATE ledger_heads SET note = ? WHERE tree_size = ?').run(forged, head.treeSize);
+    expect(await t.verify({})).to.deep.include({ ok: false, firstBadSeq: head.treeSize, reason: 'signed head: bad signature' });
 
     const stranger = createSigner('some other deployment secret value!!', 'other');
     const verify = createVerifier({ ...t, trustedKeys: new Map([[stranger.publicKey, 'other']]) });
-    const report = await verify({});
-    expect(report.firstBadSeq).to.equal(t.checkpoints.inRange(1, 47)[0]?.seq);
-    expect(report.reason).to.match(/untrusted key \(key id "test"\)/);
+    // The first head it meets is the genesis head, before entry 1.
+    expect(await verify({})).to.deep.include({ firstBadSeq: 1, reason: 'the signed head at tree size 0: signed by an untrusted key (key id "test")' });
+    const first = t.heads.range(1, 47)[0]!.treeSize;
+    expect(await verify({ fromSeq: 2 })).to.deep.include({ firstBadSeq: first, reason: 'signed head: signed by an untrusted key (key id "test")' });
   });
 
   it('verifies a sub-range, linking its first entry to the one before it', async () => {
@@ -145,14 +149,21 @@ describe('ledger verification', () => {
 });
 
 describe('ledger encodings', () => {
-  /** Rewrites the first `count` entries as a database from before encoding 2 holds them: v1, no claim. */
+  /**
+   * Rewrites the first `count` entries (all there are) as a database from before encoding 2 holds
+   * them: v1, no claim; with the Merkle nodes and the tip the server would have written over them.
+   */
   function downgradeToEncoding1(t: TestLedger, count: number): void {
     let prevHash = '0'.repeat(64);
+    const rewritten: LedgerEntry[] = [];
     for (const entry of t.ledger.entries(1, count, count)) {
       const v1 = { ...entry, onBehalfOf: '', encoding: 1 as const, prevHash };
       prevHash = hashEntry(v1);
+      rewritten.push({ ...v1, hash: prevHash });
       t.db.prepare("UPDATE ledger SET on_behalf_of = '', encoding = 1, prev_hash = ?, hash = ? WHERE seq = ?").run(v1.prevHash, prevHash, entry.seq);
     }
+    rebuildTree(t.db, 1, rewritten);
+    t.tip.seal(count, prevHash, t.signer.mac);
   }
 
   it('verifies a chain whose old entries keep encoding 1 and whose new ones use encoding 2, live and archived', async () => {
