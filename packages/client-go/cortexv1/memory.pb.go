@@ -125,7 +125,17 @@ type Memory struct {
 	// expires_at still applies).
 	Pinned bool `protobuf:"varint,15,opt,name=pinned,proto3" json:"pinned,omitempty"`
 	// OUTPUT_ONLY. Incremented on every change of the memory; starts at 1.
-	Version       int64 `protobuf:"varint,16,opt,name=version,proto3" json:"version,omitempty"`
+	Version int64 `protobuf:"varint,16,opt,name=version,proto3" json:"version,omitempty"`
+	// The conversation, session or episode the memory belongs to (empty: none). Memories of one
+	// thread are ordered by occurred_at (then by when they were stored); Recall indexes each
+	// one together with its neighbours in that order, so a turn that only makes sense in its
+	// conversation is still found by what the conversation was about. Same charset as id,
+	// up to 128 characters.
+	ThreadId string `protobuf:"bytes,17,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
+	// When the remembered event happened, as the client knows it (distinct from created_at,
+	// when it was stored); unset when the client did not say. Orders a thread, and its date is
+	// part of what Recall searches.
+	OccurredAt    *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -272,6 +282,20 @@ func (x *Memory) GetVersion() int64 {
 	return 0
 }
 
+func (x *Memory) GetThreadId() string {
+	if x != nil {
+		return x.ThreadId
+	}
+	return ""
+}
+
+func (x *Memory) GetOccurredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurredAt
+	}
+	return nil
+}
+
 // MemoryFilter narrows Recall, ListMemories, Forget and BuildContext. Unset fields do not
 // constrain; set fields are combined with AND.
 type MemoryFilter struct {
@@ -293,9 +317,18 @@ type MemoryFilter struct {
 	CreatedBefore *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=created_before,json=createdBefore,proto3" json:"created_before,omitempty"`
 	// Only memories whose metadata holds every one of these key/value pairs exactly (at most 64
 	// entries; keys as in Memory.metadata).
-	Metadata      map[string]string `protobuf:"bytes,7,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Metadata map[string]string `protobuf:"bytes,7,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Only memories of one of these threads (at most 100 items; see Memory.thread_id); ""
+	// stands for memories without a thread.
+	ThreadIds []string `protobuf:"bytes,8,rep,name=thread_ids,json=threadIds,proto3" json:"thread_ids,omitempty"`
+	// Only memories that occurred at or after this instant (memories without occurred_at are
+	// left out when this is set).
+	OccurredAfter *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=occurred_after,json=occurredAfter,proto3" json:"occurred_after,omitempty"`
+	// Only memories that occurred strictly before this instant (memories without occurred_at
+	// are left out when this is set).
+	OccurredBefore *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=occurred_before,json=occurredBefore,proto3" json:"occurred_before,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *MemoryFilter) Reset() {
@@ -377,11 +410,32 @@ func (x *MemoryFilter) GetMetadata() map[string]string {
 	return nil
 }
 
+func (x *MemoryFilter) GetThreadIds() []string {
+	if x != nil {
+		return x.ThreadIds
+	}
+	return nil
+}
+
+func (x *MemoryFilter) GetOccurredAfter() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurredAfter
+	}
+	return nil
+}
+
+func (x *MemoryFilter) GetOccurredBefore() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurredBefore
+	}
+	return nil
+}
+
 var File_cortex_v1_memory_proto protoreflect.FileDescriptor
 
 const file_cortex_v1_memory_proto_rawDesc = "" +
 	"\n" +
-	"\x16cortex/v1/memory.proto\x12\tcortex.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9e\x05\n" +
+	"\x16cortex/v1/memory.proto\x12\tcortex.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf8\x05\n" +
 	"\x06Memory\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x19\n" +
@@ -404,10 +458,13 @@ const file_cortex_v1_memory_proto_rawDesc = "" +
 	"\n" +
 	"expires_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12\x16\n" +
 	"\x06pinned\x18\x0f \x01(\bR\x06pinned\x12\x18\n" +
-	"\aversion\x18\x10 \x01(\x03R\aversion\x1a;\n" +
+	"\aversion\x18\x10 \x01(\x03R\aversion\x12\x1b\n" +
+	"\tthread_id\x18\x11 \x01(\tR\bthreadId\x12;\n" +
+	"\voccurred_at\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"occurredAt\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xfe\x02\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa5\x04\n" +
 	"\fMemoryFilter\x12\x19\n" +
 	"\bagent_id\x18\x01 \x01(\tR\aagentId\x12\x14\n" +
 	"\x05kinds\x18\x02 \x03(\tR\x05kinds\x12\x12\n" +
@@ -415,7 +472,12 @@ const file_cortex_v1_memory_proto_rawDesc = "" +
 	"\x05tiers\x18\x04 \x03(\x0e2\x0f.cortex.v1.TierR\x05tiers\x12?\n" +
 	"\rcreated_after\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\fcreatedAfter\x12A\n" +
 	"\x0ecreated_before\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\rcreatedBefore\x12A\n" +
-	"\bmetadata\x18\a \x03(\v2%.cortex.v1.MemoryFilter.MetadataEntryR\bmetadata\x1a;\n" +
+	"\bmetadata\x18\a \x03(\v2%.cortex.v1.MemoryFilter.MetadataEntryR\bmetadata\x12\x1d\n" +
+	"\n" +
+	"thread_ids\x18\b \x03(\tR\tthreadIds\x12A\n" +
+	"\x0eoccurred_after\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\roccurredAfter\x12C\n" +
+	"\x0foccurred_before\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\x0eoccurredBefore\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01*H\n" +
@@ -454,15 +516,18 @@ var file_cortex_v1_memory_proto_depIdxs = []int32{
 	5,  // 3: cortex.v1.Memory.updated_at:type_name -> google.protobuf.Timestamp
 	5,  // 4: cortex.v1.Memory.last_accessed_at:type_name -> google.protobuf.Timestamp
 	5,  // 5: cortex.v1.Memory.expires_at:type_name -> google.protobuf.Timestamp
-	0,  // 6: cortex.v1.MemoryFilter.tiers:type_name -> cortex.v1.Tier
-	5,  // 7: cortex.v1.MemoryFilter.created_after:type_name -> google.protobuf.Timestamp
-	5,  // 8: cortex.v1.MemoryFilter.created_before:type_name -> google.protobuf.Timestamp
-	4,  // 9: cortex.v1.MemoryFilter.metadata:type_name -> cortex.v1.MemoryFilter.MetadataEntry
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	5,  // 6: cortex.v1.Memory.occurred_at:type_name -> google.protobuf.Timestamp
+	0,  // 7: cortex.v1.MemoryFilter.tiers:type_name -> cortex.v1.Tier
+	5,  // 8: cortex.v1.MemoryFilter.created_after:type_name -> google.protobuf.Timestamp
+	5,  // 9: cortex.v1.MemoryFilter.created_before:type_name -> google.protobuf.Timestamp
+	4,  // 10: cortex.v1.MemoryFilter.metadata:type_name -> cortex.v1.MemoryFilter.MetadataEntry
+	5,  // 11: cortex.v1.MemoryFilter.occurred_after:type_name -> google.protobuf.Timestamp
+	5,  // 12: cortex.v1.MemoryFilter.occurred_before:type_name -> google.protobuf.Timestamp
+	13, // [13:13] is the sub-list for method output_type
+	13, // [13:13] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_cortex_v1_memory_proto_init() }

@@ -87,9 +87,9 @@ const (
 	RecallMode_RECALL_MODE_UNSPECIFIED RecallMode = 0
 	// Nearest neighbours of the query's embedding (cosine similarity).
 	RecallMode_RECALL_MODE_VECTOR RecallMode = 1
-	// Full-text match (SQLite FTS5, BM25 ranking).
+	// Full-text match: stemmed words, BM25F ranking with per-namespace statistics.
 	RecallMode_RECALL_MODE_KEYWORD RecallMode = 2
-	// Both lists fused by reciprocal rank fusion.
+	// Both lists fused: each normalised onto [0, 1] and summed with equal weights.
 	RecallMode_RECALL_MODE_HYBRID RecallMode = 3
 )
 
@@ -157,7 +157,18 @@ type MemoryInput struct {
 	// Optional. See Memory.expires_at. Must be in the future, and before year 10000.
 	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
 	// Optional. See Memory.pinned.
-	Pinned        bool `protobuf:"varint,9,opt,name=pinned,proto3" json:"pinned,omitempty"`
+	Pinned bool `protobuf:"varint,9,opt,name=pinned,proto3" json:"pinned,omitempty"`
+	// Optional. See Memory.thread_id.
+	ThreadId string `protobuf:"bytes,10,opt,name=thread_id,json=threadId,proto3" json:"thread_id,omitempty"`
+	// Optional. See Memory.occurred_at. Any valid instant (past events are the usual case).
+	OccurredAt *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
+	// Optional. The memory's vector, computed by the client with the model the server embeds
+	// with, so the server does not embed the content itself. It must have exactly the server's
+	// embedding dimension (384 for every bundled model, so at most 384 items), finite components
+	// and a non-zero length; it is normalised to unit length. It stands for the whole content (no chunking). When the server
+	// changes its embedding model, such vectors are re-made from the content by the server.
+	// Vectors of a thread's neighbourhood (see thread_id) are still made by the server.
+	Embedding     []float32 `protobuf:"fixed32,12,rep,packed,name=embedding,proto3" json:"embedding,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -253,6 +264,27 @@ func (x *MemoryInput) GetPinned() bool {
 		return x.Pinned
 	}
 	return false
+}
+
+func (x *MemoryInput) GetThreadId() string {
+	if x != nil {
+		return x.ThreadId
+	}
+	return ""
+}
+
+func (x *MemoryInput) GetOccurredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurredAt
+	}
+	return nil
+}
+
+func (x *MemoryInput) GetEmbedding() []float32 {
+	if x != nil {
+		return x.Embedding
+	}
+	return nil
 }
 
 // RememberRequest stores a batch of memories.
@@ -519,11 +551,10 @@ type RecallHit struct {
 	// The score the hits are ordered by: the cosine similarity in VECTOR mode, the BM25
 	// relevance (higher is better) in KEYWORD mode, the fused score in HYBRID mode.
 	Score float64 `protobuf:"fixed64,2,opt,name=score,proto3" json:"score,omitempty"`
-	// Cosine similarity between the query and the best-matching chunk of the memory, when the
-	// memory was found by the vector search.
+	// Cosine similarity of the query to the memory, when it was found by the vector search: to
+	// the best-matching chunk of its text, averaged with its thread window's when it has one.
 	VectorScore *float64 `protobuf:"fixed64,3,opt,name=vector_score,json=vectorScore,proto3,oneof" json:"vector_score,omitempty"`
-	// BM25 relevance (negated FTS5 bm25(), so higher is better), when the memory was found by
-	// the keyword search.
+	// BM25 relevance (higher is better), when the memory was found by the keyword search.
 	KeywordScore *float64 `protobuf:"fixed64,4,opt,name=keyword_score,json=keywordScore,proto3,oneof" json:"keyword_score,omitempty"`
 	// 1-based rank in the vector list, 0 when absent from it.
 	VectorRank int32 `protobuf:"varint,5,opt,name=vector_rank,json=vectorRank,proto3" json:"vector_rank,omitempty"`
@@ -1094,9 +1125,13 @@ type RunMaintenanceResponse struct {
 	// Memories moved into the COLD tier.
 	ArchivedCount int64 `protobuf:"varint,3,opt,name=archived_count,json=archivedCount,proto3" json:"archived_count,omitempty"`
 	// Memories deleted because their expires_at passed.
-	ExpiredCount  int64 `protobuf:"varint,4,opt,name=expired_count,json=expiredCount,proto3" json:"expired_count,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ExpiredCount int64 `protobuf:"varint,4,opt,name=expired_count,json=expiredCount,proto3" json:"expired_count,omitempty"`
+	// Memories whose vectors were re-made from their text: after the server's embedding model
+	// changed (until then they are found by keyword only), or after a change in their thread left
+	// their window vector out of date. A dry run reports how many are waiting.
+	ReembeddedCount int64 `protobuf:"varint,5,opt,name=reembedded_count,json=reembeddedCount,proto3" json:"reembedded_count,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *RunMaintenanceResponse) Reset() {
@@ -1157,11 +1192,18 @@ func (x *RunMaintenanceResponse) GetExpiredCount() int64 {
 	return 0
 }
 
+func (x *RunMaintenanceResponse) GetReembeddedCount() int64 {
+	if x != nil {
+		return x.ReembeddedCount
+	}
+	return 0
+}
+
 var File_cortex_v1_memory_service_proto protoreflect.FileDescriptor
 
 const file_cortex_v1_memory_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1ecortex/v1/memory_service.proto\x12\tcortex.v1\x1a\x16cortex/v1/memory.proto\x1a\x17cortex/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x80\x03\n" +
+	"\x1ecortex/v1/memory_service.proto\x12\tcortex.v1\x1a\x16cortex/v1/memory.proto\x1a\x17cortex/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf8\x03\n" +
 	"\vMemoryInput\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bagent_id\x18\x02 \x01(\tR\aagentId\x12\x18\n" +
@@ -1174,7 +1216,12 @@ const file_cortex_v1_memory_service_proto_rawDesc = "" +
 	"importance\x88\x01\x01\x129\n" +
 	"\n" +
 	"expires_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12\x16\n" +
-	"\x06pinned\x18\t \x01(\bR\x06pinned\x1a;\n" +
+	"\x06pinned\x18\t \x01(\bR\x06pinned\x12\x1b\n" +
+	"\tthread_id\x18\n" +
+	" \x01(\tR\bthreadId\x12;\n" +
+	"\voccurred_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"occurredAt\x12\x1c\n" +
+	"\tembedding\x18\f \x03(\x02R\tembedding\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\r\n" +
@@ -1235,12 +1282,13 @@ const file_cortex_v1_memory_service_proto_rawDesc = "" +
 	"\x15RunMaintenanceRequest\x12\x1c\n" +
 	"\tnamespace\x18\x01 \x01(\tR\tnamespace\x12\x17\n" +
 	"\adry_run\x18\x02 \x01(\bR\x06dryRun\x12/\n" +
-	"\x05as_of\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\"\xb0\x01\n" +
+	"\x05as_of\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\"\xdb\x01\n" +
 	"\x16RunMaintenanceResponse\x12%\n" +
 	"\x0epromoted_count\x18\x01 \x01(\x03R\rpromotedCount\x12#\n" +
 	"\rdemoted_count\x18\x02 \x01(\x03R\fdemotedCount\x12%\n" +
 	"\x0earchived_count\x18\x03 \x01(\x03R\rarchivedCount\x12#\n" +
-	"\rexpired_count\x18\x04 \x01(\x03R\fexpiredCount*\x8f\x01\n" +
+	"\rexpired_count\x18\x04 \x01(\x03R\fexpiredCount\x12)\n" +
+	"\x10reembedded_count\x18\x05 \x01(\x03R\x0freembeddedCount*\x8f\x01\n" +
 	"\x0fRememberOutcome\x12 \n" +
 	"\x1cREMEMBER_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18REMEMBER_OUTCOME_CREATED\x10\x01\x12\x1c\n" +
@@ -1300,37 +1348,38 @@ var file_cortex_v1_memory_service_proto_goTypes = []any{
 var file_cortex_v1_memory_service_proto_depIdxs = []int32{
 	17, // 0: cortex.v1.MemoryInput.metadata:type_name -> cortex.v1.MemoryInput.MetadataEntry
 	18, // 1: cortex.v1.MemoryInput.expires_at:type_name -> google.protobuf.Timestamp
-	2,  // 2: cortex.v1.RememberRequest.memories:type_name -> cortex.v1.MemoryInput
-	19, // 3: cortex.v1.RememberResult.memory:type_name -> cortex.v1.Memory
-	0,  // 4: cortex.v1.RememberResult.outcome:type_name -> cortex.v1.RememberOutcome
-	4,  // 5: cortex.v1.RememberResponse.results:type_name -> cortex.v1.RememberResult
-	1,  // 6: cortex.v1.RecallRequest.mode:type_name -> cortex.v1.RecallMode
-	20, // 7: cortex.v1.RecallRequest.filter:type_name -> cortex.v1.MemoryFilter
-	19, // 8: cortex.v1.RecallHit.memory:type_name -> cortex.v1.Memory
-	7,  // 9: cortex.v1.RecallResponse.hits:type_name -> cortex.v1.RecallHit
-	1,  // 10: cortex.v1.RecallResponse.mode:type_name -> cortex.v1.RecallMode
-	19, // 11: cortex.v1.GetMemoryResponse.memory:type_name -> cortex.v1.Memory
-	20, // 12: cortex.v1.ListMemoriesRequest.filter:type_name -> cortex.v1.MemoryFilter
-	19, // 13: cortex.v1.ListMemoriesResponse.memories:type_name -> cortex.v1.Memory
-	20, // 14: cortex.v1.ForgetRequest.filter:type_name -> cortex.v1.MemoryFilter
-	18, // 15: cortex.v1.RunMaintenanceRequest.as_of:type_name -> google.protobuf.Timestamp
-	3,  // 16: cortex.v1.MemoryService.Remember:input_type -> cortex.v1.RememberRequest
-	6,  // 17: cortex.v1.MemoryService.Recall:input_type -> cortex.v1.RecallRequest
-	9,  // 18: cortex.v1.MemoryService.GetMemory:input_type -> cortex.v1.GetMemoryRequest
-	11, // 19: cortex.v1.MemoryService.ListMemories:input_type -> cortex.v1.ListMemoriesRequest
-	13, // 20: cortex.v1.MemoryService.Forget:input_type -> cortex.v1.ForgetRequest
-	15, // 21: cortex.v1.MemoryService.RunMaintenance:input_type -> cortex.v1.RunMaintenanceRequest
-	5,  // 22: cortex.v1.MemoryService.Remember:output_type -> cortex.v1.RememberResponse
-	8,  // 23: cortex.v1.MemoryService.Recall:output_type -> cortex.v1.RecallResponse
-	10, // 24: cortex.v1.MemoryService.GetMemory:output_type -> cortex.v1.GetMemoryResponse
-	12, // 25: cortex.v1.MemoryService.ListMemories:output_type -> cortex.v1.ListMemoriesResponse
-	14, // 26: cortex.v1.MemoryService.Forget:output_type -> cortex.v1.ForgetResponse
-	16, // 27: cortex.v1.MemoryService.RunMaintenance:output_type -> cortex.v1.RunMaintenanceResponse
-	22, // [22:28] is the sub-list for method output_type
-	16, // [16:22] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	18, // 2: cortex.v1.MemoryInput.occurred_at:type_name -> google.protobuf.Timestamp
+	2,  // 3: cortex.v1.RememberRequest.memories:type_name -> cortex.v1.MemoryInput
+	19, // 4: cortex.v1.RememberResult.memory:type_name -> cortex.v1.Memory
+	0,  // 5: cortex.v1.RememberResult.outcome:type_name -> cortex.v1.RememberOutcome
+	4,  // 6: cortex.v1.RememberResponse.results:type_name -> cortex.v1.RememberResult
+	1,  // 7: cortex.v1.RecallRequest.mode:type_name -> cortex.v1.RecallMode
+	20, // 8: cortex.v1.RecallRequest.filter:type_name -> cortex.v1.MemoryFilter
+	19, // 9: cortex.v1.RecallHit.memory:type_name -> cortex.v1.Memory
+	7,  // 10: cortex.v1.RecallResponse.hits:type_name -> cortex.v1.RecallHit
+	1,  // 11: cortex.v1.RecallResponse.mode:type_name -> cortex.v1.RecallMode
+	19, // 12: cortex.v1.GetMemoryResponse.memory:type_name -> cortex.v1.Memory
+	20, // 13: cortex.v1.ListMemoriesRequest.filter:type_name -> cortex.v1.MemoryFilter
+	19, // 14: cortex.v1.ListMemoriesResponse.memories:type_name -> cortex.v1.Memory
+	20, // 15: cortex.v1.ForgetRequest.filter:type_name -> cortex.v1.MemoryFilter
+	18, // 16: cortex.v1.RunMaintenanceRequest.as_of:type_name -> google.protobuf.Timestamp
+	3,  // 17: cortex.v1.MemoryService.Remember:input_type -> cortex.v1.RememberRequest
+	6,  // 18: cortex.v1.MemoryService.Recall:input_type -> cortex.v1.RecallRequest
+	9,  // 19: cortex.v1.MemoryService.GetMemory:input_type -> cortex.v1.GetMemoryRequest
+	11, // 20: cortex.v1.MemoryService.ListMemories:input_type -> cortex.v1.ListMemoriesRequest
+	13, // 21: cortex.v1.MemoryService.Forget:input_type -> cortex.v1.ForgetRequest
+	15, // 22: cortex.v1.MemoryService.RunMaintenance:input_type -> cortex.v1.RunMaintenanceRequest
+	5,  // 23: cortex.v1.MemoryService.Remember:output_type -> cortex.v1.RememberResponse
+	8,  // 24: cortex.v1.MemoryService.Recall:output_type -> cortex.v1.RecallResponse
+	10, // 25: cortex.v1.MemoryService.GetMemory:output_type -> cortex.v1.GetMemoryResponse
+	12, // 26: cortex.v1.MemoryService.ListMemories:output_type -> cortex.v1.ListMemoriesResponse
+	14, // 27: cortex.v1.MemoryService.Forget:output_type -> cortex.v1.ForgetResponse
+	16, // 28: cortex.v1.MemoryService.RunMaintenance:output_type -> cortex.v1.RunMaintenanceResponse
+	23, // [23:29] is the sub-list for method output_type
+	17, // [17:23] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_cortex_v1_memory_service_proto_init() }

@@ -39,7 +39,9 @@ type MemoryServiceClient interface {
 	// batch is safe to repeat when every item has an id (see options.proto).
 	Remember(ctx context.Context, in *RememberRequest, opts ...grpc.CallOption) (*RememberResponse, error)
 	// Finds the memories most relevant to a query, by meaning (VECTOR), by keyword (KEYWORD,
-	// BM25 over SQLite FTS5) or both fused (HYBRID, the default).
+	// BM25 with statistics per namespace) or both fused (HYBRID, the default). A memory is found
+	// by its own text and, weighted down, by the date it occurred and its thread neighbours'
+	// text (see Memory.thread_id); the hits are the memories themselves.
 	Recall(ctx context.Context, in *RecallRequest, opts ...grpc.CallOption) (*RecallResponse, error)
 	// Returns one memory by id. Fetching a COLD memory re-warms it.
 	GetMemory(ctx context.Context, in *GetMemoryRequest, opts ...grpc.CallOption) (*GetMemoryResponse, error)
@@ -50,9 +52,10 @@ type MemoryServiceClient interface {
 	// written in between.
 	Forget(ctx context.Context, in *ForgetRequest, opts ...grpc.CallOption) (*ForgetResponse, error)
 	// Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-	// or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-	// to repeat: a repeat is another run, at a later time. A write key may run it for one of its
-	// namespaces; every namespace at once takes an admin key.
+	// or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
+	// The same job runs periodically on its own. Not declared safe to repeat: a repeat is
+	// another run, at a later time. A write key may run it for one of its namespaces; every
+	// namespace at once takes an admin key.
 	RunMaintenance(ctx context.Context, in *RunMaintenanceRequest, opts ...grpc.CallOption) (*RunMaintenanceResponse, error)
 }
 
@@ -136,7 +139,9 @@ type MemoryServiceServer interface {
 	// batch is safe to repeat when every item has an id (see options.proto).
 	Remember(context.Context, *RememberRequest) (*RememberResponse, error)
 	// Finds the memories most relevant to a query, by meaning (VECTOR), by keyword (KEYWORD,
-	// BM25 over SQLite FTS5) or both fused (HYBRID, the default).
+	// BM25 with statistics per namespace) or both fused (HYBRID, the default). A memory is found
+	// by its own text and, weighted down, by the date it occurred and its thread neighbours'
+	// text (see Memory.thread_id); the hits are the memories themselves.
 	Recall(context.Context, *RecallRequest) (*RecallResponse, error)
 	// Returns one memory by id. Fetching a COLD memory re-warms it.
 	GetMemory(context.Context, *GetMemoryRequest) (*GetMemoryResponse, error)
@@ -147,9 +152,10 @@ type MemoryServiceServer interface {
 	// written in between.
 	Forget(context.Context, *ForgetRequest) (*ForgetResponse, error)
 	// Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-	// or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-	// to repeat: a repeat is another run, at a later time. A write key may run it for one of its
-	// namespaces; every namespace at once takes an admin key.
+	// or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
+	// The same job runs periodically on its own. Not declared safe to repeat: a repeat is
+	// another run, at a later time. A write key may run it for one of its namespaces; every
+	// namespace at once takes an admin key.
 	RunMaintenance(context.Context, *RunMaintenanceRequest) (*RunMaintenanceResponse, error)
 	mustEmbedUnimplementedMemoryServiceServer()
 }

@@ -49,7 +49,7 @@ const extraTexts = changeCounts.reduce((sum, n) => sum + n, 0);
 const text = createSyntheticText();
 const memoryId = (i: number): string => `m${i}`;
 const input = (id: string, textIndex: number): MemoryInput => ({
-  id, agentId: '', content: text.memory(textIndex), kind: 'note', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false,
+  id, agentId: '', content: text.memory(textIndex), kind: 'note', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [],
 });
 
 const serverEnv = {

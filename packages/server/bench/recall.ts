@@ -57,7 +57,7 @@ const text = createSyntheticText();
 const memoryId = (i: number): string => `m${i}`;
 
 function input(i: number): MemoryInput {
-  return { id: memoryId(i), agentId: '', content: text.memory(i), kind: 'note', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false };
+  return { id: memoryId(i), agentId: '', content: text.memory(i), kind: 'note', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [] };
 }
 
 async function ingest(client: MemoryServiceClient, from: number, to: number): Promise<number> {

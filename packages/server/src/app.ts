@@ -82,7 +82,9 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
   const descriptors = loadDescriptors();
   const server: GrpcServer = createGrpcServer({
     descriptors,
-    memory: createMemoryRpc({ memories, maintenance, logger, clock, maxContentBytes: config.maxContentBytes }),
+    memory: createMemoryRpc({
+      memories, maintenance, logger, clock, maxContentBytes: config.maxContentBytes, embeddingDimensions: embedder.dimensions,
+    }),
     agent: createAgentRpc({ agentState, readSnapshot, logger }),
     context: createContextRpc({ context, logger }),
     ledger: createLedgerRpc({ ledger: ledgerSystem, logger }),

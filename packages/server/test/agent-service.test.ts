@@ -74,7 +74,7 @@ describe('AgentService', function () {
     await call(server.memory.remember.bind(server.memory), {
       namespace: 'agents',
       memories: [1, 2, 3].map((i) => ({
-        id: `snap-${i}`, agentId: 'snap', content: `memory ${i}`, kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false,
+        id: `snap-${i}`, agentId: 'snap', content: `memory ${i}`, kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [],
       })),
     });
     const written = await put('snap', { set: { mood: 'focused' } });

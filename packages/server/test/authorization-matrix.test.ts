@@ -70,7 +70,7 @@ describe('authorization matrix: every RPC × every kind of caller', function () 
     dir = mkdtempSync(join(tmpdir(), 'cortex-matrix-'));
     server = await startTestServer({ env: { CORTEX_API_KEYS_FILE: writeKeyFile(dir, [reader, writer, other, admin]) } });
     client = new Client(server.address, credentials.createInsecure());
-    const written = await call(server.memory.remember.bind(server.memory), { namespace: NS, memories: [{ id: 'm1', agentId: '', content: 'The deploy failed', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }] }, bearer(admin.token));
+    const written = await call(server.memory.remember.bind(server.memory), { namespace: NS, memories: [{ id: 'm1', agentId: '', content: 'The deploy failed', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [] }] }, bearer(admin.token));
     head = written.ledgerSeq;
   });
   after(async () => {

@@ -24,7 +24,7 @@ describe('bad input', () => {
 
   const memory = (overrides: Partial<MemoryInput>): MemoryInput => ({
     id: '', agentId: '', content: 'a note', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false,
-    ...overrides,
+    threadId: '', occurredAt: undefined, embedding: [], ...overrides,
   });
 
   it('answers an int64 beyond 2^53 with INVALID_ARGUMENT naming the field, in every request that has one', async () => {
@@ -95,7 +95,7 @@ describe('bad input', () => {
       callError(server.memory.remember.bind(server.memory), { namespace: 'ns', memories: [memory({ metadata: proto })] }),
       callError(server.memory.listMemories.bind(server.memory), {
         namespace: 'ns', pageSize: 0, pageToken: '',
-        filter: { agentId: '', kinds: [], tags: [], tiers: [], metadata: proto, createdAfter: undefined, createdBefore: undefined },
+        filter: { agentId: '', kinds: [], tags: [], tiers: [], metadata: proto, createdAfter: undefined, createdBefore: undefined, threadIds: [], occurredAfter: undefined, occurredBefore: undefined },
       }),
       callError(server.agent.putState.bind(server.agent), { namespace: 'ns', agentId: 'a', set: proto, deleteKeys: [], replace: false, expectedVersion: undefined }),
       callError(server.agent.putState.bind(server.agent), { namespace: 'ns', agentId: 'a', set: {}, deleteKeys: ['__proto__'], replace: false, expectedVersion: undefined }),
@@ -115,7 +115,7 @@ describe('bad input', () => {
     expect(stored.results[0]?.memory?.metadata).to.deep.equal(keys);
     const listed = await call(server.memory.listMemories.bind(server.memory), {
       namespace: 'keys', pageSize: 0, pageToken: '',
-      filter: { agentId: '', kinds: [], tags: [], tiers: [], metadata: { constructor: 'c' }, createdAfter: undefined, createdBefore: undefined },
+      filter: { agentId: '', kinds: [], tags: [], tiers: [], metadata: { constructor: 'c' }, createdAfter: undefined, createdBefore: undefined, threadIds: [], occurredAfter: undefined, occurredBefore: undefined },
     });
     expect(listed.memories.map((m) => m.id)).to.deep.equal(['k1']);
     const put = (set: Record<string, string>, deleteKeys: string[]) =>
@@ -206,13 +206,20 @@ function initWith(path: readonly DescField[], count: number, leaf?: unknown): Re
     case 'map':
       return { [field.localName]: Object.fromEntries(items.map((i) => [`k${i}`, 'v'])) };
     case 'list':
-      return { [field.localName]: items.map((i) => (field.listKind === 'scalar' ? `x${i}` : field.listKind === 'enum' ? 1 : create(field.message))) };
+      return { [field.localName]: items.map((i) => listItem(field, i)) };
     default:
       return { [field.localName]: leaf };
   }
 }
 
 /** "at most N items" (lists) or "at most N entries" (maps) in the field's leading proto comment. */
+/** A valid item of a list field: a string, a (non-zero) number, an enum value or an empty message. */
+function listItem(field: DescField, i: number): unknown {
+  if (field.fieldKind !== 'list') throw new Error(`${field.name} is not a list`);
+  if (field.listKind === 'scalar') return field.scalar === ScalarType.STRING ? `x${i}` : 1;
+  return field.listKind === 'enum' ? 1 : create(field.message);
+}
+
 function documentedBound(field: DescField): number | undefined {
   const match = /at most ([\d,]+) (?:items|entries)/.exec(leadingComment(field).replace(/\s+/g, ' '));
   return match?.[1] === undefined ? undefined : Number(match[1].replace(/,/g, ''));

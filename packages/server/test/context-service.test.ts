@@ -8,7 +8,7 @@ import { call, callError, errorDetails, startTestServer, type TestServer } from 
 const NAMESPACE = 'ctx';
 
 function memory(id: string, content: string, extra: Partial<MemoryInput> = {}): MemoryInput {
-  return { id, content, agentId: '', kind: 'fact', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, ...extra };
+  return { id, content, agentId: '', kind: 'fact', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [], ...extra };
 }
 
 describe('ContextService', function () {

@@ -16,7 +16,7 @@ const memory = (id: string, agentId = 'a1') => ({
   metadata: {},
   importance: undefined,
   expiresAt: undefined,
-  pinned: false,
+  pinned: false, threadId: '', occurredAt: undefined, embedding: [],
 });
 
 const fromProto = (e: ProtoEntry) => {

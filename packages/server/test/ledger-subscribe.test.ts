@@ -13,7 +13,7 @@ const memory = (id: string, agentId: string) => ({
   metadata: {},
   importance: undefined,
   expiresAt: undefined,
-  pinned: false,
+  pinned: false, threadId: '', occurredAt: undefined, embedding: [],
 });
 
 describe('LedgerService.Subscribe', function () {

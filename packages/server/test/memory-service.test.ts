@@ -14,7 +14,7 @@ function input(overrides: Partial<MemoryInput> = {}): MemoryInput {
     metadata: {},
     importance: undefined,
     expiresAt: undefined,
-    pinned: false,
+    pinned: false, threadId: '', occurredAt: undefined, embedding: [],
     ...overrides,
   };
 }
@@ -193,7 +193,7 @@ describe('MemoryService', function () {
         namespace: 'paging',
         pageSize: request.pageSize,
         pageToken: request.pageToken,
-        filter: request.filter ? { agentId: '', kinds: [], tags: request.filter.tags, tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {} } : undefined,
+        filter: request.filter ? { agentId: '', kinds: [], tags: request.filter.tags, tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {}, threadIds: [], occurredAfter: undefined, occurredBefore: undefined } : undefined,
       });
 
     before(async () => {
@@ -241,7 +241,7 @@ describe('MemoryService', function () {
       expect(forged.code).to.equal(status.INVALID_ARGUMENT);
       const otherFilter = await callError(server.memory.listMemories.bind(server.memory), {
         namespace: 'paging', pageSize: 5, pageToken: first.nextPageToken,
-        filter: { agentId: 'someone', kinds: [], tags: [], tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {} },
+        filter: { agentId: 'someone', kinds: [], tags: [], tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {}, threadIds: [], occurredAfter: undefined, occurredBefore: undefined },
       });
       expect(errorDetails(otherFilter).fieldViolations[0]!.field).to.equal('page_token');
     });
@@ -262,7 +262,7 @@ describe('MemoryService', function () {
       await remember('forget-filter', [input({ id: 'k1', kind: 'scratch' }), input({ id: 'k2', kind: 'keep' })]);
       const result = await call(server.memory.forget.bind(server.memory), {
         namespace: 'forget-filter', ids: [],
-        filter: { agentId: '', kinds: ['scratch'], tags: [], tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {} },
+        filter: { agentId: '', kinds: ['scratch'], tags: [], tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {}, threadIds: [], occurredAfter: undefined, occurredBefore: undefined },
       });
       expect(result.forgottenIds).to.deep.equal(['k1']);
     });
@@ -292,7 +292,7 @@ describe('MemoryService', function () {
     });
 
     it('applies tag, agent and kind filters', async () => {
-      const filter = { agentId: '', kinds: [] as string[], tags: [] as string[], tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {} };
+      const filter = { agentId: '', kinds: [] as string[], tags: [] as string[], tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {}, threadIds: [], occurredAfter: undefined, occurredBefore: undefined };
       const byTag = await recall('recall', 'nightly batch', { filter: { ...filter, tags: ['schedule'] } });
       expect(byTag.hits.map((h) => h.memory!.id)).to.deep.equal(['r3']);
       const byAgent = await recall('recall', 'dark mode nightly', { filter: { ...filter, agentId: 'assistant' } });

@@ -21,7 +21,7 @@ const FACTS: Array<[string, string, Partial<MemoryInput>]> = [
 ];
 
 function filter(overrides: Partial<MemoryFilter>): MemoryFilter {
-  return { agentId: '', kinds: [], tags: [], tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {}, ...overrides };
+  return { agentId: '', kinds: [], tags: [], tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {}, threadIds: [], occurredAfter: undefined, occurredBefore: undefined, ...overrides };
 }
 
 describe('Recall modes over the real embedding model and HNSW index', function () {
@@ -37,7 +37,7 @@ describe('Recall modes over the real embedding model and HNSW index', function (
     await call(server.memory.remember.bind(server.memory), {
       namespace: NAMESPACE,
       memories: FACTS.map(([id, content, extra]) => ({
-        id, content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, ...extra,
+        id, content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [], ...extra,
       })),
     });
   });
@@ -69,7 +69,8 @@ describe('Recall modes over the real embedding model and HNSW index', function (
     expect(top.keywordRank).to.equal(1);
     expect(top.vectorScore).to.be.greaterThan(0);
     expect(top.keywordScore).to.be.greaterThan(0);
-    expect(top.score).to.be.closeTo(2 / (5 + 1), 1e-9); // rank 1 in both lists, RRF k = 5 (HYBRID_RRF_K)
+    // Best of both lists: each normalises to 1, and the shares (DEFAULT_VECTOR_WEIGHT) sum to 1.
+    expect(top.score).to.be.closeTo(1, 1e-9);
   });
 
   it('applies tag, agent and kind filters to vector search without losing top_k', async () => {
@@ -92,10 +93,24 @@ describe('Recall modes over the real embedding model and HNSW index', function (
     expect(hits).to.deep.equal([]);
   });
 
+  it("ranks keyword hits by the namespace's own statistics: another tenant's writes change no score", async () => {
+    const keyword = async () =>
+      (await recall({ query: 'garden squirrels nurse hospital', mode: RecallMode.RECALL_MODE_KEYWORD, topK: 5 })).hits.map((h) => [h.memory!.id, h.score]);
+    const before = await keyword();
+    await call(server.memory.remember.bind(server.memory), {
+      namespace: 'noisy-tenant',
+      memories: Array.from({ length: 50 }, (_, i) => ({
+        id: `n${i}`, content: `garden garden squirrels report ${i}`, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined,
+        expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [],
+      })),
+    });
+    expect(await keyword()).to.deep.equal(before);
+  });
+
   it('never returns a forgotten memory, in any mode', async () => {
     await call(server.memory.remember.bind(server.memory), {
       namespace: NAMESPACE,
-      memories: [{ id: 'temp', content: 'A purple elephant visited the office kitchen.', agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+      memories: [{ id: 'temp', content: 'A purple elephant visited the office kitchen.', agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [] }],
     });
     expect(await ids({ query: 'purple elephant', mode: RecallMode.RECALL_MODE_VECTOR })).to.include('temp');
     await call(server.memory.forget.bind(server.memory), { namespace: NAMESPACE, ids: ['temp'], filter: undefined });
@@ -108,7 +123,7 @@ describe('Recall modes over the real embedding model and HNSW index', function (
     const filler = Array.from({ length: 120 }, (_, i) => `Meeting note ${i}: the quarterly budget review covered spreadsheets and forecasts.`).join(' ');
     await call(server.memory.remember.bind(server.memory), {
       namespace: NAMESPACE,
-      memories: [{ id: 'long', content: `${filler} Finally, the astronaut planted sunflowers on the moon base.`, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+      memories: [{ id: 'long', content: `${filler} Finally, the astronaut planted sunflowers on the moon base.`, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [] }],
     });
     expect((await ids({ query: 'astronaut growing sunflowers on the moon', mode: RecallMode.RECALL_MODE_VECTOR, topK: 1 }))).to.deep.equal(['long']);
   });
@@ -117,7 +132,7 @@ describe('Recall modes over the real embedding model and HNSW index', function (
     const remember = (content: string) =>
       call(server.memory.remember.bind(server.memory), {
         namespace: 'rewrite',
-        memories: [{ id: 'x', content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+        memories: [{ id: 'x', content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [] }],
       });
     // Scores are on the model's own scale (e5 rates unrelated text ~0.7), so compare before and after.
     const printerScore = async () =>
@@ -136,7 +151,7 @@ describe('vector index persistence', function () {
   const remember = (server: { memory: MemoryServiceClient }, id: string, content: string) =>
     call(server.memory.remember.bind(server.memory), {
       namespace: 'persist',
-      memories: [{ id, content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+      memories: [{ id, content, agentId: '', kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [] }],
     });
   const topIds = async (server: TestServer, query: string, topK = 1) =>
     (await call(server.memory.recall.bind(server.memory), {

@@ -14,6 +14,9 @@ const memory = (content: string): MemoryInput => ({
   importance: undefined,
   expiresAt: undefined,
   pinned: false,
+  threadId: '',
+  occurredAt: undefined,
+  embedding: [],
 });
 
 describe('a server with a remote embedder (CORTEX_EMBEDDER=openai)', () => {

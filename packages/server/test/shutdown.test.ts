@@ -50,7 +50,7 @@ describe('graceful shutdown', function () {
         try {
           await call(client.remember.bind(client), {
             namespace: 'shutdown',
-            memories: [{ id, agentId: '', content: `write ${id}`, kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false }],
+            memories: [{ id, agentId: '', content: `write ${id}`, kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [] }],
           });
           acknowledged.push(id);
         } catch (error) {

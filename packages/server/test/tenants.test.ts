@@ -16,7 +16,7 @@ const alice = tokenKey('alice', ['read', 'write'], ['alice', 'alice/*']);
 const bob = tokenKey('bob', ['read', 'write'], ['bob']);
 const ops = tokenKey('ops', ['admin']);
 
-const memoryInput = (id: string, content: string) => ({ id, agentId: 'planner', content, kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false });
+const memoryInput = (id: string, content: string) => ({ id, agentId: 'planner', content, kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [] });
 
 describe('tenants cannot see each other', function () {
   let server: TestServer;

@@ -11,11 +11,11 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 function memory(id: string, content: string, extra: Partial<MemoryInput> = {}): MemoryInput {
-  return { id, agentId: '', content, kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, ...extra };
+  return { id, agentId: '', content, kind: '', tags: [], metadata: {}, importance: undefined, expiresAt: undefined, pinned: false, threadId: '', occurredAt: undefined, embedding: [], ...extra };
 }
 
 function filter(overrides: Partial<MemoryFilter>): MemoryFilter {
-  return { agentId: '', kinds: [], tags: [], tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {}, ...overrides };
+  return { agentId: '', kinds: [], tags: [], tiers: [], createdAfter: undefined, createdBefore: undefined, metadata: {}, threadIds: [], occurredAfter: undefined, occurredBefore: undefined, ...overrides };
 }
 
 interface Entry {
@@ -74,7 +74,9 @@ describe('memory tiers', function () {
       memory('core', 'Production database credentials rotate monthly', { importance: 0.9 }),
     ]);
     expect(await tierOf(ns, 'note')).to.equal(Tier.TIER_HOT);
-    expect(await maintain({ namespace: ns })).to.deep.equal({ promotedCount: 0, demotedCount: 0, archivedCount: 0, expiredCount: 0 });
+    expect(await maintain({ namespace: ns })).to.deep.equal({
+      promotedCount: 0, demotedCount: 0, archivedCount: 0, expiredCount: 0, reembeddedCount: 0,
+    });
 
     now += 8 * DAY; // the agent's note has been idle for more than a half-life
     expect(await maintain({ namespace: ns })).to.deep.include({ demotedCount: 1, archivedCount: 0 });
@@ -130,7 +132,7 @@ describe('memory tiers', function () {
     expect(entries(ns, ['memory.expired']).map((e) => [e.subject, e.payload.tier])).to.deep.equal([['temp', 'HOT']]);
   });
 
-  it('leaves COLD memories out of default recall, finds them by meaning when asked, and re-warms what it returns', async () => {
+  it('leaves COLD memories out of default recall, finds them by meaning and by keyword when asked, and re-warms what it returns', async () => {
     const ns = 'cold-recall';
     await remember(ns, [
       memory('whale', 'Blue whales are the largest animals that ever lived', { importance: 0 }),
@@ -142,7 +144,7 @@ describe('memory tiers', function () {
     const ids = async (request: Partial<RecallRequest>) =>
       (await recall({ namespace: ns, query: 'biggest creature in the ocean', mode: RecallMode.RECALL_MODE_VECTOR, ...request })).hits.map((h) => h.memory!.id);
     expect(await ids({})).to.not.include('whale');
-    expect(await ids({ mode: RecallMode.RECALL_MODE_KEYWORD, query: 'whales', filter: filter({ tiers: [Tier.TIER_COLD] }) })).to.deep.equal([]);
+    expect(await ids({ mode: RecallMode.RECALL_MODE_KEYWORD, query: 'whales' })).to.deep.equal([]);
 
     const { hits } = await recall({ namespace: ns, query: 'biggest creature in the ocean', mode: RecallMode.RECALL_MODE_VECTOR, filter: filter({ tiers: [Tier.TIER_COLD] }) });
     expect(hits.map((h) => h.memory!.id)).to.deep.equal(['whale']);
@@ -153,6 +155,11 @@ describe('memory tiers', function () {
       ['whale', 'WARM', 'COLD', 'retention'],
       ['whale', 'COLD', 'WARM', 'access'],
     ]);
+
+    await maintain({ namespace: ns, asOf: new Date(now + 120 * DAY) });
+    expect(await tierOf(ns, 'whale')).to.equal(Tier.TIER_COLD);
+    expect(await ids({ mode: RecallMode.RECALL_MODE_KEYWORD, query: 'largest whales', filter: filter({ tiers: [Tier.TIER_COLD] }) })).to.deep.equal(['whale']);
+    expect(await tierOf(ns, 'whale')).to.equal(Tier.TIER_WARM);
   });
 
   it('re-warms a COLD memory fetched by id: tier WARM, back in vector recall', async () => {
@@ -177,7 +184,7 @@ describe('memory tiers', function () {
     const asOf = new Date(now + 60 * DAY);
     const before = entries(ns).length;
     const planned = await maintain({ namespace: ns, dryRun: true, asOf });
-    expect(planned).to.deep.equal({ promotedCount: 0, demotedCount: 0, archivedCount: 1, expiredCount: 1 });
+    expect(planned).to.deep.equal({ promotedCount: 0, demotedCount: 0, archivedCount: 1, expiredCount: 1, reembeddedCount: 0 });
     expect(entries(ns)).to.have.length(before);
     expect(await tierOf(ns, 'x')).to.equal(Tier.TIER_WARM);
     expect(await maintain({ namespace: ns, asOf })).to.deep.equal(planned);

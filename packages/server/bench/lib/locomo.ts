@@ -14,6 +14,8 @@ export interface Turn {
   readonly blipCaption?: string;
   readonly session: number;
   readonly sessionDate: string;
+  /** The session's date as an instant (UTC), when its text parses. */
+  readonly sessionTime?: Date;
 }
 
 export interface Question {
@@ -61,6 +63,19 @@ function isCategory(value: number): value is Category {
   return value === 1 || value === 2 || value === 3 || value === 4;
 }
 
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+
+/** LoCoMo writes session dates as "1:56 pm on 8 May, 2023"; read as UTC. */
+export function parseSessionDate(text: string): Date | undefined {
+  const match = /^(\d{1,2}):(\d{2})\s*(am|pm)\s+on\s+(\d{1,2})\s+([A-Za-z]+),?\s+(\d{4})$/i.exec(text.trim());
+  if (match === null) return undefined;
+  const [, hour, minute, half, day, month, year] = match;
+  const monthIndex = MONTHS.indexOf(month!.toLowerCase());
+  if (monthIndex === -1) return undefined;
+  const hours = (Number(hour) % 12) + (half!.toLowerCase() === 'pm' ? 12 : 0);
+  return new Date(Date.UTC(Number(year), monthIndex, Number(day), hours, Number(minute)));
+}
+
 export function loadConversation(path: string, name: string): Conversation {
   const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   const turns: Turn[] = [];
@@ -71,6 +86,7 @@ export function loadConversation(path: string, name: string): Conversation {
     .sort((a, b) => a - b);
   for (const session of sessions) {
     const sessionDate = textOrEmpty(raw[`session_${session}_date_time`]);
+    const sessionTime = parseSessionDate(sessionDate);
     for (const turn of raw[`session_${session}`] as RawTurn[]) {
       turns.push({
         id: sanitizeId(turn.dia_id),
@@ -79,6 +95,7 @@ export function loadConversation(path: string, name: string): Conversation {
         ...(turn.blip_caption ? { blipCaption: turn.blip_caption } : {}),
         session,
         sessionDate,
+        ...(sessionTime ? { sessionTime } : {}),
       });
     }
   }

@@ -13,7 +13,10 @@ import { openLedgerStores, type LedgerStores } from '../ledger/stores.js';
 import { writeHeadFile } from '../ledger/trusted-heads.js';
 import { verifyDataDir, type Consistency } from '../ledger/verify-data-dir.js';
 import type { VerifyReport } from '../ledger/verify/index.js';
-import { schemaVersion, SCHEMA_VERSION } from '../storage/index.js';
+import { schemaVersion } from '../storage/index.js';
+
+/** The schema migration that added the Merkle tree and signed heads the verifier reads. */
+const SIGNED_HEADS_SCHEMA = 8;
 
 export const LEDGER_USAGE = `usage: cortex ledger verify [--from N] [--to M] [--trusted-head FILE] [common options]
        cortex ledger head --out FILE [common options]
@@ -66,7 +69,7 @@ export async function runLedgerCli(args: readonly string[], env: NodeJS.ProcessE
     const keys = trustedKeys(options, env, dataDir);
     const db = new Database(dbPath, { readonly: true, fileMustExist: true });
     try {
-      if (schemaVersion(db) < SCHEMA_VERSION) throw new UsageError(`the database is at schema ${schemaVersion(db)}: it predates signed tree heads (docs/ledger.md, Upgrading)`);
+      if (schemaVersion(db) < SIGNED_HEADS_SCHEMA) throw new UsageError(`the database is at schema ${schemaVersion(db)}: it predates signed tree heads (docs/ledger.md, Upgrading)`);
       if (subcommand === 'head') return await exportHead(openLedgerStores(db), keys.trusted, options);
       const { report, consistency } = await verifyDataDir({
         db,

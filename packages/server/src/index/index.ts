@@ -1,4 +1,4 @@
-// Vector-index layer: HNSW with exact fallback, int8 storage form, and hybrid rank fusion.
+// Search layer: HNSW with exact fallback, int8 storage form, the keyword index and hybrid fusion.
 export type { IndexLogger, LabelFilter, LabeledVector, SearchHit } from './types.js';
 export { QUANTIZED_HEADER_BYTES, dequantizeVector, quantizeVector, quantizedByteLength } from './quantize.js';
 export { compareHits, exactSearch } from './exact.js';
@@ -7,5 +7,5 @@ export type { HnswIndex, HnswIndexDeps, HnswSaveResult, SearchOptions } from './
 export { loadOrCreateHnswIndex } from './hnsw-load.js';
 export type { ChangesSince, HnswLoadExpectation, HnswLoadResult, IndexChange } from './hnsw-load.js';
 export type { HnswFileMeta, RebuildReason } from './hnsw-files.js';
-export { DEFAULT_RRF_K, boostHits, fuseRankings, fusionDepth } from './fusion.js';
+export { DEFAULT_VECTOR_WEIGHT, boostHits, fuseScores, fusionDepth } from './fusion.js';
 export type { FusedHit, FusionLists, FusionOptions, ScoredId } from './fusion.js';

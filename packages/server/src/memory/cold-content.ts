@@ -1,7 +1,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 // How a COLD memory keeps its text: raw DEFLATE of the UTF-8 bytes in memories.content_compressed,
-// while memories.content is emptied so the keyword index (FTS5 triggers) forgets it.
+// while memories.content is emptied (the keyword index keeps its own terms of it).
 
 export function compressContent(content: string): Buffer {
   return deflateRawSync(Buffer.from(content, 'utf8'));

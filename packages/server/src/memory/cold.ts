@@ -1,4 +1,3 @@
-import { dequantizeVector } from '../index/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Transact, Tx } from '../storage/index.js';
 import { compressContent, decompressContent } from './cold-content.js';
@@ -26,10 +25,10 @@ export interface ArchivableRow {
 
 /**
  * The COLD tier: archived memories. Their text is deflated into memories.content_compressed
- * (content becomes '', so the FTS triggers drop them from the keyword index), their int8 chunk
- * vectors stay in memory_chunks but leave the HNSW index. Recall reaches them only when the
- * filter names the COLD tier, by an exact (brute-force) scan of those stored vectors; keyword
- * search never sees them. Reading one back (GetMemory, or a Recall hit) re-warms it.
+ * (content becomes ''), their int8 chunk vectors stay in memory_chunks but leave the HNSW index,
+ * their keyword-index entry stays. Recall reaches them only when the filter names the COLD tier:
+ * by an exact (brute-force) scan of those stored vectors, and by keyword like any other memory.
+ * Reading one back (GetMemory, or a Recall hit) re-warms it.
  */
 export function createColdTier({ store, transact, ledger, vectors, hotTier }: ColdTierDeps) {
   function rewarmRow(tx: Tx, row: MemoryRow): void {
@@ -77,12 +76,7 @@ export function createColdTier({ store, transact, ledger, vectors, hotTier }: Co
       const tiers = filter.tiers ?? [];
       const indexed = tiers.length === 0 || tiers.some((t) => t !== 'COLD') ? searchIndex() : [];
       if (!tiers.includes('COLD')) return indexed;
-      const best = new Map<number, number>();
-      for (const chunk of store.coldChunks(condition)) {
-        const score = cosine(query, dequantizeVector(chunk.vector));
-        if (score > (best.get(chunk.row_id) ?? -Infinity)) best.set(chunk.row_id, score);
-      }
-      const cold = [...best].map(([rowId, score]) => ({ rowId, score }));
+      const cold = [...vectors.coldScores(query, condition)].map(([rowId, score]) => ({ rowId, score }));
       return [...indexed, ...cold].sort((a, b) => b.score - a.score || a.rowId - b.rowId).slice(0, k);
     },
 
@@ -100,17 +94,3 @@ export function createColdTier({ store, transact, ledger, vectors, hotTier }: Co
 }
 
 export type ColdTier = ReturnType<typeof createColdTier>;
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
-}

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CortexError, ErrorReason, notFound } from '../errors.js';
-import { fuseRankings, fusionDepth } from '../index/fusion.js';
+import { fuseScores, fusionDepth } from '../index/fusion.js';
 import type { KeywordIndex } from '../index/keyword.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
-import type { Transact } from '../storage/index.js';
+import type { Transact, Tx } from '../storage/index.js';
 import type { AccessRecorder } from './access-recorder.js';
 import type { ColdTier } from './cold.js';
 import type { DeleteWithLedger } from './delete.js';
@@ -13,6 +13,7 @@ import { BLANK_RULE, isBlank } from '../text.js';
 import { filterCondition, isEmptyFilter, memoryFromRow, TIER_CODES, tierOfCode, type MemoryRow, type SqlCondition } from './rows.js';
 import type { ListAfter, MemoryRecord, MemoryStore } from './store/index.js';
 import { INTERNAL_CONTEXT } from './tier-events.js';
+import type { ThreadIndex } from './thread-index.js';
 import type { ChunkVectors, MemoryVectors } from './vectors.js';
 import {
   DEFAULT_IMPORTANCE,
@@ -31,6 +32,8 @@ export interface MemoryServiceDeps {
   readonly transact: Transact;
   readonly ledger: Ledger;
   readonly keywordIndex: KeywordIndex;
+  /** Keeps what memories are indexed by (own text, date, thread neighbours) in step with writes. */
+  readonly threadIndex: ThreadIndex;
   readonly vectors: MemoryVectors;
   readonly hotTier: HotTier;
   readonly coldTier: ColdTier;
@@ -67,7 +70,7 @@ export interface RecallHit {
 const DEFAULT_RECALL_TIERS: readonly Tier[] = ['HOT', 'WARM'];
 
 export function createMemoryService(deps: MemoryServiceDeps) {
-  const { store, transact, ledger, keywordIndex, vectors, hotTier, coldTier, access, deleteWithLedger, clock } = deps;
+  const { store, transact, ledger, keywordIndex, threadIndex, vectors, hotTier, coldTier, access, deleteWithLedger, clock } = deps;
 
   /** Readers see access statistics not yet flushed to SQLite, as if they were. */
   const toMemory = (row: MemoryRow): Memory => memoryFromRow(access.overlay(row));
@@ -109,17 +112,24 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       contentHash: sha256(input.content),
       tier,
       now,
+      threadId: input.threadId ?? '',
+      occurredAt: input.occurredAt ?? null,
     };
     const existing = store.byId(namespace, id);
     let outcome: RememberOutcome;
     let rowId: number;
     const contentChanged = existing?.content_hash !== record.contentHash;
     const before = existing === undefined ? null : tierOfCode(existing.tier);
+    // What the memory is indexed by changes with its text, its date or its place in a thread;
+    // the memories around its old place lose it from their context (found before it moves).
+    const indexChanged =
+      existing === undefined || contentChanged || existing.occurred_at !== record.occurredAt || existing.thread_id !== record.threadId;
+    const formerDependents = existing !== undefined && indexChanged ? threadIndex.dependents(existing) : [];
     if (existing === undefined) {
       rowId = store.insert(record);
       outcome = 'CREATED';
     } else if (sameAsStored(existing, record)) {
-      return { rowId: existing.row_id, outcome: 'UNCHANGED' as const, contentChanged: false, before, event: undefined };
+      return { rowId: existing.row_id, outcome: 'UNCHANGED' as const, contentChanged: false, indexChanged: false, formerDependents, before, event: undefined };
     } else {
       rowId = existing.row_id;
       store.update(rowId, record);
@@ -134,7 +144,34 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       correlationId: ctx.correlationId,
       payload: { contentHash: record.contentHash, kind: record.kind, importance: record.importance, pinned: input.pinned },
     };
-    return { rowId, outcome, contentChanged, before, event };
+    return { rowId, outcome, contentChanged, indexChanged, formerDependents, before, event };
+  }
+
+  /** Each item's own chunk vectors: the client's vector when it sent one, else the model's. */
+  async function embedOwn(inputs: readonly MemoryInput[]): Promise<ChunkVectors[]> {
+    const toEmbed = inputs.filter((input) => input.embedding === undefined);
+    const embedded = await vectors.embedContents(toEmbed.map((input) => input.content));
+    let next = 0;
+    return inputs.map((input) => (input.embedding === undefined ? embedded[next++]! : [unitVector(input.embedding)]));
+  }
+
+  /** Inside Remember's transaction, after every item is written: re-indexes what the batch changed. */
+  function reindexWritten(
+    tx: Tx,
+    written: ReadonlyArray<{ rowId: number; indexChanged: boolean; formerDependents: readonly number[] }>,
+    windows: ReadonlyMap<string, Float32Array>,
+  ): void {
+    const changed = written.filter((w) => w.indexChanged);
+    if (changed.length === 0) return;
+    const affected = new Set<number>();
+    const rows = store.byRowIds(changed.map((w) => w.rowId));
+    for (const w of changed) {
+      affected.add(w.rowId);
+      for (const rowId of w.formerDependents) affected.add(rowId);
+      const row = rows.get(w.rowId);
+      if (row !== undefined) for (const rowId of threadIndex.dependents(row)) affected.add(rowId);
+    }
+    threadIndex.reindex(tx, affected, windows);
   }
 
   return {
@@ -143,19 +180,25 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       if (inputs.some((input) => isBlank(input.content))) {
         throw new CortexError('INVALID_ARGUMENT', `memory content ${BLANK_RULE}`, { reason: 'INVALID_ARGUMENT' });
       }
-      // Embedding is async and slow, so it happens before the transaction; the cache makes
-      // re-sending unchanged content cheap.
-      const embedded: ChunkVectors[] = await vectors.embedContents(inputs.map((input) => input.content));
+      // Embedding is async and slow, so it happens before the transaction (the cache makes
+      // re-sending unchanged content cheap): each item's own chunks, unless the client sent its
+      // vector, and the thread windows the write will most likely give its memories and their
+      // neighbours (thread-index.ts plannedWindows).
+      const own = await embedOwn(inputs);
+      const planned = threadIndex.plannedWindows(namespace, inputs, clock());
+      const windowVectors = await vectors.embedTexts(planned);
+      const windows = new Map(planned.map((text, i) => [text, windowVectors[i]!]));
       const now = clock();
       const outcome = transact((tx) => {
         const written = inputs.map((input, i) => {
           const result = upsert(ctx, namespace, input, now);
           // A COLD memory's vectors are out of the index: an update brings them back.
           if (result.contentChanged || (result.event !== undefined && result.before === 'COLD')) {
-            vectors.store(tx, result.rowId, namespace, embedded[i] ?? []);
+            vectors.storeOwn(tx, result.rowId, namespace, own[i] ?? [], sha256(input.content));
           }
           return result;
         });
+        reindexWritten(tx, written, windows);
         const entries = ledger.append(tx, hotTier.afterWrites(tx, ctx, written));
         const rows = store.byRowIds(written.map((w) => w.rowId));
         const results: RememberResult[] = written.map((w) => ({
@@ -226,7 +269,9 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       const keyword =
         query.mode === 'VECTOR'
           ? []
-          : keywordIndex.search({ query: query.query, condition, limit: depth }).map((h) => ({ id: String(h.rowId), score: h.score }));
+          : keywordIndex
+              .search({ namespace, query: query.query, condition, limit: depth })
+              .map((h) => ({ id: String(h.rowId), score: h.score }));
       const queryVector = query.mode === 'KEYWORD' ? undefined : await vectors.embedQuery(query.query);
       const searchIndex = (q: Float32Array) => () => vectors.search(namespace, q, depth, allowedRows(filter, condition));
       const vector =
@@ -235,7 +280,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
           : coldTier
               .withColdHits(filter, condition, queryVector, depth, searchIndex(queryVector))
               .map((h) => ({ id: String(h.rowId), score: h.score }));
-      const ranked = fuseRankings({ vector, keyword });
+      const ranked = fuseScores({ vector, keyword });
       const fused = query.mode === 'HYBRID' ? hotTier.boost(ranked) : ranked;
       // Rows are re-read (and re-checked against the filter) now: the async embedding above
       // leaves room for a concurrent Forget.
@@ -275,16 +320,7 @@ function withDefaultTiers(filter: MemoryFilter): MemoryFilter {
 
 function sameAsStored(
   row: MemoryRow,
-  record: {
-    agentId: string;
-    contentHash: string;
-    kind: string;
-    tags: string;
-    metadata: string;
-    importance: number;
-    pinned: number;
-    expiresAt: number | null;
-  },
+  record: Omit<MemoryRecord, 'namespace' | 'id' | 'content' | 'tier' | 'now'>,
 ): boolean {
   // By hash: a COLD row's content column is empty (its text is compressed).
   return (
@@ -295,12 +331,22 @@ function sameAsStored(
     row.metadata === record.metadata &&
     row.importance === record.importance &&
     row.pinned === record.pinned &&
-    row.expires_at === record.expiresAt
+    row.expires_at === record.expiresAt &&
+    row.thread_id === record.threadId &&
+    row.occurred_at === record.occurredAt
   );
 }
 
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The client's vector scaled to unit length (checked non-zero and finite at the edge). */
+function unitVector(vector: Float32Array): Float32Array {
+  let sum = 0;
+  for (const x of vector) sum += x * x;
+  const norm = Math.sqrt(sum);
+  return vector.map((x) => x / norm);
 }
 
 function sha256(text: string): string {

@@ -8,12 +8,14 @@ import { createColdTier } from './cold.js';
 import { createDeleteWithLedger } from './delete.js';
 import { createHotTier } from './hot-tier.js';
 import { createMemoryService } from './index.js';
+import { createReembedder } from './reembed.js';
+import { createThreadIndex } from './thread-index.js';
 import { createMaintenance } from './maintenance.js';
 import type { MemoryStore } from './store/index.js';
 import type { MemoryVectors } from './vectors.js';
 
 export interface MemoryLayerDeps {
-  /** For the keyword index (index/keyword.ts), which searches the FTS5 table. */
+  /** For the keyword index (index/keyword.ts), which keeps its tables in the same database. */
   readonly db: Db;
   /** Shared with the vectors and the snapshot reader: one set of prepared statements. */
   readonly store: MemoryStore;
@@ -34,11 +36,17 @@ export function createMemoryLayer({ db, store, transact, ledger, vectors, clock,
   const hotTier = createHotTier({ store, transact, ledger, settings: hot });
   const coldTier = createColdTier({ store, transact, ledger, vectors, hotTier });
   const access = createAccessRecorder({ store, logger });
-  const deleteWithLedger = createDeleteWithLedger({ store, vectors, hotTier, ledger });
-  const maintenance = createMaintenance({ store, transact, ledger, hotTier, coldTier, deleteWithLedger, access, clock, logger, tiers });
   const keywordIndex = createKeywordIndex(db);
+  const threadIndex = createThreadIndex({ store, keywordIndex, vectors });
+  const backfilled = threadIndex.backfill(transact);
+  if (backfilled > 0) logger.info('keyword index: indexed memories written before it', { memories: backfilled });
+  const deleteWithLedger = createDeleteWithLedger({ store, vectors, hotTier, ledger, threadIndex });
+  const reembed = createReembedder({ store, transact, vectors, threadIndex });
+  const maintenance = createMaintenance({
+    store, transact, ledger, hotTier, coldTier, deleteWithLedger, reembed, access, clock, logger, tiers,
+  });
   const memories = createMemoryService({
-    store, transact, ledger, keywordIndex, vectors, hotTier, coldTier, access, deleteWithLedger, clock,
+    store, transact, ledger, keywordIndex, threadIndex, vectors, hotTier, coldTier, access, deleteWithLedger, clock,
   });
   return { hotTier, coldTier, access, maintenance, memories };
 }

@@ -23,7 +23,7 @@ describe('tier maintenance', () => {
       f = await openTierFixture();
       await f.memories.remember(CTX, 'ns', [input('trivia', 'the coffee machine is on floor three', { importance: 0.1 })]);
       f.advance(12 * DAY); // retention 0.152
-      expect(await f.maintenance.run()).to.deep.equal({ promoted: 0, demoted: 0, archived: 0, expired: 0 });
+      expect(await f.maintenance.run()).to.deep.equal({ promoted: 0, demoted: 0, archived: 0, expired: 0, reembedded: 0 });
       f.advance(DAY); // 0.142
       expect(await f.maintenance.run()).to.deep.include({ archived: 1 });
       expect(f.tierOf('trivia')).to.equal(TIER_CODES.COLD);
@@ -41,7 +41,7 @@ describe('tier maintenance', () => {
       expect([f.tierOf('pinned'), f.tierOf('plain')]).to.deep.equal([TIER_CODES.WARM, TIER_CODES.WARM]);
     });
 
-    it('stores a COLD memory compactly, out of both indexes, and still returns its text', async () => {
+    it('stores a COLD memory compactly, out of the vector index and default recall, and still returns its text', async () => {
       f = await openTierFixture();
       await f.memories.remember(CTX, 'ns', [input('c', 'penguins live in antarctica', { importance: 0 })]);
       f.advance(30 * DAY);
@@ -52,7 +52,7 @@ describe('tier maintenance', () => {
       expect(f.db.prepare('SELECT COUNT(*) AS n FROM memory_chunks').get()).to.deep.equal({ n: 1 });
       expect(f.vectors.size()).to.equal(0);
       expect(await f.memories.recall('ns', vectorQuery('penguins antarctica'))).to.deep.equal([]);
-      expect(await f.memories.recall('ns', vectorQuery('penguins', { mode: 'KEYWORD', filter: { tiers: ['COLD'] } }))).to.deep.equal([]);
+      expect(await f.memories.recall('ns', vectorQuery('penguins', { mode: 'KEYWORD' }))).to.deep.equal([]);
       const [listed] = f.memories.list('ns', {}, 10, '').memories;
       expect(listed).to.deep.include({ content: 'penguins live in antarctica', tier: 'COLD' });
     });
@@ -129,7 +129,7 @@ describe('tier maintenance', () => {
       f = await openTierFixture();
       await f.memories.remember(CTX, 'ns', [input('h', 'always at hand', { agentId: 'a', pinned: true })]);
       f.advance(365 * DAY);
-      expect(await f.maintenance.run()).to.deep.equal({ promoted: 0, demoted: 0, archived: 0, expired: 0 });
+      expect(await f.maintenance.run()).to.deep.equal({ promoted: 0, demoted: 0, archived: 0, expired: 0, reembedded: 0 });
       expect(f.tierOf('h')).to.equal(TIER_CODES.HOT);
     });
 
@@ -184,7 +184,7 @@ describe('tier maintenance', () => {
       f.advance(30 * DAY);
       const head = f.ledger.head();
       const planned = await f.maintenance.run({ dryRun: true });
-      expect(planned).to.deep.equal({ promoted: 0, demoted: 1, archived: 2, expired: 1 });
+      expect(planned).to.deep.equal({ promoted: 0, demoted: 1, archived: 2, expired: 1, reembedded: 0 });
       expect(f.ledger.head()).to.deep.equal(head);
       expect(f.tierOf('archive')).to.equal(TIER_CODES.WARM);
       expect(await f.maintenance.run()).to.deep.equal(planned);

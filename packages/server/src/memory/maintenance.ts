@@ -7,6 +7,7 @@ import type { AccessRecorder } from './access-recorder.js';
 import type { ColdTier } from './cold.js';
 import type { DeleteWithLedger } from './delete.js';
 import type { HotTier } from './hot-tier.js';
+import type { Reembedder } from './reembed.js';
 import { belowThresholdBounds, downwardMoves, promotes, promotionWindowStart, retentionScore, type DownwardMove } from './policy.js';
 import { memoryFromRow, TIER_CODES, tierOfCode } from './rows.js';
 import type { ExpiredRow, MemoryStore, PolicyRow } from './store/index.js';
@@ -20,6 +21,8 @@ export interface MaintenanceDeps {
   readonly hotTier: HotTier;
   readonly coldTier: ColdTier;
   readonly deleteWithLedger: DeleteWithLedger;
+  /** The vector backlog (model change, changed thread windows), worked off after the tier moves. */
+  readonly reembed: Reembedder;
   /** Pending access statistics are written before a run, so the policy sees every read. */
   readonly access: Pick<AccessRecorder, 'flush'>;
   readonly clock: () => number;
@@ -48,6 +51,8 @@ export interface MaintenanceResult {
   readonly demoted: number;
   readonly archived: number;
   readonly expired: number;
+  /** Memories whose vectors were re-made (a dry run counts those waiting). */
+  readonly reembedded: number;
 }
 
 /**
@@ -57,7 +62,7 @@ export interface MaintenanceResult {
  * while another is in progress.
  */
 export function createMaintenance(deps: MaintenanceDeps) {
-  const { store, transact, ledger, hotTier, coldTier, deleteWithLedger, clock, logger, tiers } = deps;
+  const { store, transact, ledger, hotTier, coldTier, deleteWithLedger, reembed, clock, logger, tiers } = deps;
 
   let queue: Promise<unknown> = Promise.resolve();
   let running = 0;
@@ -97,7 +102,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
     const now = options.asOf ?? clock();
     const ctx = options.ctx ?? MAINTENANCE_CONTEXT;
     const scope = { namespace: options.namespace ?? null, now, limit: tiers.maintenanceBatch };
-    const counts = { promoted: 0, demoted: 0, archived: 0, expired: 0 };
+    const counts = { promoted: 0, demoted: 0, archived: 0, expired: 0, reembedded: 0 };
     /** Rows already decided in this run: a dry run must not count them again in a later phase. */
     const decided = new Set<number>();
     // HOT-set sizes as the run has changed them but the cache does not show yet (until the page
@@ -230,6 +235,15 @@ export function createMaintenance(deps: MaintenanceDeps) {
       },
       settled,
     );
+
+    // 5. Re-embed the vector backlog (every namespace: it follows the model, not the policy), a
+    // batch per step; a step that settles nothing (all changed meanwhile) ends this run's share.
+    if (dryRun) counts.reembedded = reembed.pending();
+    while (!dryRun && !stopped) {
+      const settled = await reembed.step(tiers.maintenanceBatch);
+      counts.reembedded += settled;
+      if (settled === 0) break;
+    }
     return counts;
   }
 

@@ -30,6 +30,8 @@ export interface MemoryRow {
   content_hash: string;
   /** The text of a COLD memory (content is then ''); NULL otherwise. See cold-content.ts. */
   content_compressed: Buffer | null;
+  thread_id: string;
+  occurred_at: number | null;
 }
 
 export function memoryFromRow(row: MemoryRow): Memory {
@@ -50,6 +52,8 @@ export function memoryFromRow(row: MemoryRow): Memory {
     accessCount: row.access_count,
     expiresAt: row.expires_at,
     version: row.version,
+    threadId: row.thread_id,
+    occurredAt: row.occurred_at,
   };
 }
 
@@ -105,6 +109,18 @@ export function filterCondition(namespace: string, filter: MemoryFilter, now: nu
     clauses.push('m.created_at < ?');
     params.push(filter.createdBefore);
   }
+  if (filter.threadIds && filter.threadIds.length > 0) {
+    clauses.push(`m.thread_id IN ${ANY_OF}`);
+    params.push(JSON.stringify(filter.threadIds));
+  }
+  if (filter.occurredAfter !== undefined) {
+    clauses.push('m.occurred_at >= ?');
+    params.push(filter.occurredAfter);
+  }
+  if (filter.occurredBefore !== undefined) {
+    clauses.push('m.occurred_at < ?');
+    params.push(filter.occurredBefore);
+  }
   for (const [key, value] of Object.entries(filter.metadata ?? {})) {
     clauses.push('json_extract(m.metadata, ?) = ?');
     // Keys are restricted at the edge to a charset that needs no escaping in a JSON path.
@@ -122,6 +138,9 @@ export function isEmptyFilter(filter: MemoryFilter): boolean {
     (filter.tiers ?? []).length === 0 &&
     filter.createdAfter === undefined &&
     filter.createdBefore === undefined &&
+    (filter.threadIds ?? []).length === 0 &&
+    filter.occurredAfter === undefined &&
+    filter.occurredBefore === undefined &&
     Object.keys(filter.metadata ?? {}).length === 0
   );
 }

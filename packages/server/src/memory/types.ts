@@ -18,6 +18,10 @@ export interface Memory {
   readonly accessCount: number;
   readonly expiresAt: number | null;
   readonly version: number;
+  /** The conversation or episode the memory belongs to; '' for none. */
+  readonly threadId: string;
+  /** When the remembered event happened (ms since the epoch), if the client said. */
+  readonly occurredAt: number | null;
 }
 
 export interface MemoryInput {
@@ -30,6 +34,12 @@ export interface MemoryInput {
   readonly importance?: number;
   readonly expiresAt: number | null;
   readonly pinned: boolean;
+  /** See Memory.threadId; '' when absent. */
+  readonly threadId?: string;
+  /** See Memory.occurredAt. */
+  readonly occurredAt?: number | null;
+  /** A client-made vector for the whole content, already checked to have the right dimension. */
+  readonly embedding?: Float32Array;
 }
 
 export interface MemoryFilter {
@@ -42,6 +52,12 @@ export interface MemoryFilter {
   readonly createdAfter?: number;
   readonly createdBefore?: number;
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Any of these threads; '' stands for memories without a thread. */
+  readonly threadIds?: readonly string[];
+  /** Occurred at or after (memories without occurredAt never pass). */
+  readonly occurredAfter?: number;
+  /** Occurred strictly before (memories without occurredAt never pass). */
+  readonly occurredBefore?: number;
 }
 
 /** Who asked, carried into every ledger entry a request causes. */

@@ -64,7 +64,7 @@ describe('memory vectors: change log, crash restart and pruning', () => {
     return rowId;
   };
   const remember = (v: MemoryVectors, id: string, vectors: readonly Float32Array[]) =>
-    transact((tx) => v.store(tx, rowOf(id), NS, vectors));
+    transact((tx) => v.storeOwn(tx, rowOf(id), NS, vectors, id));
   const forget = (v: MemoryVectors, id: string) =>
     transact((tx) => {
       v.remove(tx, rowOf(id));
@@ -117,7 +117,7 @@ describe('memory vectors: change log, crash restart and pruning', () => {
     forget(v, 'never-embedded'); // no chunks: nothing changes, no change_seq
     expect(() =>
       transact((tx) => {
-        v.store(tx, rowOf('b'), NS, [vec(3)]);
+        v.storeOwn(tx, rowOf('b'), NS, [vec(3)], 'b');
         throw new Error('rolled back');
       }),
     ).to.throw('rolled back');
@@ -208,7 +208,7 @@ describe('memory vectors: change log, crash restart and pruning', () => {
     // 2,000 chunks: more than one slice of inserts even on a fast machine.
     const chunks = (i: number) => [0, 1, 2, 3, 4].map((k) => vec((i + k * 80) % 400));
     transact((tx) => {
-      for (let i = 0; i < 400; i++) v.store(tx, rowOf(`m${i}`), NS, chunks(i));
+      for (let i = 0; i < 400; i++) v.storeOwn(tx, rowOf(`m${i}`), NS, chunks(i), `m${i}`);
     });
     await v.save(); // the index may still be applying the batch: the save waits, never snapshots half
     // Crash right after the save: the file alone must hold the batch.

@@ -39,6 +39,8 @@ export function memoryToProto(memory: Memory): ProtoMemory {
     expiresAt: memory.expiresAt === null ? undefined : new Date(memory.expiresAt),
     pinned: memory.pinned,
     version: memory.version,
+    threadId: memory.threadId,
+    occurredAt: memory.occurredAt === null ? undefined : new Date(memory.occurredAt),
   };
 }
 
@@ -53,5 +55,8 @@ export function filterFromProto(filter: ProtoFilter | undefined): MemoryFilter {
     ...(filter.createdAfter ? { createdAfter: filter.createdAfter.getTime() } : {}),
     ...(filter.createdBefore ? { createdBefore: filter.createdBefore.getTime() } : {}),
     ...(Object.keys(filter.metadata).length > 0 ? { metadata: filter.metadata } : {}),
+    ...(filter.threadIds.length > 0 ? { threadIds: filter.threadIds } : {}),
+    ...(filter.occurredAfter ? { occurredAfter: filter.occurredAfter.getTime() } : {}),
+    ...(filter.occurredBefore ? { occurredBefore: filter.occurredBefore.getTime() } : {}),
   };
 }

@@ -8,7 +8,19 @@ import {
 import type { MemoryService, RecallQuery } from '../memory/index.js';
 import type { Maintenance } from '../memory/maintenance.js';
 import { unary } from './call.js';
-import { checkFilter, checkKind, checkMemoryId, checkMetadata, checkTags, MAX_BATCH, MAX_QUERY_BYTES, pageSize } from './checks.js';
+import {
+  checkEmbedding,
+  checkFilter,
+  checkInstant,
+  checkKind,
+  checkMemoryId,
+  checkMetadata,
+  checkTags,
+  checkThreadId,
+  MAX_BATCH,
+  MAX_QUERY_BYTES,
+  pageSize,
+} from './checks.js';
 import { filterFromProto, memoryToProto } from './convert.js';
 import { checkAgentId, checkNamespace, Validator } from './validate.js';
 
@@ -18,6 +30,8 @@ export interface MemoryRpcDeps {
   readonly logger: Logger;
   readonly clock: () => number;
   readonly maxContentBytes: number;
+  /** The dimension client-supplied embeddings must have. */
+  readonly embeddingDimensions: number;
 }
 
 const OUTCOMES = {
@@ -48,6 +62,9 @@ export function createMemoryRpc(deps: MemoryRpcDeps): MemoryServiceServer {
     checkMetadata(v, `${field}.metadata`, input.metadata);
     if (input.importance !== undefined) v.range(`${field}.importance`, input.importance, 0, 1);
     if (input.expiresAt && input.expiresAt.getTime() <= now) v.add(`${field}.expires_at`, 'must be in the future');
+    checkThreadId(v, `${field}.thread_id`, input.threadId, { allowEmpty: true });
+    checkInstant(v, `${field}.occurred_at`, input.occurredAt);
+    checkEmbedding(v, `${field}.embedding`, input.embedding, deps.embeddingDimensions);
   };
 
   return {
@@ -74,6 +91,9 @@ export function createMemoryRpc(deps: MemoryRpcDeps): MemoryServiceServer {
           ...(input.importance !== undefined ? { importance: input.importance } : {}),
           expiresAt: input.expiresAt ? input.expiresAt.getTime() : null,
           pinned: input.pinned,
+          threadId: input.threadId,
+          occurredAt: input.occurredAt ? input.occurredAt.getTime() : null,
+          ...(input.embedding.length > 0 ? { embedding: Float32Array.from(input.embedding) } : {}),
         })),
       );
       return {
@@ -155,6 +175,7 @@ export function createMemoryRpc(deps: MemoryRpcDeps): MemoryServiceServer {
         demotedCount: result.demoted,
         archivedCount: result.archived,
         expiredCount: result.expired,
+        reembeddedCount: result.reembedded,
       };
     }),
   };

@@ -222,6 +222,69 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE ledger_segments_v8 RENAME TO ledger_segments;
     `,
   },
+  {
+    version: 9,
+    name: 'threads and event time, per-namespace keyword index, vectors by model',
+    sql: `
+      -- The conversation a memory belongs to ('' for none) and when its event happened (NULL when
+      -- the client did not say). A thread is ordered by COALESCE(occurred_at, created_at), row_id.
+      ALTER TABLE memories ADD COLUMN thread_id TEXT NOT NULL DEFAULT '';
+      ALTER TABLE memories ADD COLUMN occurred_at INTEGER;
+      CREATE INDEX memories_by_thread ON memories (namespace, thread_id, COALESCE(occurred_at, created_at), row_id)
+        WHERE thread_id != '';
+
+      -- Which embedding model made each vector ('' for vectors stored before this column: they were
+      -- made by the model the server ran then, which start-up records as vector_index_state.model).
+      -- window = 1 marks the vector of a memory's thread window rather than of its own text.
+      ALTER TABLE memory_chunks ADD COLUMN model TEXT NOT NULL DEFAULT '';
+      ALTER TABLE memory_chunks ADD COLUMN window_vector INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE memory_chunks ADD COLUMN source_hash TEXT NOT NULL DEFAULT '';
+      ALTER TABLE vector_index_state ADD COLUMN model TEXT NOT NULL DEFAULT '';
+      -- Memories whose vectors must be (re)made in the background: after a change of model, or
+      -- when a neighbour's change altered their thread window.
+      CREATE TABLE vector_backlog (row_id INTEGER PRIMARY KEY REFERENCES memories (row_id) ON DELETE CASCADE);
+
+      -- The keyword index (index/keyword.ts): BM25F statistics per namespace instead of FTS5's
+      -- one set for all, and COLD memories stay searchable. Start-up indexes the memories written
+      -- before this migration (their text is in memories.content or content_compressed).
+      DROP TRIGGER memories_fts_insert;
+      DROP TRIGGER memories_fts_delete;
+      DROP TRIGGER memories_fts_update;
+      DROP TABLE memories_fts;
+      CREATE TABLE keyword_namespaces (
+        ns_id INTEGER PRIMARY KEY,
+        namespace TEXT NOT NULL UNIQUE,
+        docs INTEGER NOT NULL,
+        own_tokens INTEGER NOT NULL,
+        context_tokens INTEGER NOT NULL
+      );
+      -- One row per indexed memory: its lengths and its terms (to take it out again exactly).
+      CREATE TABLE keyword_docs (
+        row_id INTEGER PRIMARY KEY,
+        ns_id INTEGER NOT NULL,
+        own_tokens INTEGER NOT NULL,
+        context_tokens INTEGER NOT NULL,
+        terms TEXT NOT NULL
+      );
+      CREATE TABLE keyword_terms (
+        ns_id INTEGER NOT NULL,
+        term TEXT NOT NULL,
+        docs INTEGER NOT NULL,
+        PRIMARY KEY (ns_id, term)
+      ) WITHOUT ROWID;
+      -- The document's lengths ride along with each posting, so scoring reads postings only.
+      CREATE TABLE keyword_postings (
+        ns_id INTEGER NOT NULL,
+        term TEXT NOT NULL,
+        row_id INTEGER NOT NULL,
+        own_tf INTEGER NOT NULL,
+        context_tf INTEGER NOT NULL,
+        own_tokens INTEGER NOT NULL,
+        context_tokens INTEGER NOT NULL,
+        PRIMARY KEY (ns_id, term, row_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

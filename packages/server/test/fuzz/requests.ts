@@ -174,8 +174,10 @@ function scalar(field: DescField, type: ScalarType, palette: Palette): fc.Arbitr
     case ScalarType.BOOL:
       return fc.boolean();
     case ScalarType.DOUBLE:
-    case ScalarType.FLOAT:
       return palette.double;
+    case ScalarType.FLOAT:
+      // What a float32 can carry: larger doubles become ±Infinity, as a client's float would.
+      return palette.double.map(Math.fround);
     case ScalarType.INT32:
     case ScalarType.SINT32:
     case ScalarType.SFIXED32:

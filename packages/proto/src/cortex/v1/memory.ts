@@ -130,6 +130,20 @@ export interface Memory {
   pinned: boolean;
   /** OUTPUT_ONLY. Incremented on every change of the memory; starts at 1. */
   version: number;
+  /**
+   * The conversation, session or episode the memory belongs to (empty: none). Memories of one
+   * thread are ordered by occurred_at (then by when they were stored); Recall indexes each
+   * one together with its neighbours in that order, so a turn that only makes sense in its
+   * conversation is still found by what the conversation was about. Same charset as id,
+   * up to 128 characters.
+   */
+  threadId: string;
+  /**
+   * When the remembered event happened, as the client knows it (distinct from created_at,
+   * when it was stored); unset when the client did not say. Orders a thread, and its date is
+   * part of what Recall searches.
+   */
+  occurredAt: Date | undefined;
 }
 
 export interface Memory_MetadataEntry {
@@ -170,6 +184,23 @@ export interface MemoryFilter {
    * entries; keys as in Memory.metadata).
    */
   metadata: { [key: string]: string };
+  /**
+   * Only memories of one of these threads (at most 100 items; see Memory.thread_id); ""
+   * stands for memories without a thread.
+   */
+  threadIds: string[];
+  /**
+   * Only memories that occurred at or after this instant (memories without occurred_at are
+   * left out when this is set).
+   */
+  occurredAfter:
+    | Date
+    | undefined;
+  /**
+   * Only memories that occurred strictly before this instant (memories without occurred_at
+   * are left out when this is set).
+   */
+  occurredBefore: Date | undefined;
 }
 
 export interface MemoryFilter_MetadataEntry {
@@ -195,6 +226,8 @@ function createBaseMemory(): Memory {
     expiresAt: undefined,
     pinned: false,
     version: 0,
+    threadId: "",
+    occurredAt: undefined,
   };
 }
 
@@ -247,6 +280,12 @@ export const Memory: MessageFns<Memory> = {
     }
     if (message.version !== 0) {
       writer.uint32(128).int64(message.version);
+    }
+    if (message.threadId !== "") {
+      writer.uint32(138).string(message.threadId);
+    }
+    if (message.occurredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredAt), writer.uint32(146).fork()).join();
     }
     return writer;
   },
@@ -395,6 +434,22 @@ export const Memory: MessageFns<Memory> = {
             message.version = longToNumber(reader.int64());
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.threadId = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.occurredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -462,6 +517,16 @@ export const Memory: MessageFns<Memory> = {
         : undefined,
       pinned: isSet(object.pinned) ? globalThis.Boolean(object.pinned) : false,
       version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      threadId: isSet(object.threadId)
+        ? globalThis.String(object.threadId)
+        : isSet(object.thread_id)
+        ? globalThis.String(object.thread_id)
+        : "",
+      occurredAt: isSet(object.occurredAt)
+        ? fromJsonTimestamp(object.occurredAt)
+        : isSet(object.occurred_at)
+        ? fromJsonTimestamp(object.occurred_at)
+        : undefined,
     };
   },
 
@@ -521,6 +586,12 @@ export const Memory: MessageFns<Memory> = {
     if (message.version !== 0) {
       obj.version = Math.round(message.version);
     }
+    if (message.threadId !== "") {
+      obj.threadId = message.threadId;
+    }
+    if (message.occurredAt !== undefined) {
+      obj.occurredAt = message.occurredAt.toISOString();
+    }
     return obj;
   },
 
@@ -553,6 +624,8 @@ export const Memory: MessageFns<Memory> = {
     message.expiresAt = object.expiresAt ?? undefined;
     message.pinned = object.pinned ?? false;
     message.version = object.version ?? 0;
+    message.threadId = object.threadId ?? "";
+    message.occurredAt = object.occurredAt ?? undefined;
     return message;
   },
 };
@@ -651,6 +724,9 @@ function createBaseMemoryFilter(): MemoryFilter {
     createdAfter: undefined,
     createdBefore: undefined,
     metadata: {},
+    threadIds: [],
+    occurredAfter: undefined,
+    occurredBefore: undefined,
   };
 }
 
@@ -681,6 +757,15 @@ export const MemoryFilter: MessageFns<MemoryFilter> = {
     globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
       MemoryFilter_MetadataEntry.encode({ key: key as any, value }, writer.uint32(58).fork()).join();
     });
+    for (const v of message.threadIds) {
+      writer.uint32(66).string(v!);
+    }
+    if (message.occurredAfter !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredAfter), writer.uint32(74).fork()).join();
+    }
+    if (message.occurredBefore !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredBefore), writer.uint32(82).fork()).join();
+    }
     return writer;
   },
 
@@ -766,6 +851,30 @@ export const MemoryFilter: MessageFns<MemoryFilter> = {
             }
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.threadIds.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.occurredAfter = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.occurredBefore = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -812,6 +921,21 @@ export const MemoryFilter: MessageFns<MemoryFilter> = {
           {},
         )
         : {},
+      threadIds: globalThis.Array.isArray(object?.threadIds)
+        ? object.threadIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.thread_ids)
+        ? object.thread_ids.map((e: any) => globalThis.String(e))
+        : [],
+      occurredAfter: isSet(object.occurredAfter)
+        ? fromJsonTimestamp(object.occurredAfter)
+        : isSet(object.occurred_after)
+        ? fromJsonTimestamp(object.occurred_after)
+        : undefined,
+      occurredBefore: isSet(object.occurredBefore)
+        ? fromJsonTimestamp(object.occurredBefore)
+        : isSet(object.occurred_before)
+        ? fromJsonTimestamp(object.occurred_before)
+        : undefined,
     };
   },
 
@@ -844,6 +968,15 @@ export const MemoryFilter: MessageFns<MemoryFilter> = {
         });
       }
     }
+    if (message.threadIds?.length) {
+      obj.threadIds = message.threadIds;
+    }
+    if (message.occurredAfter !== undefined) {
+      obj.occurredAfter = message.occurredAfter.toISOString();
+    }
+    if (message.occurredBefore !== undefined) {
+      obj.occurredBefore = message.occurredBefore.toISOString();
+    }
     return obj;
   },
 
@@ -867,6 +1000,9 @@ export const MemoryFilter: MessageFns<MemoryFilter> = {
       },
       {},
     );
+    message.threadIds = object.threadIds?.map((e) => e) || [];
+    message.occurredAfter = object.occurredAfter ?? undefined;
+    message.occurredBefore = object.occurredBefore ?? undefined;
     return message;
   },
 };

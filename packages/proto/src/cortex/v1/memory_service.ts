@@ -77,9 +77,9 @@ export enum RecallMode {
   RECALL_MODE_UNSPECIFIED = 0,
   /** RECALL_MODE_VECTOR - Nearest neighbours of the query's embedding (cosine similarity). */
   RECALL_MODE_VECTOR = 1,
-  /** RECALL_MODE_KEYWORD - Full-text match (SQLite FTS5, BM25 ranking). */
+  /** RECALL_MODE_KEYWORD - Full-text match: stemmed words, BM25F ranking with per-namespace statistics. */
   RECALL_MODE_KEYWORD = 2,
-  /** RECALL_MODE_HYBRID - Both lists fused by reciprocal rank fusion. */
+  /** RECALL_MODE_HYBRID - Both lists fused: each normalised onto [0, 1] and summed with equal weights. */
   RECALL_MODE_HYBRID = 3,
   UNRECOGNIZED = -1,
 }
@@ -148,6 +148,21 @@ export interface MemoryInput {
     | undefined;
   /** Optional. See Memory.pinned. */
   pinned: boolean;
+  /** Optional. See Memory.thread_id. */
+  threadId: string;
+  /** Optional. See Memory.occurred_at. Any valid instant (past events are the usual case). */
+  occurredAt:
+    | Date
+    | undefined;
+  /**
+   * Optional. The memory's vector, computed by the client with the model the server embeds
+   * with, so the server does not embed the content itself. It must have exactly the server's
+   * embedding dimension (384 for every bundled model, so at most 384 items), finite components
+   * and a non-zero length; it is normalised to unit length. It stands for the whole content (no chunking). When the server
+   * changes its embedding model, such vectors are re-made from the content by the server.
+   * Vectors of a thread's neighbourhood (see thread_id) are still made by the server.
+   */
+  embedding: number[];
 }
 
 export interface MemoryInput_MetadataEntry {
@@ -211,16 +226,13 @@ export interface RecallHit {
    */
   score: number;
   /**
-   * Cosine similarity between the query and the best-matching chunk of the memory, when the
-   * memory was found by the vector search.
+   * Cosine similarity of the query to the memory, when it was found by the vector search: to
+   * the best-matching chunk of its text, averaged with its thread window's when it has one.
    */
   vectorScore?:
     | number
     | undefined;
-  /**
-   * BM25 relevance (negated FTS5 bm25(), so higher is better), when the memory was found by
-   * the keyword search.
-   */
+  /** BM25 relevance (higher is better), when the memory was found by the keyword search. */
   keywordScore?:
     | number
     | undefined;
@@ -321,6 +333,12 @@ export interface RunMaintenanceResponse {
   archivedCount: number;
   /** Memories deleted because their expires_at passed. */
   expiredCount: number;
+  /**
+   * Memories whose vectors were re-made from their text: after the server's embedding model
+   * changed (until then they are found by keyword only), or after a change in their thread left
+   * their window vector out of date. A dry run reports how many are waiting.
+   */
+  reembeddedCount: number;
 }
 
 function createBaseMemoryInput(): MemoryInput {
@@ -334,6 +352,9 @@ function createBaseMemoryInput(): MemoryInput {
     importance: undefined,
     expiresAt: undefined,
     pinned: false,
+    threadId: "",
+    occurredAt: undefined,
+    embedding: [],
   };
 }
 
@@ -365,6 +386,19 @@ export const MemoryInput: MessageFns<MemoryInput> = {
     }
     if (message.pinned !== false) {
       writer.uint32(72).bool(message.pinned);
+    }
+    if (message.threadId !== "") {
+      writer.uint32(82).string(message.threadId);
+    }
+    if (message.occurredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredAt), writer.uint32(90).fork()).join();
+    }
+    if (message.embedding.length !== 0) {
+      writer.uint32(98).fork();
+      for (const v of message.embedding) {
+        writer.float(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -457,6 +491,40 @@ export const MemoryInput: MessageFns<MemoryInput> = {
             message.pinned = reader.bool();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.threadId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.occurredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag === 101) {
+              message.embedding.push(reader.float());
+
+              continue;
+            }
+
+            if (tag === 98) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.embedding.push(reader.float());
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -501,6 +569,19 @@ export const MemoryInput: MessageFns<MemoryInput> = {
         ? fromJsonTimestamp(object.expires_at)
         : undefined,
       pinned: isSet(object.pinned) ? globalThis.Boolean(object.pinned) : false,
+      threadId: isSet(object.threadId)
+        ? globalThis.String(object.threadId)
+        : isSet(object.thread_id)
+        ? globalThis.String(object.thread_id)
+        : "",
+      occurredAt: isSet(object.occurredAt)
+        ? fromJsonTimestamp(object.occurredAt)
+        : isSet(object.occurred_at)
+        ? fromJsonTimestamp(object.occurred_at)
+        : undefined,
+      embedding: globalThis.Array.isArray(object?.embedding)
+        ? object.embedding.map((e: any) => globalThis.Number(e))
+        : [],
     };
   },
 
@@ -539,6 +620,15 @@ export const MemoryInput: MessageFns<MemoryInput> = {
     if (message.pinned !== false) {
       obj.pinned = message.pinned;
     }
+    if (message.threadId !== "") {
+      obj.threadId = message.threadId;
+    }
+    if (message.occurredAt !== undefined) {
+      obj.occurredAt = message.occurredAt.toISOString();
+    }
+    if (message.embedding?.length) {
+      obj.embedding = message.embedding.map((e) => floatToJson(e));
+    }
     return obj;
   },
 
@@ -564,6 +654,9 @@ export const MemoryInput: MessageFns<MemoryInput> = {
     message.importance = object.importance ?? undefined;
     message.expiresAt = object.expiresAt ?? undefined;
     message.pinned = object.pinned ?? false;
+    message.threadId = object.threadId ?? "";
+    message.occurredAt = object.occurredAt ?? undefined;
+    message.embedding = object.embedding?.map((e) => e) || [];
     return message;
   },
 };
@@ -2032,7 +2125,7 @@ export const RunMaintenanceRequest: MessageFns<RunMaintenanceRequest> = {
 };
 
 function createBaseRunMaintenanceResponse(): RunMaintenanceResponse {
-  return { promotedCount: 0, demotedCount: 0, archivedCount: 0, expiredCount: 0 };
+  return { promotedCount: 0, demotedCount: 0, archivedCount: 0, expiredCount: 0, reembeddedCount: 0 };
 }
 
 export const RunMaintenanceResponse: MessageFns<RunMaintenanceResponse> = {
@@ -2048,6 +2141,9 @@ export const RunMaintenanceResponse: MessageFns<RunMaintenanceResponse> = {
     }
     if (message.expiredCount !== 0) {
       writer.uint32(32).int64(message.expiredCount);
+    }
+    if (message.reembeddedCount !== 0) {
+      writer.uint32(40).int64(message.reembeddedCount);
     }
     return writer;
   },
@@ -2097,6 +2193,14 @@ export const RunMaintenanceResponse: MessageFns<RunMaintenanceResponse> = {
             message.expiredCount = longToNumber(reader.int64());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.reembeddedCount = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2131,6 +2235,11 @@ export const RunMaintenanceResponse: MessageFns<RunMaintenanceResponse> = {
         : isSet(object.expired_count)
         ? globalThis.Number(object.expired_count)
         : 0,
+      reembeddedCount: isSet(object.reembeddedCount)
+        ? globalThis.Number(object.reembeddedCount)
+        : isSet(object.reembedded_count)
+        ? globalThis.Number(object.reembedded_count)
+        : 0,
     };
   },
 
@@ -2148,6 +2257,9 @@ export const RunMaintenanceResponse: MessageFns<RunMaintenanceResponse> = {
     if (message.expiredCount !== 0) {
       obj.expiredCount = Math.round(message.expiredCount);
     }
+    if (message.reembeddedCount !== 0) {
+      obj.reembeddedCount = Math.round(message.reembeddedCount);
+    }
     return obj;
   },
 
@@ -2160,6 +2272,7 @@ export const RunMaintenanceResponse: MessageFns<RunMaintenanceResponse> = {
     message.demotedCount = object.demotedCount ?? 0;
     message.archivedCount = object.archivedCount ?? 0;
     message.expiredCount = object.expiredCount ?? 0;
+    message.reembeddedCount = object.reembeddedCount ?? 0;
     return message;
   },
 };
@@ -2184,7 +2297,9 @@ export const MemoryServiceService = {
   },
   /**
    * Finds the memories most relevant to a query, by meaning (VECTOR), by keyword (KEYWORD,
-   * BM25 over SQLite FTS5) or both fused (HYBRID, the default).
+   * BM25 with statistics per namespace) or both fused (HYBRID, the default). A memory is found
+   * by its own text and, weighted down, by the date it occurred and its thread neighbours'
+   * text (see Memory.thread_id); the hits are the memories themselves.
    */
   recall: {
     path: "/cortex.v1.MemoryService/Recall" as const,
@@ -2232,9 +2347,10 @@ export const MemoryServiceService = {
   },
   /**
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-   * or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-   * to repeat: a repeat is another run, at a later time. A write key may run it for one of its
-   * namespaces; every namespace at once takes an admin key.
+   * or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
+   * The same job runs periodically on its own. Not declared safe to repeat: a repeat is
+   * another run, at a later time. A write key may run it for one of its namespaces; every
+   * namespace at once takes an admin key.
    */
   runMaintenance: {
     path: "/cortex.v1.MemoryService/RunMaintenance" as const,
@@ -2259,7 +2375,9 @@ export interface MemoryServiceServer extends UntypedServiceImplementation {
   remember: handleUnaryCall<RememberRequest, RememberResponse>;
   /**
    * Finds the memories most relevant to a query, by meaning (VECTOR), by keyword (KEYWORD,
-   * BM25 over SQLite FTS5) or both fused (HYBRID, the default).
+   * BM25 with statistics per namespace) or both fused (HYBRID, the default). A memory is found
+   * by its own text and, weighted down, by the date it occurred and its thread neighbours'
+   * text (see Memory.thread_id); the hits are the memories themselves.
    */
   recall: handleUnaryCall<RecallRequest, RecallResponse>;
   /** Returns one memory by id. Fetching a COLD memory re-warms it. */
@@ -2274,9 +2392,10 @@ export interface MemoryServiceServer extends UntypedServiceImplementation {
   forget: handleUnaryCall<ForgetRequest, ForgetResponse>;
   /**
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-   * or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-   * to repeat: a repeat is another run, at a later time. A write key may run it for one of its
-   * namespaces; every namespace at once takes an admin key.
+   * or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
+   * The same job runs periodically on its own. Not declared safe to repeat: a repeat is
+   * another run, at a later time. A write key may run it for one of its namespaces; every
+   * namespace at once takes an admin key.
    */
   runMaintenance: handleUnaryCall<RunMaintenanceRequest, RunMaintenanceResponse>;
 }
@@ -2305,7 +2424,9 @@ export interface MemoryServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Finds the memories most relevant to a query, by meaning (VECTOR), by keyword (KEYWORD,
-   * BM25 over SQLite FTS5) or both fused (HYBRID, the default).
+   * BM25 with statistics per namespace) or both fused (HYBRID, the default). A memory is found
+   * by its own text and, weighted down, by the date it occurred and its thread neighbours'
+   * text (see Memory.thread_id); the hits are the memories themselves.
    */
   recall(
     request: RecallRequest,
@@ -2376,9 +2497,10 @@ export interface MemoryServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-   * or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-   * to repeat: a repeat is another run, at a later time. A write key may run it for one of its
-   * namespaces; every namespace at once takes an admin key.
+   * or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
+   * The same job runs periodically on its own. Not declared safe to repeat: a repeat is
+   * another run, at a later time. A write key may run it for one of its namespaces; every
+   * namespace at once takes an admin key.
    */
   runMaintenance(
     request: RunMaintenanceRequest,

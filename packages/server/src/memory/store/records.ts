@@ -18,6 +18,8 @@ export interface MemoryRecord {
   readonly contentHash: string;
   readonly tier: number;
   readonly now: number;
+  readonly threadId: string;
+  readonly occurredAt: number | null;
 }
 
 /** The pending accesses of one row: how many reads, and the last one's instant. */
@@ -53,14 +55,14 @@ export function recordStatements(db: Db, prepared: StatementCache) {
   );
   const insert = db.prepare<[MemoryRecord]>(
     `INSERT INTO memories (namespace, id, agent_id, content, kind, tags, metadata, importance, tier, pinned,
-       created_at, updated_at, last_accessed_at, access_count, expires_at, version, content_hash)
+       created_at, updated_at, last_accessed_at, access_count, expires_at, version, content_hash, thread_id, occurred_at)
      VALUES (@namespace, @id, @agentId, @content, @kind, @tags, @metadata, @importance, @tier, @pinned,
-       @now, @now, @now, 0, @expiresAt, 1, @contentHash)`,
+       @now, @now, @now, 0, @expiresAt, 1, @contentHash, @threadId, @occurredAt)`,
   );
   const update = db.prepare<[MemoryRecord & { rowId: number }]>(
     `UPDATE memories SET agent_id = @agentId, content = @content, kind = @kind, tags = @tags, metadata = @metadata,
        importance = @importance, pinned = @pinned, expires_at = @expiresAt, content_hash = @contentHash,
-       tier = @tier, content_compressed = NULL, updated_at = @now, version = version + 1
+       thread_id = @threadId, occurred_at = @occurredAt, tier = @tier, content_compressed = NULL, updated_at = @now, version = version + 1
      WHERE row_id = @rowId`,
   );
   const deleteTags = db.prepare<[number]>('DELETE FROM memory_tags WHERE row_id = ?');
@@ -142,7 +144,7 @@ export function recordStatements(db: Db, prepared: StatementCache) {
       insertTags(rowId, record.tags);
     },
     setTier: (rowId: number, tier: Tier): void => void setTier.run(TIER_CODES[tier], rowId),
-    /** To COLD: the text leaves `content` (and so the keyword index) for `content_compressed`. */
+    /** To COLD: the text leaves `content` for `content_compressed` (the keyword index keeps it). */
     toCold: (rowId: number, compressed: Buffer): void => void toCold.run(compressed, rowId),
     /** Back to WARM with its text in `content`. */
     toWarm: (rowId: number, content: string): void => void toWarm.run(content, rowId),

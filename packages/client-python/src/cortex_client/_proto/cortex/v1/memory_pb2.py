@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x63ortex/v1/memory.proto\x12\tcortex.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfa\x03\n\x06Memory\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x03 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x04 \x01(\t\x12\x0c\n\x04kind\x18\x05 \x01(\t\x12\x0c\n\x04tags\x18\x06 \x03(\t\x12\x31\n\x08metadata\x18\x07 \x03(\x0b\x32\x1f.cortex.v1.Memory.MetadataEntry\x12\x12\n\nimportance\x18\x08 \x01(\x01\x12\x1d\n\x04tier\x18\t \x01(\x0e\x32\x0f.cortex.v1.Tier\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x10last_accessed_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x61\x63\x63\x65ss_count\x18\r \x01(\x03\x12.\n\nexpires_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06pinned\x18\x0f \x01(\x08\x12\x0f\n\x07version\x18\x10 \x01(\x03\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xae\x02\n\x0cMemoryFilter\x12\x10\n\x08\x61gent_id\x18\x01 \x01(\t\x12\r\n\x05kinds\x18\x02 \x03(\t\x12\x0c\n\x04tags\x18\x03 \x03(\t\x12\x1e\n\x05tiers\x18\x04 \x03(\x0e\x32\x0f.cortex.v1.Tier\x12\x31\n\rcreated_after\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x63reated_before\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x08metadata\x18\x07 \x03(\x0b\x32%.cortex.v1.MemoryFilter.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*H\n\x04Tier\x12\x14\n\x10TIER_UNSPECIFIED\x10\x00\x12\x0c\n\x08TIER_HOT\x10\x01\x12\r\n\tTIER_WARM\x10\x02\x12\r\n\tTIER_COLD\x10\x03\x42\x46ZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x63ortex/v1/memory.proto\x12\tcortex.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbe\x04\n\x06Memory\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x03 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x04 \x01(\t\x12\x0c\n\x04kind\x18\x05 \x01(\t\x12\x0c\n\x04tags\x18\x06 \x03(\t\x12\x31\n\x08metadata\x18\x07 \x03(\x0b\x32\x1f.cortex.v1.Memory.MetadataEntry\x12\x12\n\nimportance\x18\x08 \x01(\x01\x12\x1d\n\x04tier\x18\t \x01(\x0e\x32\x0f.cortex.v1.Tier\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x10last_accessed_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x61\x63\x63\x65ss_count\x18\r \x01(\x03\x12.\n\nexpires_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06pinned\x18\x0f \x01(\x08\x12\x0f\n\x07version\x18\x10 \x01(\x03\x12\x11\n\tthread_id\x18\x11 \x01(\t\x12/\n\x0boccurred_at\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xab\x03\n\x0cMemoryFilter\x12\x10\n\x08\x61gent_id\x18\x01 \x01(\t\x12\r\n\x05kinds\x18\x02 \x03(\t\x12\x0c\n\x04tags\x18\x03 \x03(\t\x12\x1e\n\x05tiers\x18\x04 \x03(\x0e\x32\x0f.cortex.v1.Tier\x12\x31\n\rcreated_after\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x63reated_before\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x08metadata\x18\x07 \x03(\x0b\x32%.cortex.v1.MemoryFilter.MetadataEntry\x12\x12\n\nthread_ids\x18\x08 \x03(\t\x12\x32\n\x0eoccurred_after\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0foccurred_before\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*H\n\x04Tier\x12\x14\n\x10TIER_UNSPECIFIED\x10\x00\x12\x0c\n\x08TIER_HOT\x10\x01\x12\r\n\tTIER_WARM\x10\x02\x12\r\n\tTIER_COLD\x10\x03\x42\x46ZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,14 +37,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MEMORY_METADATAENTRY']._serialized_options = b'8\001'
   _globals['_MEMORYFILTER_METADATAENTRY']._loaded_options = None
   _globals['_MEMORYFILTER_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_TIER']._serialized_start=884
-  _globals['_TIER']._serialized_end=956
+  _globals['_TIER']._serialized_start=1077
+  _globals['_TIER']._serialized_end=1149
   _globals['_MEMORY']._serialized_start=71
-  _globals['_MEMORY']._serialized_end=577
-  _globals['_MEMORY_METADATAENTRY']._serialized_start=530
-  _globals['_MEMORY_METADATAENTRY']._serialized_end=577
-  _globals['_MEMORYFILTER']._serialized_start=580
-  _globals['_MEMORYFILTER']._serialized_end=882
-  _globals['_MEMORYFILTER_METADATAENTRY']._serialized_start=530
-  _globals['_MEMORYFILTER_METADATAENTRY']._serialized_end=577
+  _globals['_MEMORY']._serialized_end=645
+  _globals['_MEMORY_METADATAENTRY']._serialized_start=598
+  _globals['_MEMORY_METADATAENTRY']._serialized_end=645
+  _globals['_MEMORYFILTER']._serialized_start=648
+  _globals['_MEMORYFILTER']._serialized_end=1075
+  _globals['_MEMORYFILTER_METADATAENTRY']._serialized_start=598
+  _globals['_MEMORYFILTER_METADATAENTRY']._serialized_end=645
 # @@protoc_insertion_point(module_scope)

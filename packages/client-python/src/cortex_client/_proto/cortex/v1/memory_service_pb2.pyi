@@ -35,7 +35,7 @@ RECALL_MODE_KEYWORD: RecallMode
 RECALL_MODE_HYBRID: RecallMode
 
 class MemoryInput(_message.Message):
-    __slots__ = ("id", "agent_id", "content", "kind", "tags", "metadata", "importance", "expires_at", "pinned")
+    __slots__ = ("id", "agent_id", "content", "kind", "tags", "metadata", "importance", "expires_at", "pinned", "thread_id", "occurred_at", "embedding")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -52,6 +52,9 @@ class MemoryInput(_message.Message):
     IMPORTANCE_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     PINNED_FIELD_NUMBER: _ClassVar[int]
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    EMBEDDING_FIELD_NUMBER: _ClassVar[int]
     id: str
     agent_id: str
     content: str
@@ -61,7 +64,10 @@ class MemoryInput(_message.Message):
     importance: float
     expires_at: _timestamp_pb2.Timestamp
     pinned: bool
-    def __init__(self, id: _Optional[str] = ..., agent_id: _Optional[str] = ..., content: _Optional[str] = ..., kind: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., importance: _Optional[float] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pinned: bool = ...) -> None: ...
+    thread_id: str
+    occurred_at: _timestamp_pb2.Timestamp
+    embedding: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, id: _Optional[str] = ..., agent_id: _Optional[str] = ..., content: _Optional[str] = ..., kind: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., importance: _Optional[float] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pinned: bool = ..., thread_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., embedding: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class RememberRequest(_message.Message):
     __slots__ = ("namespace", "memories")
@@ -192,13 +198,15 @@ class RunMaintenanceRequest(_message.Message):
     def __init__(self, namespace: _Optional[str] = ..., dry_run: bool = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RunMaintenanceResponse(_message.Message):
-    __slots__ = ("promoted_count", "demoted_count", "archived_count", "expired_count")
+    __slots__ = ("promoted_count", "demoted_count", "archived_count", "expired_count", "reembedded_count")
     PROMOTED_COUNT_FIELD_NUMBER: _ClassVar[int]
     DEMOTED_COUNT_FIELD_NUMBER: _ClassVar[int]
     ARCHIVED_COUNT_FIELD_NUMBER: _ClassVar[int]
     EXPIRED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REEMBEDDED_COUNT_FIELD_NUMBER: _ClassVar[int]
     promoted_count: int
     demoted_count: int
     archived_count: int
     expired_count: int
-    def __init__(self, promoted_count: _Optional[int] = ..., demoted_count: _Optional[int] = ..., archived_count: _Optional[int] = ..., expired_count: _Optional[int] = ...) -> None: ...
+    reembedded_count: int
+    def __init__(self, promoted_count: _Optional[int] = ..., demoted_count: _Optional[int] = ..., archived_count: _Optional[int] = ..., expired_count: _Optional[int] = ..., reembedded_count: _Optional[int] = ...) -> None: ...

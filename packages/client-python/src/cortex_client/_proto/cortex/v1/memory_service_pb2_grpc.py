@@ -83,7 +83,9 @@ class MemoryServiceServicer(object):
 
     def Recall(self, request, context):
         """Finds the memories most relevant to a query, by meaning (VECTOR), by keyword (KEYWORD,
-        BM25 over SQLite FTS5) or both fused (HYBRID, the default).
+        BM25 with statistics per namespace) or both fused (HYBRID, the default). A memory is found
+        by its own text and, weighted down, by the date it occurred and its thread neighbours'
+        text (see Memory.thread_id); the hits are the memories themselves.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -114,9 +116,10 @@ class MemoryServiceServicer(object):
 
     def RunMaintenance(self, request, context):
         """Runs the tier maintenance job now (promote, demote, archive, expire) for one namespace
-        or all, in bounded batches. The same job runs periodically on its own. Not declared safe
-        to repeat: a repeat is another run, at a later time. A write key may run it for one of its
-        namespaces; every namespace at once takes an admin key.
+        or all, in bounded batches, then re-embeds the memories whose vectors are out of date.
+        The same job runs periodically on its own. Not declared safe to repeat: a repeat is
+        another run, at a later time. A write key may run it for one of its namespaces; every
+        namespace at once takes an admin key.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
