@@ -9,7 +9,8 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   // Generated code is checked by its generator and the drift check, never by hand; dist/ is build output;
-  // the Go and Python SDKs have their own linters.
+  // the Go and Python SDKs have their own linters; .bench-cache/ and .tools/ hold what benchmarks
+  // downloaded or built (bench:peers' Python venv, ghz).
   globalIgnores([
     '**/node_modules/',
     '**/dist/',
@@ -21,6 +22,8 @@ export default defineConfig(
     'coverage/',
     'models/',
     'data/',
+    '**/.bench-cache/',
+    '.tools/',
   ]),
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,

@@ -22,17 +22,15 @@ import { join, resolve } from 'node:path';
 import { Registry } from 'prom-client';
 import winston from 'winston';
 import { openCortexCore } from '../src/core.js';
-import { createOnnxEmbedder, createSqliteEmbeddingCache, embeddingCacheKey } from '../src/embedding/index.js';
-import { loadModelFiles } from '../src/embedding/model-files.js';
-import { MODELS } from '../src/embedding/models.js';
+import { createOnnxEmbedder } from '../src/embedding/index.js';
 import { MemoryServiceClient, RecallMode, type MemoryInput } from '@cortex/proto/cortex/v1/memory_service';
 import { exactSearch } from '../src/index/index.js';
 import { generateClusteredVectors } from '../src/index/synthetic-vectors.js';
-import { openDatabase } from '../src/storage/index.js';
 import { call, TEST_MODEL, TEST_MODEL_DIR } from '../test/harness.js';
 import { flag, latencySummary, option, progress, round } from './lib/cli.js';
 import { measureEmbeddingRate } from './lib/embedding-rate.js';
 import { benchConfig, startInProcessServer } from './lib/in-process-server.js';
+import { seedEmbeddingCache } from './lib/load/seed.js';
 import { createSyntheticText } from './lib/synthetic-text.js';
 
 const DIMENSIONS = 384;
@@ -115,17 +113,14 @@ async function main(): Promise<void> {
   // Only for the in-process pieces, which need an Embedder to open the vectors; they never embed.
   const embedder = await createOnnxEmbedder({ modelDir: TEST_MODEL_DIR, model: TEST_MODEL, logger: silentLogger, workers: 0 });
   try {
-    // Seed the server's embedding cache (see the header comment), then close: the server opens it.
-    const modelId = (await loadModelFiles(TEST_MODEL_DIR, MODELS[TEST_MODEL])).graph.modelId;
+    // Seed the server's embedding cache (see the header comment), keyed as the server looks texts
+    // up (with the model's document and query prefixes), then close: the server opens it.
     {
       const t = performance.now();
-      const db = openDatabase({ path: join(dataDir, 'cortex.db') });
-      const cache = createSqliteEmbeddingCache(db, modelId, { lruEntries: 1 });
-      db.transaction(() => {
-        for (let i = 0; i < total; i += 1) cache.put(embeddingCacheKey(modelId, text.memory(i)), set.vectors[i]!);
-        for (let j = 0; j < pieceQueries; j += 1) cache.put(embeddingCacheKey(modelId, text.query(j)), queryVectors[j]!);
-      })();
-      db.close();
+      await seedEmbeddingCache(dataDir, [
+        { purpose: 'document', texts: Array.from({ length: total }, (_, i) => text.memory(i)), vectors: set.vectors },
+        { purpose: 'query', texts: Array.from({ length: pieceQueries }, (_, j) => text.query(j)), vectors: queryVectors },
+      ]);
       progress(`seeded embedding cache in ${Math.round(performance.now() - t)} ms`);
     }
 

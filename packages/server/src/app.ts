@@ -119,6 +119,7 @@ export async function startCortex({ config, logger, clock = Date.now }: CortexOp
   // maintenance ends after its current batch (so a RunMaintenance in flight can finish), then the
   // servers drain, and only then do core's jobs write what the last calls left pending.
   core.jobs.add(
+    metrics.eventLoopLag,
     servingJob({ server, metricsServer, ledgerSystem, graceMs: config.shutdownGraceMs, logger }),
     maintenance,
     healthMonitor,

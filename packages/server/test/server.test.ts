@@ -114,6 +114,8 @@ describe('server', function () {
     await call(server.memory.listMemories.bind(server.memory), listRequest);
     const metrics = await (await fetch(`http://127.0.0.1:${server.cortex.metricsPort}/metrics`)).text();
     expect(metrics).to.match(/cortex_grpc_server_handled_total\{method="\/cortex.v1.MemoryService\/ListMemories",code="OK"\} \d+/);
+    expect(metrics).to.include('# TYPE cortex_event_loop_lag_seconds summary');
+    expect(metrics).to.match(/cortex_event_loop_lag_seconds\{quantile="0.99"\} [\d.e-]+/);
     expect((await fetch(`http://127.0.0.1:${server.cortex.metricsPort}/readyz`)).status).to.equal(200);
     expect((await fetch(`http://127.0.0.1:${server.cortex.metricsPort}/healthz`)).status).to.equal(200);
   });

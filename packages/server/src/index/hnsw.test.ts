@@ -165,6 +165,26 @@ describe('HNSW index', () => {
       expect(hits.map((h) => h.label).sort((a, b) => a - b)).to.deep.equal([10, 20, 30]);
     });
 
+    it('scans only the labels the caller lists on the exact path, asking the filter about no others', () => {
+      const among = [12, 512, 4096, 8191, 123_456]; // the last is not in the index
+      const asked: number[] = [];
+      const hits = index.search(queries[1]!, 10, (l) => (asked.push(l), true), { allowedCount: among.length, among: () => among });
+      expect(hits.map((h) => h.label).sort((a, b) => a - b)).to.deep.equal([12, 512, 4096, 8191]);
+      expect([...new Set(asked)].sort((a, b) => a - b)).to.deep.equal([12, 512, 4096, 8191, 123_456]);
+    });
+
+    it('ranks from the int8 copy alone when the caller re-scores, close to exact float search', () => {
+      const allowed = (label: number): boolean => label % 50 === 3;
+      const candidates = set.vectors.map((vector, label) => ({ label, vector })).filter((c) => allowed(c.label));
+      for (const q of queries.slice(0, 10)) {
+        const hits = index.search(q, 10, allowed, { allowedCount: candidates.length, approximateScores: true });
+        const truth = exactSearch(q, candidates, 10);
+        expect(hits.every((h) => allowed(h.label))).to.equal(true);
+        expect(recallAtK([truth.map((h) => h.label)], [hits])).to.be.at.least(0.9);
+        hits.forEach((h, i) => expect(h.score).to.be.closeTo(truth[i]!.score, 0.02));
+      }
+    });
+
     it('still returns k hits when the caller underestimates the allowed count', () => {
       expect(index.search(queries[1]!, 10, () => true, { allowedCount: 0 })).to.have.length(10);
       expect(index.search(queries[1]!, 10, () => false, { allowedCount: 0 })).to.deep.equal([]);

@@ -66,6 +66,17 @@ export interface SearchOptions {
    * called only if that path is taken. Default: the index's own int8 copy, rescored in float.
    */
   readonly candidates?: () => Iterable<LabeledVector>;
+  /**
+   * Every label that can pass the filter, when the caller keeps them (a namespace's): the exact
+   * path then scans these instead of every live label. Called only if that path is taken.
+   */
+  readonly among?: () => Iterable<number>;
+  /**
+   * The caller scores the hits again itself (memory search re-scores memories from their stored
+   * vectors): the exact path then returns the int8 scan's ranking and approximate scores instead
+   * of reading each candidate's float vector back from hnswlib (~20 µs a vector).
+   */
+  readonly approximateScores?: boolean;
 }
 
 export interface HnswSaveResult {
@@ -212,9 +223,10 @@ export function buildHnswIndex(deps: HnswIndexDeps, restored?: RestoredState): H
       const isLive = (c: LabeledVector): boolean => live.has(c.label) && (!filter || filter(c.label));
       return exactSearch(query, filterIterable(opts.candidates(), isLive), k);
     }
+    if (opts.approximateScores === true) return live.scan(query, k, filter, getPoint, opts.among?.());
     // Scan the int8 copy, then rescore a few extra with the index's float vectors so scores and
     // order match what the graph path returns.
-    const rough = live.scan(query, Math.min(live.size(), k * EXACT_RERANK_FACTOR), filter, getPoint);
+    const rough = live.scan(query, Math.min(live.size(), k * EXACT_RERANK_FACTOR), filter, getPoint, opts.among?.());
     return exactSearch(query, rough.map(({ label }) => ({ label, vector: getPoint(label) })), k);
   };
 

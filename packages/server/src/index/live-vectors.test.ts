@@ -49,6 +49,15 @@ describe('live vectors (label bookkeeping and int8 scan)', () => {
     hits.forEach((h, i) => expect(h.score).to.be.closeTo(expected[i]!.score, 0.01));
   });
 
+  it('scans only the labels it is given, skipping those not live', () => {
+    const live = createLiveVectors(DIMS);
+    set.vectors.forEach((v, label) => live.set(label, v));
+    live.delete(6);
+    const among = [2, 4, 6, 40, 999];
+    const hits = live.scan(vectorOf(3), 10, undefined, noFetch, among);
+    expect(hits.map((h) => h.label).sort((a, b) => a - b)).to.deep.equal([2, 4, 40]);
+  });
+
   it('fetches the vector of a label added without one, once, on its first scan', () => {
     const live = createLiveVectors(DIMS);
     const fetched: number[] = [];

@@ -14,8 +14,17 @@ export interface LiveVectors {
   delete(label: number): boolean;
   /** Dense list of live labels; read-only view, invalidated by set/delete. */
   labels(): readonly number[];
-  /** Top `k` live labels passing `filter` by cosine over the int8 codes (approximate scores). */
-  scan(query: ArrayLike<number>, k: number, filter: LabelFilter | undefined, fetch: (label: number) => ArrayLike<number>): SearchHit[];
+  /**
+   * Top `k` live labels passing `filter` by cosine over the int8 codes (approximate scores);
+   * with `among`, only those labels are looked at (labels not live are skipped).
+   */
+  scan(
+    query: ArrayLike<number>,
+    k: number,
+    filter: LabelFilter | undefined,
+    fetch: (label: number) => ArrayLike<number>,
+    among?: Iterable<number>,
+  ): SearchHit[];
 }
 
 export function createLiveVectors(dimensions: number): LiveVectors {
@@ -76,16 +85,17 @@ export function createLiveVectors(dimensions: number): LiveVectors {
       return true;
     },
 
-    scan(query, k, filter, fetch) {
+    scan(query, k, filter, fetch, among) {
       if (query.length !== dimensions) throw new RangeError(`query has ${query.length} dimensions, expected ${dimensions}`);
       const queryNorm = vectorNorm(query);
       const q = Float64Array.from(query, (x) => (queryNorm > 0 ? x / queryNorm : 0));
       const top = createTopK(k);
-      const snapshot = labels.slice(); // the filter is caller code: do not iterate a list it could mutate
-      for (let at = 0; at < snapshot.length; at++) {
-        const label = snapshot[at]!;
+      // The filter is caller code: iterate a copy it cannot mutate, and find each label's slot
+      // only after the filter ran (it may have moved or removed the label).
+      for (const label of [...(among ?? labels)]) {
         if (filter && !filter(label)) continue;
-        if (positions.get(label) !== at) continue; // moved or removed by the filter's side effects
+        const at = positions.get(label);
+        if (at === undefined) continue;
         if (norms[at] === 0) store(at, fetch(label));
         const base = at * dimensions;
         let dot = 0;

@@ -189,7 +189,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       const windowVectors = await vectors.embedTexts(planned);
       const windows = new Map(planned.map((text, i) => [text, windowVectors[i]!]));
       const now = clock();
-      return transact((tx) => {
+      const outcome = transact((tx) => {
         const written = inputs.map((input, i) => {
           const result = upsert(ctx, namespace, input, now);
           // A COLD memory's vectors are out of the index: an update brings them back.
@@ -207,6 +207,8 @@ export function createMemoryService(deps: MemoryServiceDeps) {
         }));
         return { results, ledgerSeq: entries.at(-1)?.seq ?? 0 };
       });
+      await vectors.applied();
+      return outcome;
     },
 
     /** Fetches one memory; a COLD one is re-warmed (a ledger event), since it is in use again. */

@@ -202,4 +202,21 @@ describe('memory vectors: change log, crash restart and pruning', () => {
     expect(logRows()).to.deep.equal([]);
     await reopened.stop();
   });
+
+  it('applies a large batch after its commit, and a save right away still holds all of it', async () => {
+    const v = await open();
+    // 2,000 chunks: more than one slice of inserts even on a fast machine.
+    const chunks = (i: number) => [0, 1, 2, 3, 4].map((k) => vec((i + k * 80) % 400));
+    transact((tx) => {
+      for (let i = 0; i < 400; i++) v.storeOwn(tx, rowOf(`m${i}`), NS, chunks(i), `m${i}`);
+    });
+    await v.save(); // the index may still be applying the batch: the save waits, never snapshots half
+    // Crash right after the save: the file alone must hold the batch.
+    const after = await open();
+    expect(after.loadedFrom).to.equal('disk');
+    expect(after.size()).to.equal(2000);
+    await v.applied();
+    expect(v.size()).to.equal(2000);
+    await after.stop();
+  });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { Logger } from 'winston';
 import type { Embedder } from '../embedding/index.js';
-import { createPeriodicJob } from '../jobs/index.js';
+import { createPeriodicJob, mapInSlices } from '../jobs/index.js';
 import {
   dequantizeVector,
   loadOrCreateHnswIndex,
@@ -10,8 +10,12 @@ import {
   type HnswIndex,
   type HnswLoadResult,
   type IndexChange,
+  type LabelFilter,
+  type SearchOptions,
 } from '../index/index.js';
 import type { Db, Tx } from '../storage/index.js';
+import { createChunkOwners } from './chunk-owners.js';
+import { createIndexUpdates } from './index-updates.js';
 import type { SqlCondition } from './rows.js';
 import type { MemoryStore, StoredChunk } from './store/index.js';
 
@@ -177,8 +181,7 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     }
   }
 
-  /** chunk label → owning memory row and namespace: lets a search filter by namespace without SQL. */
-  const owners = new Map<number, { rowId: number; namespace: string }>();
+  const owners = createChunkOwners();
 
   /** Deletes log rows a committed index file reflects; a failure only delays it to the next save. */
   const pruneLog = (through: number): void => {
@@ -217,11 +220,15 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
   // A replayed index is ahead of its file: the first periodic save writes it (and prunes the log).
   let dirty = load.loadedFrom === 'replayed';
   let saving: Promise<unknown> = Promise.resolve();
+  const updates = createIndexUpdates({ index, owners, logger, onCommit: () => (dirty = true) });
   const save = () => {
     if (!dirty) return saving;
     dirty = false;
     saving = saving
       .then(async () => {
+        // The file records the change_seq it reflects, so every committed change must be in the
+        // index first (nothing can commit between this check and the synchronous snapshot).
+        await updates.settled();
         // Only after the file is committed: the log must keep every change the file on disk lacks.
         const { meta } = await index.save({ lastChange: changeSeq.get()?.change_seq ?? 0 });
         pruneLog(meta.lastChange);
@@ -246,17 +253,28 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     for (const label of added) appendLog.run(seq, label, LOG_OP.add);
   }
 
+  /**
+   * How a search stays inside a namespace: no filter at all when the namespace holds the whole
+   * index; otherwise a filter, the exact count it lets through (a small namespace goes to the
+   * exact path without sampling) and its labels, so that path scans only them. Hits are
+   * re-scored from the stored vectors (search), so the index need not refine its scores.
+   */
+  function namespaceScope(namespace: string, allowedRowIds: ReadonlySet<number> | undefined): [LabelFilter | undefined, SearchOptions] {
+    const labels = owners.labelsIn(namespace);
+    if (allowedRowIds === undefined && labels.size === index.size()) return [undefined, { approximateScores: true }];
+    const filter = (label: number) => {
+      const owner = owners.get(label);
+      return owner?.namespace === namespace && (allowedRowIds === undefined || allowedRowIds.has(owner.rowId));
+    };
+    const allowedCount = allowedRowIds === undefined ? labels.size : Math.min(labels.size, allowedRowIds.size * 2);
+    return [filter, { allowedCount, among: () => labels, approximateScores: true }];
+  }
+
   function removeFromIndex(tx: Tx, rowId: number): void {
     const labels = chunksOf.all(rowId).map((c) => c.chunk_id);
     if (labels.length === 0) return;
     recordChange(labels, []);
-    tx.afterCommit(() => {
-      for (const label of labels) {
-        index.remove(label);
-        owners.delete(label);
-      }
-      dirty = true;
-    });
+    updates.remove(tx, labels);
   }
 
   /** Swaps chunks of a memory inside `tx`: deletes `removed`, inserts `added`, logs both, updates the index after commit. */
@@ -278,18 +296,8 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
     const indexed = store.isIndexed(rowId) ? inserted : [];
     // Removals first: a new chunk may reuse a removed chunk's id.
     recordChange(removed, indexed.map((a) => a.label));
-    if (removed.length === 0 && indexed.length === 0) return;
-    tx.afterCommit(() => {
-      for (const label of removed) {
-        index.remove(label);
-        owners.delete(label);
-      }
-      for (const { label, vector } of indexed) {
-        index.add(label, vector);
-        owners.set(label, { rowId, namespace });
-      }
-      dirty = true;
-    });
+    updates.remove(tx, removed);
+    updates.add(tx, { rowId, namespace }, indexed);
   }
 
   return {
@@ -299,7 +307,8 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
 
     /** Embeds each content's chunks (outside any transaction: inference is slow and async). */
     async embedContents(contents: readonly string[]): Promise<ChunkVectors[]> {
-      const chunked = contents.map((content) => embedder.chunk(content));
+      // Chunking tokenizes on this thread (~0.3 ms a memory): a big batch yields between slices.
+      const chunked = await mapInSlices(contents, (content) => embedder.chunk(content));
       const vectors = await embedder.embed(chunked.flat(), 'document');
       let next = 0;
       return chunked.map((chunks) => chunks.map(() => vectors[next++]!));
@@ -345,6 +354,12 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
       leaveBacklog.run(rowId);
     },
 
+    /**
+     * Resolves once every change committed so far is in the index: a writer awaits it before
+     * answering, so what it acknowledged is searchable (other calls run between the slices).
+     */
+    applied: updates.applied,
+
     /** Takes a memory's vectors out of the index; call before deleting or archiving its row. */
     remove: removeFromIndex,
 
@@ -356,13 +371,7 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
       const chunks = storedChunks.all(rowId, model);
       if (chunks.length === 0) return;
       recordChange([], chunks.map((c) => c.chunk_id));
-      tx.afterCommit(() => {
-        for (const chunk of chunks) {
-          index.add(chunk.chunk_id, dequantizeVector(chunk.vector));
-          owners.set(chunk.chunk_id, { rowId, namespace });
-        }
-        dirty = true;
-      });
+      updates.add(tx, { rowId, namespace }, chunks.map((chunk) => ({ label: chunk.chunk_id, vector: dequantizeVector(chunk.vector) })));
     },
 
     /**
@@ -371,13 +380,9 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
      * their stored vectors (memoryScores).
      */
     search(namespace: string, query: Float32Array, topK: number, allowedRowIds?: ReadonlySet<number>): VectorHit[] {
-      const allowed = (label: number) => {
-        const owner = owners.get(label);
-        return owner?.namespace === namespace && (allowedRowIds === undefined || allowedRowIds.has(owner.rowId));
-      };
       // Memories have several chunks (own text, window): twice as many chunks as memories asked
       // for name about that many memories or more, each then re-scored from all its vectors.
-      const hits = index.search(query, topK * 2, allowed, allowedRowIds ? { allowedCount: allowedRowIds.size * 2 } : {});
+      const hits = index.search(query, topK * 2, ...namespaceScope(namespace, allowedRowIds));
       const candidates = new Set<number>();
       for (const hit of hits) {
         const rowId = owners.get(hit.label)?.rowId;

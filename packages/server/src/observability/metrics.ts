@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createEventLoopLag, type EventLoopLag } from './event-loop-lag.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -8,6 +9,8 @@ export interface Metrics {
   /** Calls refused by authentication or authorization, by ErrorInfo reason. */
   readonly authDenied: Counter<'reason' | 'method'>;
   readonly ledgerHead: Gauge;
+  /** Samples event-loop delay while started (a job: the server starts and stops it with the others). */
+  readonly eventLoopLag: EventLoopLag;
 }
 
 /** A registry per server instance: no process-global metric state, so tests can run several. */
@@ -40,6 +43,7 @@ export function createMetrics(): Metrics {
       help: 'Sequence number of the newest ledger entry.',
       registers: [registry],
     }),
+    eventLoopLag: createEventLoopLag({ registry }),
   };
 }
 
