@@ -93,8 +93,11 @@ const (
 	DropReason_DROP_REASON_BUDGET DropReason = 1
 	// A better-ranked near-duplicate was kept instead.
 	DropReason_DROP_REASON_DUPLICATE DropReason = 2
-	// Its relevance was below min_relevance.
+	// Its relevance was below the relevance floor (min_relevance or the default).
 	DropReason_DROP_REASON_BELOW_THRESHOLD DropReason = 3
+	// It repeats a history turn already in the text (verbatim among the recent turns), so the
+	// conversation carries it once.
+	DropReason_DROP_REASON_IN_HISTORY DropReason = 4
 )
 
 // Enum value maps for DropReason.
@@ -104,12 +107,14 @@ var (
 		1: "DROP_REASON_BUDGET",
 		2: "DROP_REASON_DUPLICATE",
 		3: "DROP_REASON_BELOW_THRESHOLD",
+		4: "DROP_REASON_IN_HISTORY",
 	}
 	DropReason_value = map[string]int32{
 		"DROP_REASON_UNSPECIFIED":     0,
 		"DROP_REASON_BUDGET":          1,
 		"DROP_REASON_DUPLICATE":       2,
 		"DROP_REASON_BELOW_THRESHOLD": 3,
+		"DROP_REASON_IN_HISTORY":      4,
 	}
 )
 
@@ -138,6 +143,59 @@ func (x DropReason) Number() protoreflect.EnumNumber {
 // Deprecated: Use DropReason.Descriptor instead.
 func (DropReason) EnumDescriptor() ([]byte, []int) {
 	return file_cortex_v1_context_service_proto_rawDescGZIP(), []int{1}
+}
+
+// SummaryMethod says how a conversation summary was made.
+type SummaryMethod int32
+
+const (
+	// Never used.
+	SummaryMethod_SUMMARY_METHOD_UNSPECIFIED SummaryMethod = 0
+	// Quoted sentences of the older turns (the default, local).
+	SummaryMethod_SUMMARY_METHOD_EXTRACTIVE SummaryMethod = 1
+	// Written by the configured LLM endpoint (CORTEX_SUMMARIZER_URL).
+	SummaryMethod_SUMMARY_METHOD_LLM SummaryMethod = 2
+)
+
+// Enum value maps for SummaryMethod.
+var (
+	SummaryMethod_name = map[int32]string{
+		0: "SUMMARY_METHOD_UNSPECIFIED",
+		1: "SUMMARY_METHOD_EXTRACTIVE",
+		2: "SUMMARY_METHOD_LLM",
+	}
+	SummaryMethod_value = map[string]int32{
+		"SUMMARY_METHOD_UNSPECIFIED": 0,
+		"SUMMARY_METHOD_EXTRACTIVE":  1,
+		"SUMMARY_METHOD_LLM":         2,
+	}
+)
+
+func (x SummaryMethod) Enum() *SummaryMethod {
+	p := new(SummaryMethod)
+	*p = x
+	return p
+}
+
+func (x SummaryMethod) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SummaryMethod) Descriptor() protoreflect.EnumDescriptor {
+	return file_cortex_v1_context_service_proto_enumTypes[2].Descriptor()
+}
+
+func (SummaryMethod) Type() protoreflect.EnumType {
+	return &file_cortex_v1_context_service_proto_enumTypes[2]
+}
+
+func (x SummaryMethod) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SummaryMethod.Descriptor instead.
+func (SummaryMethod) EnumDescriptor() ([]byte, []int) {
+	return file_cortex_v1_context_service_proto_rawDescGZIP(), []int{2}
 }
 
 // ConversationTurn is one turn of the conversation history to fit beside the memories.
@@ -223,20 +281,32 @@ type BuildContextRequest struct {
 	ReserveTokens int32 `protobuf:"varint,6,opt,name=reserve_tokens,json=reserveTokens,proto3" json:"reserve_tokens,omitempty"`
 	// How to compress (default COMBINED).
 	Compression CompressionStrategy `protobuf:"varint,7,opt,name=compression,proto3,enum=cortex.v1.CompressionStrategy" json:"compression,omitempty"`
-	// Optional conversation history, oldest first (at most 1000 items): the most recent turns go
-	// in verbatim and older ones are replaced by summaries that fit the leftover budget.
+	// Optional conversation history, oldest first (at most 1000 items). The latest turns (up to 8,
+	// within half the budget) go in verbatim; the older ones are replaced by a query-focused summary
+	// (see ConversationSummary). Memories and the summary share what the recent turns leave by need:
+	// see BudgetSplit.
 	History []*ConversationTurn `protobuf:"bytes,8,rep,name=history,proto3" json:"history,omitempty"`
-	// How many candidate memories to retrieve before packing, 1..500 (default 50).
+	// How many candidate memories to retrieve before packing, 1..500. Default: enough to fill the
+	// budget with short memories, one per 40 tokens of token_budget - reserve_tokens, at least 50.
 	CandidateCount int32 `protobuf:"varint,9,opt,name=candidate_count,json=candidateCount,proto3" json:"candidate_count,omitempty"`
-	// Candidates whose relevance is below this are dropped (default 0).
+	// Candidates whose relevance (cosine similarity to the query, 0..1) is below this are dropped
+	// (DROP_REASON_BELOW_THRESHOLD), and older history sentences below it are not quoted. 0 means
+	// the server's default floor, reported in BuildContextResponse.relevance_floor: calibrated for
+	// its embedding model (models spread cosine differently: 0.15 for all-MiniLM-L6-v2, 0.75 for
+	// e5-small-v2) so that memories clearly unrelated to the query are left out while the evidence
+	// retrieval finds is kept; none for an uncalibrated remote embedder. Any value in (0, 1]
+	// replaces the default; to turn the floor off, set disable_relevance_floor.
 	MinRelevance float64 `protobuf:"fixed64,10,opt,name=min_relevance,json=minRelevance,proto3" json:"min_relevance,omitempty"`
 	// Cosine similarity above which two memories count as duplicates, 0..1 (0 means the
 	// default of 0.95).
 	DedupeThreshold float64 `protobuf:"fixed64,11,opt,name=dedupe_threshold,json=dedupeThreshold,proto3" json:"dedupe_threshold,omitempty"`
 	// Optional constraints on which memories may be used; tiers default to HOT and WARM.
-	Filter        *MemoryFilter `protobuf:"bytes,12,opt,name=filter,proto3" json:"filter,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Filter *MemoryFilter `protobuf:"bytes,12,opt,name=filter,proto3" json:"filter,omitempty"`
+	// Pack candidates and quote history whatever their relevance: no floor at all. min_relevance
+	// must then be 0.
+	DisableRelevanceFloor bool `protobuf:"varint,13,opt,name=disable_relevance_floor,json=disableRelevanceFloor,proto3" json:"disable_relevance_floor,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *BuildContextRequest) Reset() {
@@ -351,6 +421,13 @@ func (x *BuildContextRequest) GetFilter() *MemoryFilter {
 		return x.Filter
 	}
 	return nil
+}
+
+func (x *BuildContextRequest) GetDisableRelevanceFloor() bool {
+	if x != nil {
+		return x.DisableRelevanceFloor
+	}
+	return false
 }
 
 // ContextSection is one packed memory.
@@ -502,8 +579,16 @@ type BuildContextResponse struct {
 	HistoryTurnsVerbatim int32 `protobuf:"varint,8,opt,name=history_turns_verbatim,json=historyTurnsVerbatim,proto3" json:"history_turns_verbatim,omitempty"`
 	// How many older history turns were replaced by summaries.
 	HistoryTurnsSummarized int32 `protobuf:"varint,9,opt,name=history_turns_summarized,json=historyTurnsSummarized,proto3" json:"history_turns_summarized,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// How the budget was shared between memories and the conversation history.
+	BudgetSplit *BudgetSplit `protobuf:"bytes,10,opt,name=budget_split,json=budgetSplit,proto3" json:"budget_split,omitempty"`
+	// The summary that stands in for the older history turns; unset when there were none, or the
+	// budget left no room for a useful summary.
+	Summary *ConversationSummary `protobuf:"bytes,11,opt,name=summary,proto3" json:"summary,omitempty"`
+	// The relevance floor applied: min_relevance, or the default when it was 0; 0 when
+	// disable_relevance_floor was set.
+	RelevanceFloor float64 `protobuf:"fixed64,12,opt,name=relevance_floor,json=relevanceFloor,proto3" json:"relevance_floor,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *BuildContextResponse) Reset() {
@@ -599,6 +684,226 @@ func (x *BuildContextResponse) GetHistoryTurnsSummarized() int32 {
 	return 0
 }
 
+func (x *BuildContextResponse) GetBudgetSplit() *BudgetSplit {
+	if x != nil {
+		return x.BudgetSplit
+	}
+	return nil
+}
+
+func (x *BuildContextResponse) GetSummary() *ConversationSummary {
+	if x != nil {
+		return x.Summary
+	}
+	return nil
+}
+
+func (x *BuildContextResponse) GetRelevanceFloor() float64 {
+	if x != nil {
+		return x.RelevanceFloor
+	}
+	return 0
+}
+
+// BudgetSplit says how BuildContext shared token_budget - reserve_tokens. The recent history turns
+// are placed first (within half the budget). What they leave, R, is shared by need: the summary
+// of older turns is promised the smaller of its need and R / 2, memories may use the rest, and
+// whatever memories leave unused goes to the summary. memory_tokens + history_tokens = tokens_used.
+type BudgetSplit struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Tokens of the text spent on memories: their sections and heading.
+	MemoryTokens int32 `protobuf:"varint,1,opt,name=memory_tokens,json=memoryTokens,proto3" json:"memory_tokens,omitempty"`
+	// Tokens of the text spent on the conversation: the summary and the recent turns, with headings.
+	HistoryTokens int32 `protobuf:"varint,2,opt,name=history_tokens,json=historyTokens,proto3" json:"history_tokens,omitempty"`
+	// Of history_tokens, the summary block (heading included); the rest are the recent turns.
+	SummaryTokens int32 `protobuf:"varint,3,opt,name=summary_tokens,json=summaryTokens,proto3" json:"summary_tokens,omitempty"`
+	// The most memories were allowed: what the recent turns and the summary's promised share left.
+	MemoryShare int32 `protobuf:"varint,4,opt,name=memory_share,json=memoryShare,proto3" json:"memory_share,omitempty"`
+	// What the summary wanted: the tokens of every older sentence worth quoting (relevant, not
+	// trivial, not repeating another), as estimated before packing, at most all the room there was.
+	SummaryNeed   int32 `protobuf:"varint,5,opt,name=summary_need,json=summaryNeed,proto3" json:"summary_need,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BudgetSplit) Reset() {
+	*x = BudgetSplit{}
+	mi := &file_cortex_v1_context_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BudgetSplit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BudgetSplit) ProtoMessage() {}
+
+func (x *BudgetSplit) ProtoReflect() protoreflect.Message {
+	mi := &file_cortex_v1_context_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BudgetSplit.ProtoReflect.Descriptor instead.
+func (*BudgetSplit) Descriptor() ([]byte, []int) {
+	return file_cortex_v1_context_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *BudgetSplit) GetMemoryTokens() int32 {
+	if x != nil {
+		return x.MemoryTokens
+	}
+	return 0
+}
+
+func (x *BudgetSplit) GetHistoryTokens() int32 {
+	if x != nil {
+		return x.HistoryTokens
+	}
+	return 0
+}
+
+func (x *BudgetSplit) GetSummaryTokens() int32 {
+	if x != nil {
+		return x.SummaryTokens
+	}
+	return 0
+}
+
+func (x *BudgetSplit) GetMemoryShare() int32 {
+	if x != nil {
+		return x.MemoryShare
+	}
+	return 0
+}
+
+func (x *BudgetSplit) GetSummaryNeed() int32 {
+	if x != nil {
+		return x.SummaryNeed
+	}
+	return 0
+}
+
+// ConversationSummary describes the summary of older history turns. An extractive summary quotes
+// the sentences most relevant to the query and to the recent turns, never the same or a
+// near-duplicate sentence twice nor trivial ones ("Thanks!"), in their original order, each line
+// attributed to its speaker under the date it was said (when the turn has one).
+type ConversationSummary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Index in history of the first turn the summary covers (0-based).
+	FirstTurn int32 `protobuf:"varint,1,opt,name=first_turn,json=firstTurn,proto3" json:"first_turn,omitempty"`
+	// Index in history of the last turn it covers; the turns after it went in verbatim.
+	LastTurn int32 `protobuf:"varint,2,opt,name=last_turn,json=lastTurn,proto3" json:"last_turn,omitempty"`
+	// How it was made.
+	Method SummaryMethod `protobuf:"varint,3,opt,name=method,proto3,enum=cortex.v1.SummaryMethod" json:"method,omitempty"`
+	// Tokens of the summary text (without its heading).
+	Tokens int32 `protobuf:"varint,4,opt,name=tokens,proto3" json:"tokens,omitempty"`
+	// Extractive: how many sentences of the covered turns it quotes.
+	SentencesQuoted int32 `protobuf:"varint,5,opt,name=sentences_quoted,json=sentencesQuoted,proto3" json:"sentences_quoted,omitempty"`
+	// Extractive: how many sentences the covered turns have.
+	SentencesTotal int32 `protobuf:"varint,6,opt,name=sentences_total,json=sentencesTotal,proto3" json:"sentences_total,omitempty"`
+	// Extractive: how many covered turns it quotes at least one sentence of.
+	TurnsQuoted int32 `protobuf:"varint,7,opt,name=turns_quoted,json=turnsQuoted,proto3" json:"turns_quoted,omitempty"`
+	// Set when an LLM summary was configured but could not be used and the extractive one stands
+	// in: TIMEOUT, CIRCUIT_OPEN, HTTP_ERROR, BAD_RESPONSE, DOES_NOT_FIT or NETWORK.
+	FallbackReason string `protobuf:"bytes,8,opt,name=fallback_reason,json=fallbackReason,proto3" json:"fallback_reason,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ConversationSummary) Reset() {
+	*x = ConversationSummary{}
+	mi := &file_cortex_v1_context_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConversationSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConversationSummary) ProtoMessage() {}
+
+func (x *ConversationSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_cortex_v1_context_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConversationSummary.ProtoReflect.Descriptor instead.
+func (*ConversationSummary) Descriptor() ([]byte, []int) {
+	return file_cortex_v1_context_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ConversationSummary) GetFirstTurn() int32 {
+	if x != nil {
+		return x.FirstTurn
+	}
+	return 0
+}
+
+func (x *ConversationSummary) GetLastTurn() int32 {
+	if x != nil {
+		return x.LastTurn
+	}
+	return 0
+}
+
+func (x *ConversationSummary) GetMethod() SummaryMethod {
+	if x != nil {
+		return x.Method
+	}
+	return SummaryMethod_SUMMARY_METHOD_UNSPECIFIED
+}
+
+func (x *ConversationSummary) GetTokens() int32 {
+	if x != nil {
+		return x.Tokens
+	}
+	return 0
+}
+
+func (x *ConversationSummary) GetSentencesQuoted() int32 {
+	if x != nil {
+		return x.SentencesQuoted
+	}
+	return 0
+}
+
+func (x *ConversationSummary) GetSentencesTotal() int32 {
+	if x != nil {
+		return x.SentencesTotal
+	}
+	return 0
+}
+
+func (x *ConversationSummary) GetTurnsQuoted() int32 {
+	if x != nil {
+		return x.TurnsQuoted
+	}
+	return 0
+}
+
+func (x *ConversationSummary) GetFallbackReason() string {
+	if x != nil {
+		return x.FallbackReason
+	}
+	return ""
+}
+
 // CountTokensRequest holds texts to count.
 type CountTokensRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -612,7 +917,7 @@ type CountTokensRequest struct {
 
 func (x *CountTokensRequest) Reset() {
 	*x = CountTokensRequest{}
-	mi := &file_cortex_v1_context_service_proto_msgTypes[5]
+	mi := &file_cortex_v1_context_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -624,7 +929,7 @@ func (x *CountTokensRequest) String() string {
 func (*CountTokensRequest) ProtoMessage() {}
 
 func (x *CountTokensRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_cortex_v1_context_service_proto_msgTypes[5]
+	mi := &file_cortex_v1_context_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -637,7 +942,7 @@ func (x *CountTokensRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountTokensRequest.ProtoReflect.Descriptor instead.
 func (*CountTokensRequest) Descriptor() ([]byte, []int) {
-	return file_cortex_v1_context_service_proto_rawDescGZIP(), []int{5}
+	return file_cortex_v1_context_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CountTokensRequest) GetModel() string {
@@ -671,7 +976,7 @@ type CountTokensResponse struct {
 
 func (x *CountTokensResponse) Reset() {
 	*x = CountTokensResponse{}
-	mi := &file_cortex_v1_context_service_proto_msgTypes[6]
+	mi := &file_cortex_v1_context_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -683,7 +988,7 @@ func (x *CountTokensResponse) String() string {
 func (*CountTokensResponse) ProtoMessage() {}
 
 func (x *CountTokensResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_cortex_v1_context_service_proto_msgTypes[6]
+	mi := &file_cortex_v1_context_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -696,7 +1001,7 @@ func (x *CountTokensResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountTokensResponse.ProtoReflect.Descriptor instead.
 func (*CountTokensResponse) Descriptor() ([]byte, []int) {
-	return file_cortex_v1_context_service_proto_rawDescGZIP(), []int{6}
+	return file_cortex_v1_context_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CountTokensResponse) GetTokenCounts() []int32 {
@@ -735,7 +1040,7 @@ const file_cortex_v1_context_service_proto_rawDesc = "" +
 	"\x10ConversationTurn\x12\x12\n" +
 	"\x04role\x18\x01 \x01(\tR\x04role\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\tR\acontent\x12*\n" +
-	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xe7\x03\n" +
+	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\x9f\x04\n" +
 	"\x13BuildContextRequest\x12\x1c\n" +
 	"\tnamespace\x18\x01 \x01(\tR\tnamespace\x12\x19\n" +
 	"\bagent_id\x18\x02 \x01(\tR\aagentId\x12\x14\n" +
@@ -749,7 +1054,8 @@ const file_cortex_v1_context_service_proto_rawDesc = "" +
 	"\rmin_relevance\x18\n" +
 	" \x01(\x01R\fminRelevance\x12)\n" +
 	"\x10dedupe_threshold\x18\v \x01(\x01R\x0fdedupeThreshold\x12/\n" +
-	"\x06filter\x18\f \x01(\v2\x17.cortex.v1.MemoryFilterR\x06filter\"{\n" +
+	"\x06filter\x18\f \x01(\v2\x17.cortex.v1.MemoryFilterR\x06filter\x126\n" +
+	"\x17disable_relevance_floor\x18\r \x01(\bR\x15disableRelevanceFloor\"{\n" +
 	"\x0eContextSection\x12\x1b\n" +
 	"\tmemory_id\x18\x01 \x01(\tR\bmemoryId\x12\x16\n" +
 	"\x06tokens\x18\x02 \x01(\x05R\x06tokens\x12\x1e\n" +
@@ -759,7 +1065,7 @@ const file_cortex_v1_context_service_proto_rawDesc = "" +
 	"\x05score\x18\x04 \x01(\x01R\x05score\"[\n" +
 	"\rDroppedMemory\x12\x1b\n" +
 	"\tmemory_id\x18\x01 \x01(\tR\bmemoryId\x12-\n" +
-	"\x06reason\x18\x02 \x01(\x0e2\x15.cortex.v1.DropReasonR\x06reason\"\x9b\x03\n" +
+	"\x06reason\x18\x02 \x01(\x0e2\x15.cortex.v1.DropReasonR\x06reason\"\xb9\x04\n" +
 	"\x14BuildContextResponse\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x125\n" +
 	"\bsections\x18\x02 \x03(\v2\x19.cortex.v1.ContextSectionR\bsections\x12\x1f\n" +
@@ -770,7 +1076,27 @@ const file_cortex_v1_context_service_proto_rawDesc = "" +
 	"\ttokenizer\x18\x06 \x01(\tR\ttokenizer\x122\n" +
 	"\x15token_count_estimated\x18\a \x01(\bR\x13tokenCountEstimated\x124\n" +
 	"\x16history_turns_verbatim\x18\b \x01(\x05R\x14historyTurnsVerbatim\x128\n" +
-	"\x18history_turns_summarized\x18\t \x01(\x05R\x16historyTurnsSummarized\"@\n" +
+	"\x18history_turns_summarized\x18\t \x01(\x05R\x16historyTurnsSummarized\x129\n" +
+	"\fbudget_split\x18\n" +
+	" \x01(\v2\x16.cortex.v1.BudgetSplitR\vbudgetSplit\x128\n" +
+	"\asummary\x18\v \x01(\v2\x1e.cortex.v1.ConversationSummaryR\asummary\x12'\n" +
+	"\x0frelevance_floor\x18\f \x01(\x01R\x0erelevanceFloor\"\xc6\x01\n" +
+	"\vBudgetSplit\x12#\n" +
+	"\rmemory_tokens\x18\x01 \x01(\x05R\fmemoryTokens\x12%\n" +
+	"\x0ehistory_tokens\x18\x02 \x01(\x05R\rhistoryTokens\x12%\n" +
+	"\x0esummary_tokens\x18\x03 \x01(\x05R\rsummaryTokens\x12!\n" +
+	"\fmemory_share\x18\x04 \x01(\x05R\vmemoryShare\x12!\n" +
+	"\fsummary_need\x18\x05 \x01(\x05R\vsummaryNeed\"\xbb\x02\n" +
+	"\x13ConversationSummary\x12\x1d\n" +
+	"\n" +
+	"first_turn\x18\x01 \x01(\x05R\tfirstTurn\x12\x1b\n" +
+	"\tlast_turn\x18\x02 \x01(\x05R\blastTurn\x120\n" +
+	"\x06method\x18\x03 \x01(\x0e2\x18.cortex.v1.SummaryMethodR\x06method\x12\x16\n" +
+	"\x06tokens\x18\x04 \x01(\x05R\x06tokens\x12)\n" +
+	"\x10sentences_quoted\x18\x05 \x01(\x05R\x0fsentencesQuoted\x12'\n" +
+	"\x0fsentences_total\x18\x06 \x01(\x05R\x0esentencesTotal\x12!\n" +
+	"\fturns_quoted\x18\a \x01(\x05R\vturnsQuoted\x12'\n" +
+	"\x0ffallback_reason\x18\b \x01(\tR\x0efallbackReason\"@\n" +
 	"\x12CountTokensRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x14\n" +
 	"\x05texts\x18\x02 \x03(\tR\x05texts\"\x97\x01\n" +
@@ -784,13 +1110,18 @@ const file_cortex_v1_context_service_proto_rawDesc = "" +
 	"\x19COMPRESSION_STRATEGY_NONE\x10\x01\x12\x1f\n" +
 	"\x1bCOMPRESSION_STRATEGY_DEDUPE\x10\x02\x12#\n" +
 	"\x1fCOMPRESSION_STRATEGY_EXTRACTIVE\x10\x03\x12!\n" +
-	"\x1dCOMPRESSION_STRATEGY_COMBINED\x10\x04*}\n" +
+	"\x1dCOMPRESSION_STRATEGY_COMBINED\x10\x04*\x99\x01\n" +
 	"\n" +
 	"DropReason\x12\x1b\n" +
 	"\x17DROP_REASON_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12DROP_REASON_BUDGET\x10\x01\x12\x19\n" +
 	"\x15DROP_REASON_DUPLICATE\x10\x02\x12\x1f\n" +
-	"\x1bDROP_REASON_BELOW_THRESHOLD\x10\x032\xc1\x01\n" +
+	"\x1bDROP_REASON_BELOW_THRESHOLD\x10\x03\x12\x1a\n" +
+	"\x16DROP_REASON_IN_HISTORY\x10\x04*f\n" +
+	"\rSummaryMethod\x12\x1e\n" +
+	"\x1aSUMMARY_METHOD_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19SUMMARY_METHOD_EXTRACTIVE\x10\x01\x12\x16\n" +
+	"\x12SUMMARY_METHOD_LLM\x10\x022\xc1\x01\n" +
 	"\x0eContextService\x12X\n" +
 	"\fBuildContext\x12\x1e.cortex.v1.BuildContextRequest\x1a\x1f.cortex.v1.BuildContextResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12U\n" +
 	"\vCountTokens\x12\x1d.cortex.v1.CountTokensRequest\x1a\x1e.cortex.v1.CountTokensResponse\"\a\x88\xb5\x18\x01\x90\x02\x01BFZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3"
@@ -807,38 +1138,44 @@ func file_cortex_v1_context_service_proto_rawDescGZIP() []byte {
 	return file_cortex_v1_context_service_proto_rawDescData
 }
 
-var file_cortex_v1_context_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_cortex_v1_context_service_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_cortex_v1_context_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_cortex_v1_context_service_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_cortex_v1_context_service_proto_goTypes = []any{
 	(CompressionStrategy)(0),      // 0: cortex.v1.CompressionStrategy
 	(DropReason)(0),               // 1: cortex.v1.DropReason
-	(*ConversationTurn)(nil),      // 2: cortex.v1.ConversationTurn
-	(*BuildContextRequest)(nil),   // 3: cortex.v1.BuildContextRequest
-	(*ContextSection)(nil),        // 4: cortex.v1.ContextSection
-	(*DroppedMemory)(nil),         // 5: cortex.v1.DroppedMemory
-	(*BuildContextResponse)(nil),  // 6: cortex.v1.BuildContextResponse
-	(*CountTokensRequest)(nil),    // 7: cortex.v1.CountTokensRequest
-	(*CountTokensResponse)(nil),   // 8: cortex.v1.CountTokensResponse
-	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
-	(*MemoryFilter)(nil),          // 10: cortex.v1.MemoryFilter
+	(SummaryMethod)(0),            // 2: cortex.v1.SummaryMethod
+	(*ConversationTurn)(nil),      // 3: cortex.v1.ConversationTurn
+	(*BuildContextRequest)(nil),   // 4: cortex.v1.BuildContextRequest
+	(*ContextSection)(nil),        // 5: cortex.v1.ContextSection
+	(*DroppedMemory)(nil),         // 6: cortex.v1.DroppedMemory
+	(*BuildContextResponse)(nil),  // 7: cortex.v1.BuildContextResponse
+	(*BudgetSplit)(nil),           // 8: cortex.v1.BudgetSplit
+	(*ConversationSummary)(nil),   // 9: cortex.v1.ConversationSummary
+	(*CountTokensRequest)(nil),    // 10: cortex.v1.CountTokensRequest
+	(*CountTokensResponse)(nil),   // 11: cortex.v1.CountTokensResponse
+	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(*MemoryFilter)(nil),          // 13: cortex.v1.MemoryFilter
 }
 var file_cortex_v1_context_service_proto_depIdxs = []int32{
-	9,  // 0: cortex.v1.ConversationTurn.at:type_name -> google.protobuf.Timestamp
+	12, // 0: cortex.v1.ConversationTurn.at:type_name -> google.protobuf.Timestamp
 	0,  // 1: cortex.v1.BuildContextRequest.compression:type_name -> cortex.v1.CompressionStrategy
-	2,  // 2: cortex.v1.BuildContextRequest.history:type_name -> cortex.v1.ConversationTurn
-	10, // 3: cortex.v1.BuildContextRequest.filter:type_name -> cortex.v1.MemoryFilter
+	3,  // 2: cortex.v1.BuildContextRequest.history:type_name -> cortex.v1.ConversationTurn
+	13, // 3: cortex.v1.BuildContextRequest.filter:type_name -> cortex.v1.MemoryFilter
 	1,  // 4: cortex.v1.DroppedMemory.reason:type_name -> cortex.v1.DropReason
-	4,  // 5: cortex.v1.BuildContextResponse.sections:type_name -> cortex.v1.ContextSection
-	5,  // 6: cortex.v1.BuildContextResponse.dropped:type_name -> cortex.v1.DroppedMemory
-	3,  // 7: cortex.v1.ContextService.BuildContext:input_type -> cortex.v1.BuildContextRequest
-	7,  // 8: cortex.v1.ContextService.CountTokens:input_type -> cortex.v1.CountTokensRequest
-	6,  // 9: cortex.v1.ContextService.BuildContext:output_type -> cortex.v1.BuildContextResponse
-	8,  // 10: cortex.v1.ContextService.CountTokens:output_type -> cortex.v1.CountTokensResponse
-	9,  // [9:11] is the sub-list for method output_type
-	7,  // [7:9] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	5,  // 5: cortex.v1.BuildContextResponse.sections:type_name -> cortex.v1.ContextSection
+	6,  // 6: cortex.v1.BuildContextResponse.dropped:type_name -> cortex.v1.DroppedMemory
+	8,  // 7: cortex.v1.BuildContextResponse.budget_split:type_name -> cortex.v1.BudgetSplit
+	9,  // 8: cortex.v1.BuildContextResponse.summary:type_name -> cortex.v1.ConversationSummary
+	2,  // 9: cortex.v1.ConversationSummary.method:type_name -> cortex.v1.SummaryMethod
+	4,  // 10: cortex.v1.ContextService.BuildContext:input_type -> cortex.v1.BuildContextRequest
+	10, // 11: cortex.v1.ContextService.CountTokens:input_type -> cortex.v1.CountTokensRequest
+	7,  // 12: cortex.v1.ContextService.BuildContext:output_type -> cortex.v1.BuildContextResponse
+	11, // 13: cortex.v1.ContextService.CountTokens:output_type -> cortex.v1.CountTokensResponse
+	12, // [12:14] is the sub-list for method output_type
+	10, // [10:12] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_cortex_v1_context_service_proto_init() }
@@ -853,8 +1190,8 @@ func file_cortex_v1_context_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_cortex_v1_context_service_proto_rawDesc), len(file_cortex_v1_context_service_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   7,
+			NumEnums:      3,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

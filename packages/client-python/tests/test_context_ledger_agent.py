@@ -34,6 +34,17 @@ def test_build_context_packs_relevant_memories_within_the_budget(client: CortexC
     assert context.tokens_used == client.count_tokens("gpt-4o", [context.text]).total_tokens
 
 
+def test_build_context_leaves_unrelated_memories_out_unless_the_floor_is_off(client: CortexClient, ns: str) -> None:
+    client.remember(ns, [{"id": "coffee", "content": "The user takes their coffee black with two sugars."}])
+    floored = client.build_context(ns, "what happened with the deploy?", 500, "gpt-4o")
+    assert floored.relevance_floor > 0
+    assert "coffee" not in [s.memory_id for s in floored.sections]
+    unfloored = client.build_context(ns, "what happened with the deploy?", 500, "gpt-4o", disable_relevance_floor=True)
+    assert unfloored.relevance_floor == 0
+    assert "coffee" in [s.memory_id for s in unfloored.sections]
+    assert unfloored.budget_split.memory_tokens == unfloored.tokens_used
+
+
 def test_build_context_rejects_an_unknown_model(client: CortexClient, ns: str) -> None:
     with pytest.raises(InvalidArgument) as raised:
         client.build_context(ns, "q", 100, "no-such-model")

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { Config } from './config/index.js';
 import { createContextService, type ContextService } from './context/service.js';
-import { createExtractiveSummarizer, createLlmSummarizer, createTokenizerRegistry } from './context/index.js';
+import { createExtractiveSummarizer, createLlmSummarizer, createTokenizerRegistry, defaultRelevanceFloor } from './context/index.js';
 import { createEmbedder, createSqliteEmbeddingCache, type Embedder } from './embedding/index.js';
 import { createJobs, type Jobs } from './jobs/index.js';
 import { createLedgerSubsystem, type LedgerSubsystem } from './ledger/subsystem.js';
@@ -93,6 +93,7 @@ export async function openCortexCore({ config, logger, clock, registry }: Cortex
     tokenizers,
     clock,
     halfLifeMs: tiers.decayHalfLifeMs,
+    relevanceFloor: defaultRelevanceFloor(config.embedding),
     summarizer: config.summarizer
       ? createLlmSummarizer({
           baseUrl: config.summarizer.url,

@@ -131,7 +131,7 @@ describe('bad input', () => {
     const recalled = await callError(server.memory.recall.bind(server.memory), { namespace: 'ns', query: blank, topK: 0, mode: 0, filter: undefined, minScore: 0 });
     const built = await callError(server.context.buildContext.bind(server.context), {
       namespace: 'ns', agentId: '', query: blank, tokenBudget: 100, model: 'gpt-4o', reserveTokens: 0, compression: 0, history: [],
-      candidateCount: 0, minRelevance: 0, dedupeThreshold: 0, filter: undefined,
+      candidateCount: 0, minRelevance: 0, dedupeThreshold: 0, filter: undefined, disableRelevanceFloor: false,
     });
     expect([remembered, recalled, built].map((e) => errorDetails(e).fieldViolations)).to.deep.equal([
       [{ field: 'memories[0].content', description: rule }],

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { status } from '@grpc/grpc-js';
 import { get_encoding } from '@dqbd/tiktoken';
-import { CompressionStrategy, DropReason, type BuildContextRequest } from '@cortex/proto/cortex/v1/context_service';
+import { BuildContextRequest, CompressionStrategy, DropReason, SummaryMethod } from '@cortex/proto/cortex/v1/context_service';
 import type { MemoryInput } from '@cortex/proto/cortex/v1/memory_service';
 import { call, callError, errorDetails, startTestServer, type TestServer } from './harness.js';
 
@@ -13,12 +13,11 @@ function memory(id: string, content: string, extra: Partial<MemoryInput> = {}): 
 
 describe('ContextService', function () {
   let server: TestServer;
-  const build = (request: Partial<BuildContextRequest>) =>
-    call(server.context.buildContext.bind(server.context), {
-      namespace: NAMESPACE, agentId: '', query: 'What does the user like to eat?', tokenBudget: 200, model: 'gpt-4o',
-      reserveTokens: 0, compression: CompressionStrategy.COMPRESSION_STRATEGY_UNSPECIFIED, history: [], candidateCount: 0,
-      minRelevance: 0, dedupeThreshold: 0, filter: undefined, ...request,
-    });
+  const request = (fields: Partial<BuildContextRequest>) =>
+    BuildContextRequest.fromPartial({ namespace: NAMESPACE, query: 'What does the user like to eat?', tokenBudget: 200, model: 'gpt-4o', ...fields });
+  const build = (fields: Partial<BuildContextRequest>) => call(server.context.buildContext.bind(server.context), request(fields));
+  const violations = async (fields: Partial<BuildContextRequest>) =>
+    errorDetails(await callError(server.context.buildContext.bind(server.context), request(fields))).fieldViolations.map((v) => v.field);
   const countTokens = async (model: string, text: string) =>
     (await call(server.context.countTokens.bind(server.context), { model, texts: [text] })).tokenCounts[0];
 
@@ -34,6 +33,8 @@ describe('ContextService', function () {
         memory('pet', 'The user has a cat called Miso who sleeps on the keyboard.'),
         memory('private', 'Agent B noted the user prefers sushi on weekends.', { agentId: 'agent-b' }),
         memory('own', 'Agent A noted the user skips breakfast.', { agentId: 'agent-a' }),
+        memory('coffee', 'The user takes their coffee black with two sugars.'),
+        memory('standup', 'alice: We rolled back to release 3.13 at 9:41 and errors stopped.'),
         ...Array.from({ length: 30 }, (_, i) => memory(`filler-${i}`, `Weather log ${i}: cloudy with light wind and ${i} mm of rain in the afternoon.`)),
       ],
     });
@@ -110,11 +111,39 @@ describe('ContextService', function () {
     expect(result.tokensUsed).to.be.at.most(600);
   });
 
+  it('leaves unrelated memories out by default, reports the floor, and packs them when asked to', async () => {
+    const query = 'what happened with the deploy?';
+    const floored = await build({ query, tokenBudget: 2000 });
+    expect(floored.relevanceFloor).to.be.greaterThan(0);
+    expect(floored.dropped).to.deep.include({ memoryId: 'coffee', reason: DropReason.DROP_REASON_BELOW_THRESHOLD });
+    expect(floored.sections.map((s) => s.memoryId)).to.not.include('coffee');
+    const explicit = await build({ query, tokenBudget: 2000, minRelevance: 0.5 });
+    expect(explicit.relevanceFloor).to.equal(0.5);
+    const unfloored = await build({ query, tokenBudget: 2000, disableRelevanceFloor: true });
+    expect(unfloored.relevanceFloor).to.equal(0);
+    expect(unfloored.sections.map((s) => s.memoryId)).to.include('coffee');
+    expect(await violations({ disableRelevanceFloor: true, minRelevance: 0.2 })).to.deep.equal(['min_relevance']);
+  });
+
+  it('reports the budget split and the summary, and carries a remembered recent turn once', async () => {
+    const history = [
+      ...Array.from({ length: 30 }, (_, i) => ({ role: 'alice', content: `Deploy note ${i}: the migration step ${i} ran on the orders table.`, at: undefined })),
+      { role: 'alice', content: 'We rolled back to release 3.13 at 9:41 and errors stopped.', at: new Date(Date.UTC(2026, 0, 1, 9, 41)) },
+    ];
+    const result = await build({ history, tokenBudget: 800, query: 'what happened with the deploy?' });
+    const split = result.budgetSplit!;
+    expect(split.memoryTokens + split.historyTokens).to.equal(result.tokensUsed);
+    expect(split.memoryTokens).to.equal(result.sections.reduce((n, s) => n + s.tokens, 0));
+    expect(split.summaryTokens).to.be.greaterThan(0).and.below(split.historyTokens);
+    const lastTurn = 30 - result.historyTurnsVerbatim;
+    expect(result.summary).to.deep.include({ firstTurn: 0, lastTurn, method: SummaryMethod.SUMMARY_METHOD_EXTRACTIVE });
+    expect(result.summary!.sentencesQuoted).to.be.greaterThan(0).and.at.most(result.summary!.sentencesTotal);
+    expect(result.dropped).to.deep.include({ memoryId: 'standup', reason: DropReason.DROP_REASON_IN_HISTORY });
+    expect(result.text.split('rolled back to release 3.13')).to.have.length(2);
+  });
+
   it('rejects an unknown model, listing the known ones', async () => {
-    const error = await callError(server.context.buildContext.bind(server.context), {
-      namespace: NAMESPACE, agentId: '', query: 'q', tokenBudget: 100, model: 'gpt-99-ultra', reserveTokens: 0,
-      compression: 0, history: [], candidateCount: 0, minRelevance: 0, dedupeThreshold: 0, filter: undefined,
-    });
+    const error = await callError(server.context.buildContext.bind(server.context), request({ query: 'q', tokenBudget: 100, model: 'gpt-99-ultra' }));
     expect(error.code).to.equal(status.INVALID_ARGUMENT);
     const details = errorDetails(error);
     expect(details.reason).to.equal('UNKNOWN_MODEL');
@@ -123,14 +152,9 @@ describe('ContextService', function () {
   });
 
   it('rejects a zero or negative budget and a reserve that leaves no room', async () => {
-    const fields = async (request: Partial<BuildContextRequest>) =>
-      errorDetails(await callError(server.context.buildContext.bind(server.context), {
-        namespace: NAMESPACE, agentId: '', query: 'q', tokenBudget: 100, model: 'gpt-4o', reserveTokens: 0,
-        compression: 0, history: [], candidateCount: 0, minRelevance: 0, dedupeThreshold: 0, filter: undefined, ...request,
-      })).fieldViolations.map((v) => v.field);
-    expect(await fields({ tokenBudget: 0 })).to.deep.equal(['token_budget']);
-    expect(await fields({ tokenBudget: -5 })).to.deep.equal(['token_budget']);
-    expect(await fields({ tokenBudget: 100, reserveTokens: 100 })).to.deep.equal(['reserve_tokens']);
+    expect(await violations({ tokenBudget: 0 })).to.deep.equal(['token_budget']);
+    expect(await violations({ tokenBudget: -5 })).to.deep.equal(['token_budget']);
+    expect(await violations({ tokenBudget: 100, reserveTokens: 100 })).to.deep.equal(['reserve_tokens']);
   });
 
   it('counts tokens per text with CountTokens and rejects an unknown model', async () => {

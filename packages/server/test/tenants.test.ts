@@ -70,7 +70,7 @@ describe('tenants cannot see each other', function () {
     const replace = { namespace: 'alice', agentId: 'planner', set: { plan: 'bob was here' }, deleteKeys: [], expectedVersion: undefined, replace: true };
     expect(await denied(callError(a.putState.bind(a), replace, as(bob)))).to.deep.include({ code: status.PERMISSION_DENIED, reason: 'NAMESPACE_NOT_ALLOWED' });
     const c = server.context;
-    const build = { namespace: 'alice', agentId: 'planner', query: 'launch code', tokenBudget: 500, reserveTokens: 0, model: 'gpt-4o', compression: 0, history: [], candidateCount: 0, minRelevance: 0, dedupeThreshold: 0, filter: undefined };
+    const build = { namespace: 'alice', agentId: 'planner', query: 'launch code', tokenBudget: 500, reserveTokens: 0, model: 'gpt-4o', compression: 0, history: [], candidateCount: 0, minRelevance: 0, disableRelevanceFloor: false, dedupeThreshold: 0, filter: undefined };
     expect(await denied(callError(c.buildContext.bind(c), build, as(bob)))).to.deep.include({ code: status.PERMISSION_DENIED, reason: 'NAMESPACE_NOT_ALLOWED' });
     const snapshot = await call(a.getSnapshot.bind(a), { namespace: 'alice', agentId: 'planner', hotLimit: 0 }, as(alice));
     expect(snapshot.state).to.deep.equal({ plan: 'ship friday' });

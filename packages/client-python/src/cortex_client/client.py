@@ -210,15 +210,18 @@ class CortexClient:
         reserve_tokens: int = 0,
         compression: CompressionLike = "combined",
         history: Turns | None = None,
-        candidate_count: int = 50,
+        candidate_count: int = 0,
         min_relevance: float = 0.0,
+        disable_relevance_floor: bool = False,
         dedupe_threshold: float = 0.95,
         filter: FilterLike | None = None,
         timeout: float | None = None,
         correlation_id: str | None = None,
     ) -> BuildContextResponse:
         """Packs the memories relevant to `query` into `token_budget - reserve_tokens` tokens of
-        `model`'s tokenizer. `history` turns are dicts like `{"role": "user", "content": "..."}`."""
+        `model`'s tokenizer. `history` turns are dicts like `{"role": "user", "content": "..."}`.
+        `candidate_count` 0 and `min_relevance` 0.0 take the server's defaults (a count sized to the
+        budget, the calibrated relevance floor); `disable_relevance_floor` packs whatever the relevance."""
         return self._unary(
             "ContextService.BuildContext",
             timeout,
@@ -233,6 +236,7 @@ class CortexClient:
             history=history,
             candidate_count=candidate_count,
             min_relevance=min_relevance,
+            disable_relevance_floor=disable_relevance_floor,
             dedupe_threshold=dedupe_threshold,
             filter=filter,
         )

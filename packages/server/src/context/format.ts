@@ -63,7 +63,7 @@ const STYLES: Readonly<Record<FormatStyle, StyleParts>> = {
     separator: '\n\n',
     section(candidate, content, withMeta) {
       if (!withMeta) return content;
-      const meta = [candidate.kind.trim(), isoDate(candidate.createdAt)].filter((s) => s !== '').join(' · ');
+      const meta = [candidate.kind.trim(), isoDate(sectionDate(candidate))].filter((s) => s !== '').join(' · ');
       return meta === '' ? content : `[${meta}] ${content}`;
     },
     memoryBlock: (sections, title) => [...(title === '' ? [] : [`## ${title}`]), ...sections].join('\n\n'),
@@ -76,7 +76,7 @@ const STYLES: Readonly<Record<FormatStyle, StyleParts>> = {
       const attrs = [`id="${escapeXml(candidate.id)}"`];
       if (withMeta) {
         if (candidate.kind !== '') attrs.push(`kind="${escapeXml(candidate.kind)}"`);
-        const date = isoDate(candidate.createdAt);
+        const date = isoDate(sectionDate(candidate));
         if (date !== '') attrs.push(`date="${date}"`);
       }
       return `<memory ${attrs.join(' ')}>${escapeXml(content)}</memory>`;
@@ -97,6 +97,11 @@ const STYLES: Readonly<Record<FormatStyle, StyleParts>> = {
 
 export function renderTurn(turn: Turn): string {
   return `${turn.role}: ${turn.content.trim()}`;
+}
+
+/** A memory is dated by when its event happened when that is known, else by when it was stored. */
+function sectionDate(candidate: Candidate): number {
+  return candidate.occurredAt ?? candidate.createdAt;
 }
 
 function isoDate(ms: number): string {

@@ -15,4 +15,5 @@ export type { ExtractiveSummarizerDeps } from './summarize.js';
 export { createLlmSummarizer, chatCompletionsUrl, LlmSummaryError } from './llm-summarizer.js';
 export type { LlmFallbackReason, LlmSummarizerOptions } from './llm-summarizer.js';
 export { DEFAULTS as CONTEXT_DEFAULTS } from './validate.js';
+export { CALIBRATED_FLOORS, defaultRelevanceFloor } from './relevance-floor.js';
 export type * from './types.js';

@@ -7,7 +7,7 @@ import type { LlmFallbackReason } from './llm-summarizer.js';
 import { buildContext } from './pack.js';
 import { createTokenizerRegistry } from './tokenizers.js';
 import type { TokenizerRegistry } from './tokenizers.js';
-import type { Turn } from './types.js';
+import type { Summarizer, Turn } from './types.js';
 
 type Mode = 'answer' | 'fail' | 'hang' | 'garbage' | 'long';
 
@@ -49,9 +49,11 @@ function startFakeLlm(): Promise<{ server: Server; baseUrl: string; received: Re
 }
 
 const turns: Turn[] = [
-  { role: 'user', content: 'Should we migrate to Postgres? I think Friday works.', at: 1 },
-  { role: 'assistant', content: 'Yes, Friday is fine. I will prepare the schema dump.', at: 2 },
+  { role: 'user', content: 'Should we migrate to Postgres? I think Friday works.' },
+  { role: 'assistant', content: 'Yes, Friday is fine. I will prepare the schema dump.' },
 ];
+const recent: Turn[] = [{ role: 'user', content: 'Who owns the migration?' }];
+const QUERY = 'when is the Postgres migration?';
 
 describe('LLM summarizer', () => {
   let llm: Awaited<ReturnType<typeof startFakeLlm>>;
@@ -69,41 +71,57 @@ describe('LLM summarizer', () => {
 
   const summarizer = (extra: { timeoutMs?: number; failureThreshold?: number; onFallback?: (r: LlmFallbackReason) => void } = {}) =>
     createLlmSummarizer({ baseUrl: llm.baseUrl, model: 'tiny-summarizer', apiKey: 'sk-test', timeoutMs: extra.timeoutMs ?? 2000, ...extra });
+  /** Plans and writes one summary of `turns` at `maxTokens`, leaving out the turns in `omit`. */
+  const summarize = async (s: Summarizer, maxTokens: number, model = 'gpt-4o', omit: ReadonlySet<number> = new Set()) => {
+    const tokenizer = tokenizers.resolve(model);
+    const plan = await s.plan({ turns, recent, tokenizer, query: QUERY, minRelevance: 0.1, maxTokens: 500 });
+    return plan.write(maxTokens, omit);
+  };
 
-  it('calls /v1/chat/completions with the model, key and transcript, and returns its summary', async () => {
+  it('calls /v1/chat/completions with the model, key, the question and the transcript, and returns its summary', async () => {
     const before = llm.received.length;
-    const summary = await summarizer().summarize({ turns, maxTokens: 50, tokenizer: tokenizers.resolve('gpt-4o') });
+    const summary = await summarize(summarizer(), 50);
     expect(summary).to.deep.equal({ text: 'The team agreed to migrate to Postgres on Friday.', method: 'llm' });
     const request = llm.received[before]!;
     expect(request.url).to.equal('/v1/chat/completions');
     expect(request.authorization).to.equal('Bearer sk-test');
     expect(request.body.model).to.equal('tiny-summarizer');
     expect(request.body.max_tokens).to.equal(50);
+    expect(request.body.messages[0]?.content).to.contain('first whatever bears on the question');
     expect(request.body.messages.at(-1)?.content).to.equal(
-      'user: Should we migrate to Postgres? I think Friday works.\nassistant: Yes, Friday is fine. I will prepare the schema dump.',
+      'The agent is working on: when is the Postgres migration?\n\n' +
+        'Conversation to summarize:\nuser: Should we migrate to Postgres? I think Friday works.\nassistant: Yes, Friday is fine. I will prepare the schema dump.\n\n' +
+        'It continues with these latest turns, which the agent sees verbatim (do not repeat them):\nuser: Who owns the migration?',
     );
+  });
+
+  it('leaves out of the transcript the turns already in the context as memories', async () => {
+    const before = llm.received.length;
+    await summarize(summarizer(), 50, 'gpt-4o', new Set([1]));
+    expect(llm.received[before]!.body.messages.at(-1)?.content).to.not.contain('schema dump');
   });
 
   it('falls back to the extractive summary when the endpoint fails', async () => {
     llm.setMode('fail');
     const reasons: LlmFallbackReason[] = [];
-    const summary = await summarizer({ onFallback: (r) => reasons.push(r) }).summarize({ turns, maxTokens: 50, tokenizer: tokenizers.resolve('gpt-4o') });
+    const summary = await summarize(summarizer({ onFallback: (r) => reasons.push(r) }), 50);
     expect(summary.method).to.equal('extractive');
     expect(summary.fallbackReason).to.equal('HTTP_ERROR');
+    // The stand-in is focused on the same question: the Postgres sentence first.
     expect(summary.text).to.contain('user: Should we migrate to Postgres?');
     expect(reasons).to.deep.equal(['HTTP_ERROR']);
   });
 
   it('falls back when the answer is not a completion', async () => {
     llm.setMode('garbage');
-    const summary = await summarizer().summarize({ turns, maxTokens: 50, tokenizer: tokenizers.resolve('gpt-4o') });
+    const summary = await summarize(summarizer(), 50);
     expect(summary).to.include({ method: 'extractive', fallbackReason: 'BAD_RESPONSE' });
   });
 
   it('falls back on timeout when the endpoint hangs, without waiting for it', async () => {
     llm.setMode('hang');
     const started = Date.now();
-    const summary = await summarizer({ timeoutMs: 150 }).summarize({ turns, maxTokens: 50, tokenizer: tokenizers.resolve('gpt-4o') });
+    const summary = await summarize(summarizer({ timeoutMs: 150 }), 50);
     expect(summary).to.include({ method: 'extractive', fallbackReason: 'TIMEOUT' });
     expect(Date.now() - started).to.be.below(1500);
   });
@@ -111,10 +129,9 @@ describe('LLM summarizer', () => {
   it('opens the circuit after consecutive failures and stops calling the endpoint', async () => {
     llm.setMode('fail');
     const s = summarizer({ failureThreshold: 2 });
-    const tokenizer = tokenizers.resolve('gpt-4o');
     const reasons: Array<string | undefined> = [];
     const before = llm.received.length;
-    for (let i = 0; i < 4; i++) reasons.push((await s.summarize({ turns, maxTokens: 50, tokenizer })).fallbackReason);
+    for (let i = 0; i < 4; i++) reasons.push((await summarize(s, 50)).fallbackReason);
     expect(reasons).to.deep.equal(['HTTP_ERROR', 'HTTP_ERROR', 'CIRCUIT_OPEN', 'CIRCUIT_OPEN']);
     expect(llm.received.length - before).to.equal(2);
   });
@@ -122,7 +139,7 @@ describe('LLM summarizer', () => {
   it('trims an answer longer than its cap with the target tokenizer', async () => {
     llm.setMode('long');
     const tokenizer = tokenizers.resolve('llama-3-8b');
-    const summary = await summarizer().summarize({ turns, maxTokens: 40, tokenizer });
+    const summary = await summarize(summarizer(), 40, 'llama-3-8b');
     expect(summary.method).to.equal('llm');
     expect(tokenizer.count(summary.text)).to.be.at.most(40).and.greaterThan(20);
   });
@@ -133,8 +150,7 @@ describe('LLM summarizer', () => {
       { query: 'migration', candidates: [], tokenBudget: 300, model: 'gpt-4o', history, window: { recentTurns: 2 } },
       { tokenizers, clock: () => 0, summarizer: summarizer() },
     );
-    expect(result.summaries).to.have.length(1);
-    expect(result.summaries[0]).to.include({ method: 'llm', turnCount: 10 });
+    expect(result.summary).to.include({ method: 'llm', turnCount: 10 });
     expect(result.text).to.contain('## Earlier conversation (summary)\nThe team agreed to migrate to Postgres on Friday.');
   });
 

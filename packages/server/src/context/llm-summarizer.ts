@@ -14,7 +14,7 @@ import {
 } from 'cockatiel';
 import { renderTurn } from './format.js';
 import { createExtractiveSummarizer } from './summarize.js';
-import type { SummarizeRequest, Summarizer, Summary } from './types.js';
+import type { SummarizeRequest, Summarizer, Summary, SummaryPlan } from './types.js';
 import { trimToFit } from './window.js';
 
 export interface LlmSummarizerOptions {
@@ -23,13 +23,13 @@ export interface LlmSummarizerOptions {
   readonly model: string;
   readonly apiKey?: string;
   readonly timeoutMs: number;
-  /** Used on any failure (default: extractive, lead sentences). */
+  /** Sizes the summary's need, and is used on any failure (default: extractive, without embeddings). */
   readonly fallback?: Summarizer;
   /** Consecutive failures that open the circuit (default 3). */
   readonly failureThreshold?: number;
   /** How long the circuit stays open before one trial call (default 30 s). */
   readonly halfOpenAfterMs?: number;
-  /** Older turns beyond this many characters are cut, oldest first (default 48k). */
+  /** Older turns beyond this many characters are cut, oldest first (default 48k); the latest turns come on top. */
   readonly maxInputChars?: number;
   readonly fetch?: typeof fetch;
   readonly onFallback?: (reason: LlmFallbackReason, error: unknown) => void;
@@ -49,7 +49,8 @@ export class LlmSummaryError extends Error {
 
 const SYSTEM_PROMPT =
   'You summarize the earlier part of a conversation for an AI agent that will continue it. ' +
-  'Be factual and terse. Keep names, numbers, decisions, open questions and commitments. ' +
+  'Be factual and terse. Keep names, numbers, dates, decisions, open questions and commitments, ' +
+  'first whatever bears on the question the agent is working on. Drop greetings and small talk. ' +
   'Write plain sentences, no preamble.';
 
 export function chatCompletionsUrl(baseUrl: string): string {
@@ -68,9 +69,7 @@ export function createLlmSummarizer(options: LlmSummarizerOptions): Summarizer {
   });
   const policy = wrap(breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
 
-  const call = async (request: SummarizeRequest, signal: AbortSignal): Promise<string> => {
-    let transcript = request.turns.map(renderTurn).join('\n');
-    if (transcript.length > maxInputChars) transcript = transcript.slice(transcript.length - maxInputChars);
+  const call = async (request: SummarizeRequest, maxTokens: number, omit: ReadonlySet<number>, signal: AbortSignal): Promise<string> => {
     const response = await doFetch(url, {
       method: 'POST',
       signal,
@@ -81,10 +80,10 @@ export function createLlmSummarizer(options: LlmSummarizerOptions): Summarizer {
       body: JSON.stringify({
         model: options.model,
         temperature: 0,
-        max_tokens: request.maxTokens,
+        max_tokens: maxTokens,
         messages: [
-          { role: 'system', content: `${SYSTEM_PROMPT} Use at most ${request.maxTokens} tokens.` },
-          { role: 'user', content: transcript },
+          { role: 'system', content: `${SYSTEM_PROMPT} Use at most ${maxTokens} tokens.` },
+          { role: 'user', content: prompt(request, omit, maxInputChars) },
         ],
       }),
     });
@@ -99,21 +98,42 @@ export function createLlmSummarizer(options: LlmSummarizerOptions): Summarizer {
   };
 
   return {
-    async summarize(request): Promise<Summary> {
-      try {
-        const raw = await policy.execute(({ signal }) => call(request, signal));
-        // The endpoint's model counts tokens its own way: enforce the cap with the target's tokenizer.
-        const text = trimToFit(raw.trim(), (t) => request.tokenizer.count(t) <= request.maxTokens);
-        if (text === '') throw new LlmSummaryError('DOES_NOT_FIT', `summary does not fit in ${request.maxTokens} tokens`);
-        return { text, method: 'llm' };
-      } catch (error) {
-        const reason = classify(error);
-        options.onFallback?.(reason, error);
-        const summary = await fallback.summarize(request);
-        return { ...summary, fallbackReason: reason };
-      }
+    async plan(request): Promise<SummaryPlan> {
+      // The extractive plan sizes the need and stands in on any failure.
+      const standIn = await fallback.plan(request);
+      return {
+        need: standIn.need,
+        async write(maxTokens, omit): Promise<Summary> {
+          try {
+            const raw = await policy.execute(({ signal }) => call(request, maxTokens, omit, signal));
+            // The endpoint's model counts tokens its own way: enforce the cap with the target's tokenizer.
+            const text = trimToFit(raw.trim(), (t) => request.tokenizer.count(t) <= maxTokens);
+            if (text === '') throw new LlmSummaryError('DOES_NOT_FIT', `summary does not fit in ${maxTokens} tokens`);
+            return { text, method: 'llm' };
+          } catch (error) {
+            const reason = classify(error);
+            options.onFallback?.(reason, error);
+            const summary = await standIn.write(maxTokens, omit);
+            return { ...summary, fallbackReason: reason };
+          }
+        },
+      };
     },
   };
+}
+
+/**
+ * The question first, then the transcript to summarize (turns already in the context as memories left
+ * out; the oldest cut first beyond maxInputChars), then the latest turns, which the agent sees verbatim.
+ */
+export function prompt(request: SummarizeRequest, omit: ReadonlySet<number>, maxInputChars: number): string {
+  let transcript = request.turns.filter((_, i) => !omit.has(i)).map(renderTurn).join('\n');
+  if (transcript.length > maxInputChars) transcript = transcript.slice(transcript.length - maxInputChars);
+  const parts = [`The agent is working on: ${request.query}`, `Conversation to summarize:\n${transcript}`];
+  if (request.recent.length > 0) {
+    parts.push(`It continues with these latest turns, which the agent sees verbatim (do not repeat them):\n${request.recent.map(renderTurn).join('\n')}`);
+  }
+  return parts.join('\n\n');
 }
 
 function classify(error: unknown): LlmFallbackReason {

@@ -112,7 +112,7 @@ describe('buildContext properties', () => {
       await fc.assert(
         fc.asyncProperty(candidates, budget, fc.constantFrom<FormatStyle>('markdown', 'xml', 'plain'), async (cands, [tokenBudget, reserveTokens], style) => {
           const result = await buildContext(
-            { query: 'q', candidates: cands, tokenBudget, reserveTokens, model, compression: 'none', format: { style } },
+            { query: 'q', candidates: cands, tokenBudget, reserveTokens, model, compression: 'none', format: { style }, minRelevance: 0 },
             { tokenizers, clock: () => NOW },
           );
           // Rebuild the sections exactly as the packer renders them, in rank order.

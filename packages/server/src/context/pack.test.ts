@@ -54,6 +54,16 @@ describe('buildContext', () => {
     expect(result.sections.map((s) => s.memoryId)).to.deep.equal(['fresh', 'old']);
   });
 
+  it('ranks by the fused recall score when candidates carry one, and holds the floor against cosine', async () => {
+    const keywordHit = mem('keyword', 'Order 4821 shipped on Monday.', { relevance: 0.3, fusedScore: 1 });
+    const vectorHit = mem('vector', 'The user asked about shipping.', { relevance: 0.6, fusedScore: 0.4 });
+    const unrelated = mem('unrelated', 'The user drinks black coffee.', { relevance: 0.05, fusedScore: 0.9 });
+    const result = await build({ candidates: [vectorHit, unrelated, keywordHit], minRelevance: 0.15 });
+    expect(result.sections.map((s) => s.memoryId)).to.deep.equal(['keyword', 'vector']);
+    expect(result.dropped).to.deep.equal([{ memoryId: 'unrelated', reason: 'BELOW_THRESHOLD' }]);
+    expect(result.relevanceFloor).to.equal(0.15);
+  });
+
   it('drops a near-duplicate by cosine and keeps the better-ranked copy', async () => {
     const a = mem('better', 'The user likes green tea in the morning.', { relevance: 0.9, vector: unit([1, 0.01, 0]) });
     const b = mem('worse', 'In the morning the user enjoys green tea.', { relevance: 0.7, vector: unit([1, 0.02, 0]) });
@@ -67,7 +77,7 @@ describe('buildContext', () => {
     const a = mem('a', 'Tea in the morning.', { vector: unit([1, 0.3, 0]) });
     const b = mem('b', 'Morning tea.', { relevance: 0.7, vector: unit([1, 0.4, 0]) });
     expect((await build({ candidates: [a, b], dedupeThreshold: 0.999 })).sections).to.have.length(2);
-    const twin = mem('twin', 'Tea in the morning.', { relevance: 0.1 });
+    const twin = mem('twin', 'Tea in the morning.', { relevance: 0.2 });
     expect((await build({ candidates: [a, twin], compression: 'none' })).sections).to.have.length(2);
   });
 
@@ -133,6 +143,14 @@ describe('buildContext', () => {
     const result = await build({ candidates: [mem('a&b', 'x < y & "z"')], format: { style: 'xml' } });
     expect(result.text).to.equal('<memories>\n<memory id="a&amp;b" kind="fact" date="2025-05-31">x &lt; y &amp; &quot;z&quot;</memory>\n</memories>');
     expect(result.tokensUsed).to.equal(tokenizers.resolve('gpt-4o').count(result.text));
+  });
+
+  it('dates a memory by when its event happened when that is known, else by when it was stored', async () => {
+    const event = mem('event', 'The team shipped release 4.2.', { occurredAt: Date.UTC(2023, 4, 8) });
+    const stored = mem('stored', 'The user prefers tea.');
+    const result = await build({ candidates: [event, stored] });
+    expect(result.text).to.include('[fact · 2023-05-08] The team shipped release 4.2.');
+    expect(result.text).to.include('[fact · 2025-05-31] The user prefers tea.');
   });
 
   it('returns empty text when nothing is given or nothing fits', async () => {

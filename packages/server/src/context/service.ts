@@ -13,6 +13,8 @@ export interface ContextServiceDeps {
   readonly clock: () => number;
   /** The recency half-life the tier policy uses too, so ranking and retention agree. */
   readonly halfLifeMs: number;
+  /** The floor a request without min_relevance gets: calibrated for the embedder (relevance-floor.ts). */
+  readonly relevanceFloor: number;
 }
 
 export interface ContextRequest {
@@ -24,8 +26,10 @@ export interface ContextRequest {
   readonly model: string;
   readonly compression: CompressionMode;
   readonly history: readonly Turn[];
-  readonly candidateCount: number;
-  readonly minRelevance: number;
+  /** undefined: defaultCandidateCount(tokenBudget − reserveTokens). */
+  readonly candidateCount: number | undefined;
+  /** undefined: deps.relevanceFloor; 0: none. */
+  readonly minRelevance: number | undefined;
   readonly dedupeThreshold: number;
   readonly filter: MemoryFilter;
 }
@@ -34,6 +38,16 @@ export interface ContextResult extends BuildContextResult {
   readonly tokenizer: string;
   /** Relevance of each packed or dropped candidate, by memory id. */
   readonly relevance: ReadonlyMap<string, number>;
+}
+
+/** A short memory (a sentence or two with its header) costs about this many tokens. */
+const TOKENS_PER_CANDIDATE = 40;
+const MIN_CANDIDATES = 50;
+const MAX_CANDIDATES = 500;
+
+/** Enough candidates to fill the budget with short memories: a bigger budget looks deeper. */
+export function defaultCandidateCount(limit: number): number {
+  return Math.min(MAX_CANDIDATES, Math.max(MIN_CANDIDATES, Math.ceil(limit / TOKENS_PER_CANDIDATE)));
 }
 
 /**
@@ -52,7 +66,7 @@ export function createContextService(deps: ContextServiceDeps) {
       const hits = await memories.recall(request.namespace, {
         mode: 'HYBRID',
         query: request.query,
-        topK: request.candidateCount,
+        topK: request.candidateCount ?? defaultCandidateCount(request.tokenBudget - request.reserveTokens),
         minScore: 0,
         filter: request.agentId ? { ...request.filter, agentIds: [request.agentId, ''] } : request.filter,
       }, ctx);
@@ -60,6 +74,7 @@ export function createContextService(deps: ContextServiceDeps) {
         embedder.embed([request.query], 'query'),
         embedder.embed(hits.map((h) => h.memory.content), 'document'),
       ]);
+      const bestFused = hits.reduce((best, hit) => Math.max(best, hit.score), 0);
       const relevance = new Map<string, number>();
       const candidates: Candidate[] = hits.map((hit, i) => {
         const vector = vectors[i]!;
@@ -69,8 +84,10 @@ export function createContextService(deps: ContextServiceDeps) {
           id: hit.memory.id,
           content: hit.memory.content,
           relevance: score,
+          ...(bestFused > 0 ? { fusedScore: hit.score / bestFused } : {}),
           importance: hit.memory.importance,
           createdAt: hit.memory.createdAt,
+          ...(hit.memory.occurredAt === null ? {} : { occurredAt: hit.memory.occurredAt }),
           lastAccessedAt: hit.memory.lastAccessedAt,
           vector,
           tier: hit.memory.tier,
@@ -87,7 +104,7 @@ export function createContextService(deps: ContextServiceDeps) {
           model: request.model,
           halfLifeMs: deps.halfLifeMs,
           dedupeThreshold: request.dedupeThreshold,
-          minRelevance: request.minRelevance,
+          minRelevance: request.minRelevance ?? deps.relevanceFloor,
           compression: request.compression,
           history: request.history,
         },

@@ -164,6 +164,20 @@ describe('tokenizer registry', () => {
     );
   });
 
+  it('remembers counts without changing them, for short texts and past the cached length', () => {
+    const uncached = createTokenizerRegistry({ countCacheChars: 0 });
+    const long = 'The deploy failed because migration 42 timed out. '.repeat(400);
+    for (const model of ['gpt-4o', 'llama-2-7b', 'mistral-7b']) {
+      const cached = registry.resolve(model);
+      for (const text of [...SAMPLES, long]) {
+        const expected = uncached.resolve(model).count(text);
+        expect(cached.count(text), `${model} ${text.slice(0, 20)}`).to.equal(expected);
+        expect(cached.count(text)).to.equal(expected);
+      }
+    }
+    uncached.close();
+  });
+
   it('reuses one tokenizer per model family and frees encoders on close', () => {
     const own = createTokenizerRegistry();
     const a = own.resolve('gpt-4o');

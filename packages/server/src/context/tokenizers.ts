@@ -15,6 +15,7 @@
 //   - Claude (@anthropic-ai/tokenizer): exactly countTokens(text), i.e. NFKC-normalise then
 //     encode with all special tokens allowed, on one reused encoder instead of one per call.
 import { createRequire } from 'node:module';
+import { LRUCache } from 'lru-cache';
 import type * as AnthropicTokenizer from '@anthropic-ai/tokenizer';
 import type * as Tiktoken from '@dqbd/tiktoken';
 import type * as Llama2 from 'llama-tokenizer-js';
@@ -90,10 +91,39 @@ function loadEncoding(id: EncodingId): LoadedEncoding {
 export interface TokenizerRegistryOptions {
   /** Replaces the built-in table (tests, or a deployment pinning its own model list). */
   readonly rules?: readonly ModelRule[];
+  /** Characters of text whose counts each encoding remembers (default 8M, ~16 MB); 0 turns it off. */
+  readonly countCacheChars?: number;
+}
+
+/**
+ * Texts longer than this are not remembered: a whole packed context is counted once and never again,
+ * while memory sections and summary sentences come back call after call.
+ */
+const MAX_CACHED_TEXT = 8192;
+const DEFAULT_COUNT_CACHE_CHARS = 8_000_000;
+
+/**
+ * Counts of recently counted texts, so a memory recalled again, or a history sentence seen on the
+ * last call, is not tokenized again: the pure-JavaScript SentencePiece tokenizers (Llama 2,
+ * Mistral) count ~2 MB/s, the bulk of BuildContext otherwise.
+ */
+function remembering(count: Counter, maxChars: number): Counter {
+  if (maxChars <= 0) return count;
+  const cache = new LRUCache<string, number>({ maxSize: maxChars, sizeCalculation: (_value, key) => Math.max(1, key.length) });
+  return (text) => {
+    if (text.length > MAX_CACHED_TEXT) return count(text);
+    let n = cache.get(text);
+    if (n === undefined) {
+      n = count(text);
+      cache.set(text, n);
+    }
+    return n;
+  };
 }
 
 export function createTokenizerRegistry(options: TokenizerRegistryOptions = {}): TokenizerRegistry {
   const rules = options.rules ?? MODEL_RULES;
+  const cacheChars = options.countCacheChars ?? DEFAULT_COUNT_CACHE_CHARS;
   const loaded = new Map<EncodingId, LoadedEncoding>();
   const tokenizers = new Map<string, Tokenizer>();
   let closed = false;
@@ -102,7 +132,8 @@ export function createTokenizerRegistry(options: TokenizerRegistryOptions = {}):
     if (closed) throw new TokenizerClosedError(id);
     let enc = loaded.get(id);
     if (enc === undefined) {
-      enc = loadEncoding(id);
+      const raw = loadEncoding(id);
+      enc = { count: remembering(raw.count, cacheChars), free: raw.free };
       loaded.set(id, enc);
     }
     return enc;

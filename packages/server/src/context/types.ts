@@ -6,11 +6,18 @@ import type { TokenizerRegistry, Tokenizer } from './tokenizers.js';
 export interface Candidate {
   readonly id: string;
   readonly content: string;
-  /** Fused recall score, 0..1 (clamped). */
+  /** Cosine similarity to the query, 0..1 (clamped): what the relevance floor is held against. */
   readonly relevance: number;
+  /**
+   * Recall's fused (hybrid) score scaled so the best candidate has 1: ranks candidates when present,
+   * since fusing meaning and keywords finds evidence that cosine alone ranks low. Else relevance ranks.
+   */
+  readonly fusedScore?: number;
   /** 0..1 (clamped). */
   readonly importance: number;
   readonly createdAt: number;
+  /** When the remembered event happened, when known: the date a section is attributed to. */
+  readonly occurredAt?: number;
   readonly lastAccessedAt: number;
   /** Sentence embedding; near-duplicates are found by cosine when both sides have one. */
   readonly vector?: Float32Array;
@@ -26,7 +33,8 @@ export type TurnRole = string;
 export interface Turn {
   readonly role: TurnRole;
   readonly content: string;
-  readonly at: number;
+  /** When it was said (ms since the epoch), if known. */
+  readonly at?: number;
 }
 
 export type CompressionMode = 'none' | 'dedupe' | 'extractive' | 'combined';
@@ -42,9 +50,9 @@ export interface FormatOptions {
 }
 
 export interface WindowOptions {
-  /** At most this many latest turns are kept verbatim (default 8). */
+  /** At most this many latest turns are kept verbatim (default 8), within half the budget. */
   readonly recentTurns?: number;
-  /** Tokens the whole conversation part may use (default: half of tokenBudget − reserveTokens). */
+  /** Tokens the whole conversation part may use (default: whatever the budget split gives it, see BudgetSplit). */
   readonly maxTokens?: number;
 }
 
@@ -59,7 +67,10 @@ export interface BuildContextInput {
   readonly halfLifeMs?: number;
   /** Cosine above which two memories are duplicates (default 0.95). */
   readonly dedupeThreshold?: number;
-  /** Candidates with relevance below this are dropped (default 0). */
+  /**
+   * Candidates with relevance below this are dropped, and older history sentences below it are not
+   * quoted (default 0, none; ContextService passes its embedder's calibrated floor).
+   */
   readonly minRelevance?: number;
   readonly compression?: CompressionMode;
   /** Memories longer than this many tokens are compressed extractively (default 256). */
@@ -69,7 +80,7 @@ export interface BuildContextInput {
   readonly format?: FormatOptions;
 }
 
-export type DropReason = 'BUDGET' | 'DUPLICATE' | 'BELOW_THRESHOLD';
+export type DropReason = 'BUDGET' | 'DUPLICATE' | 'BELOW_THRESHOLD' | 'IN_HISTORY';
 
 export interface DroppedMemory {
   readonly memoryId: string;
@@ -90,14 +101,40 @@ export interface PackedSection {
 }
 
 export interface SummaryInfo {
+  /** Index in `history` of the first and the last turn the summary covers. */
+  readonly firstTurn: number;
+  readonly lastTurn: number;
   /** How many older turns this summary replaces. */
   readonly turnCount: number;
-  readonly firstAt: number;
-  readonly lastAt: number;
+  readonly firstAt?: number;
+  readonly lastAt?: number;
+  /** Tokens of the summary text, without its heading. */
   readonly tokens: number;
   readonly method: SummaryMethod;
   /** Set when an LLM summary was wanted but the extractive fallback was used. */
   readonly fallbackReason?: string;
+  /** Extractive summaries only: what they quote. */
+  readonly quoted?: QuoteCount;
+}
+
+export interface QuoteCount {
+  readonly sentences: number;
+  /** Sentences in the covered turns. */
+  readonly totalSentences: number;
+  /** Covered turns with at least one sentence quoted. */
+  readonly turns: number;
+}
+
+/** How the budget was shared; see BudgetSplit in context_service.proto. memoryTokens + historyTokens = tokensUsed. */
+export interface BudgetSplit {
+  readonly memoryTokens: number;
+  readonly historyTokens: number;
+  /** The summary block (heading included), part of historyTokens. */
+  readonly summaryTokens: number;
+  /** The most the memories were allowed. */
+  readonly memoryShare: number;
+  /** Estimated tokens of a summary quoting every older sentence worth quoting. */
+  readonly summaryNeed: number;
 }
 
 export interface BuildContextResult {
@@ -112,9 +149,13 @@ export interface BuildContextResult {
   readonly dropped: readonly DroppedMemory[];
   /** True when the tokenizer only approximates the model's (e.g. Claude 3+). */
   readonly estimate: boolean;
-  readonly summaries: readonly SummaryInfo[];
+  /** The summary of the older turns, when one is in the text. */
+  readonly summary?: SummaryInfo;
   /** Turns kept verbatim in the sliding window. */
   readonly recentTurns: number;
+  readonly budgetSplit: BudgetSplit;
+  /** The relevance floor applied (0: none). */
+  readonly relevanceFloor: number;
 }
 
 /** Embeds sentences of memories (documents, the default) or the request's query. */
@@ -123,21 +164,38 @@ export type EmbedSentences = (texts: readonly string[], purpose?: EmbedPurpose) 
 export type SummaryMethod = 'extractive' | 'llm';
 
 export interface SummarizeRequest {
+  /** The older turns, to be summarized. */
   readonly turns: readonly Turn[];
-  /** The summary text must count at most this many tokens with `tokenizer`. */
-  readonly maxTokens: number;
+  /** The latest turns, going in verbatim after the summary: what the conversation is about now. */
+  readonly recent: readonly Turn[];
   readonly tokenizer: Tokenizer;
-  readonly query?: string;
+  readonly query: string;
+  /** Sentences less relevant than this (to the query and the recent turns) are not quoted; 0: no floor. */
+  readonly minRelevance: number;
+  /** The most tokens the summary could be given: a need beyond this is not worth measuring. */
+  readonly maxTokens: number;
 }
 
 export interface Summary {
   readonly text: string;
   readonly method: SummaryMethod;
   readonly fallbackReason?: string;
+  readonly quoted?: QuoteCount;
+}
+
+/** A summary being planned: the turns are scored once, then written at the size the budget allows. */
+export interface SummaryPlan {
+  /** Estimated tokens of a summary quoting everything worth quoting (at most the request's maxTokens). */
+  readonly need: number;
+  /**
+   * A summary whose text counts at most `maxTokens`, leaving out the turns in `omit` (indexes into
+   * the request's turns: they are in the context already, as memories).
+   */
+  write(maxTokens: number, omit: ReadonlySet<number>): Promise<Summary>;
 }
 
 export interface Summarizer {
-  summarize(request: SummarizeRequest): Promise<Summary>;
+  plan(request: SummarizeRequest): Promise<SummaryPlan>;
 }
 
 export interface BuildContextDeps {

@@ -7,6 +7,7 @@ export const DEFAULTS = {
   reserveTokens: 0,
   halfLifeMs: 7 * 24 * 3_600_000,
   dedupeThreshold: 0.95,
+  /** None here: the service passes the floor calibrated for its embedding model (relevance-floor.ts). */
   minRelevance: 0,
   compression: 'combined' as CompressionMode,
   maxMemoryTokens: 256,

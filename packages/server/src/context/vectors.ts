@@ -28,3 +28,40 @@ export function centroid(vectors: readonly Float32Array[]): Float32Array {
   }
   return out;
 }
+
+/** `v` at unit length (itself when it already is; all zeros stays all zeros), so cosine becomes a dot product. */
+export function normalized(v: Float32Array): Float32Array {
+  const norm = dot(v, v);
+  if (Math.abs(norm - 1) < 1e-4) return v;
+  const out = new Float32Array(v.length);
+  if (norm === 0) return out;
+  const scale = 1 / Math.sqrt(norm);
+  for (let i = 0; i < v.length; i++) out[i] = v[i]! * scale;
+  return out;
+}
+
+/** Four running sums: V8 keeps them in registers, about twice as fast as one over 384 dimensions. */
+export function dot(a: Float32Array, b: Float32Array): number {
+  const n = a.length;
+  if (n !== b.length) return 0;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += a[i]! * b[i]!;
+    s1 += a[i + 1]! * b[i + 1]!;
+    s2 += a[i + 2]! * b[i + 2]!;
+    s3 += a[i + 3]! * b[i + 3]!;
+  }
+  for (; i < n; i++) s0 += a[i]! * b[i]!;
+  return s0 + s1 + s2 + s3;
+}
+
+/** Element-wise sum (of unit vectors, a direction as good as their centroid's). */
+export function sum(vectors: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(vectors[0]?.length ?? 0);
+  for (const v of vectors) for (let i = 0; i < out.length; i++) out[i]! += v[i] ?? 0;
+  return out;
+}

@@ -9,3 +9,4 @@ export type { ChangesSince, HnswLoadExpectation, HnswLoadResult, IndexChange } f
 export type { HnswFileMeta, RebuildReason } from './hnsw-files.js';
 export { DEFAULT_VECTOR_WEIGHT, boostHits, fuseScores, fusionDepth } from './fusion.js';
 export type { FusedHit, FusionLists, FusionOptions, ScoredId } from './fusion.js';
+export { STOPWORDS } from './terms.js';

@@ -9,7 +9,7 @@ import { stemmer } from 'stemmer';
  * them ("didn't" → "didn", "t"). Content words that double as function words ("won", "may",
  * "will") are kept.
  */
-const STOPWORDS: ReadonlySet<string> = new Set(
+export const STOPWORDS: ReadonlySet<string> = new Set(
   `a about above after again against all am an and any are aren as at be because been before being below between both
    but by can could couldn d did didn do does doesn doing don down during each few for from further had hadn has hasn
    have haven having he her here hers herself him himself his how i if in into is isn it its itself just ll m me

@@ -1,7 +1,13 @@
 import type { Logger } from 'winston';
-import { CompressionStrategy, DropReason, type ContextServiceServer } from '@cortex/proto/cortex/v1/context_service';
+import {
+  CompressionStrategy,
+  DropReason,
+  SummaryMethod,
+  type ContextServiceServer,
+  type ConversationSummary,
+} from '@cortex/proto/cortex/v1/context_service';
 import type { ContextService } from '../context/service.js';
-import type { CompressionMode } from '../context/types.js';
+import type { CompressionMode, SummaryInfo } from '../context/types.js';
 import { unary } from './call.js';
 import { checkFilter, MAX_BATCH, MAX_QUERY_BYTES } from './checks.js';
 import { filterFromProto } from './convert.js';
@@ -23,7 +29,9 @@ const DROP_REASONS = {
   BUDGET: DropReason.DROP_REASON_BUDGET,
   DUPLICATE: DropReason.DROP_REASON_DUPLICATE,
   BELOW_THRESHOLD: DropReason.DROP_REASON_BELOW_THRESHOLD,
+  IN_HISTORY: DropReason.DROP_REASON_IN_HISTORY,
 } as const;
+const SUMMARY_METHODS = { extractive: SummaryMethod.SUMMARY_METHOD_EXTRACTIVE, llm: SummaryMethod.SUMMARY_METHOD_LLM } as const;
 
 const MAX_TOKEN_BUDGET = 1_000_000;
 const MAX_HISTORY_TURNS = 1000;
@@ -50,12 +58,12 @@ export function createContextRpc({ context, logger }: ContextRpcDeps): ContextSe
       }
       if (request.candidateCount !== 0) v.range('candidate_count', request.candidateCount, 1, MAX_BATCH);
       v.range('min_relevance', request.minRelevance, 0, 1);
+      if (request.disableRelevanceFloor && request.minRelevance !== 0) v.add('min_relevance', 'must be 0 when disable_relevance_floor is set');
       v.range('dedupe_threshold', request.dedupeThreshold, 0, 1);
       checkFilter(v, 'filter', request.filter);
       if (request.filter?.agentId) v.add('filter.agent_id', 'use the request’s agent_id instead');
       v.done();
 
-      const now = Date.now();
       const result = await context.build(ctx, {
         namespace: request.namespace,
         agentId: request.agentId,
@@ -64,9 +72,9 @@ export function createContextRpc({ context, logger }: ContextRpcDeps): ContextSe
         reserveTokens: request.reserveTokens,
         model: request.model,
         compression: COMPRESSION[request.compression] ?? 'combined',
-        history: request.history.map((turn) => ({ role: turn.role, content: turn.content, at: turn.at?.getTime() ?? now })),
-        candidateCount: request.candidateCount || 50,
-        minRelevance: request.minRelevance,
+        history: request.history.map((turn) => ({ role: turn.role, content: turn.content, ...(turn.at ? { at: turn.at.getTime() } : {}) })),
+        candidateCount: request.candidateCount || undefined,
+        minRelevance: request.disableRelevanceFloor ? 0 : request.minRelevance || undefined,
         dedupeThreshold: request.dedupeThreshold || 0.95,
         filter: filterFromProto(request.filter),
       });
@@ -84,7 +92,10 @@ export function createContextRpc({ context, logger }: ContextRpcDeps): ContextSe
         tokenizer: result.tokenizer,
         tokenCountEstimated: result.estimate,
         historyTurnsVerbatim: result.recentTurns,
-        historyTurnsSummarized: result.summaries.reduce((sum, s) => sum + s.turnCount, 0),
+        historyTurnsSummarized: result.summary?.turnCount ?? 0,
+        budgetSplit: result.budgetSplit,
+        summary: result.summary && summaryToProto(result.summary),
+        relevanceFloor: result.relevanceFloor,
       };
     }),
 
@@ -99,5 +110,18 @@ export function createContextRpc({ context, logger }: ContextRpcDeps): ContextSe
       const { counts, tokenizer, estimated } = context.countTokens(request.model, request.texts);
       return { tokenCounts: counts, totalTokens: counts.reduce((a, b) => a + b, 0), tokenizer, estimated };
     }),
+  };
+}
+
+function summaryToProto(summary: SummaryInfo): ConversationSummary {
+  return {
+    firstTurn: summary.firstTurn,
+    lastTurn: summary.lastTurn,
+    method: SUMMARY_METHODS[summary.method],
+    tokens: summary.tokens,
+    sentencesQuoted: summary.quoted?.sentences ?? 0,
+    sentencesTotal: summary.quoted?.totalSentences ?? 0,
+    turnsQuoted: summary.quoted?.turns ?? 0,
+    fallbackReason: summary.fallbackReason ?? '',
   };
 }

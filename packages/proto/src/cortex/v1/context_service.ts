@@ -86,8 +86,13 @@ export enum DropReason {
   DROP_REASON_BUDGET = 1,
   /** DROP_REASON_DUPLICATE - A better-ranked near-duplicate was kept instead. */
   DROP_REASON_DUPLICATE = 2,
-  /** DROP_REASON_BELOW_THRESHOLD - Its relevance was below min_relevance. */
+  /** DROP_REASON_BELOW_THRESHOLD - Its relevance was below the relevance floor (min_relevance or the default). */
   DROP_REASON_BELOW_THRESHOLD = 3,
+  /**
+   * DROP_REASON_IN_HISTORY - It repeats a history turn already in the text (verbatim among the recent turns), so the
+   * conversation carries it once.
+   */
+  DROP_REASON_IN_HISTORY = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -105,6 +110,9 @@ export function dropReasonFromJSON(object: any): DropReason {
     case 3:
     case "DROP_REASON_BELOW_THRESHOLD":
       return DropReason.DROP_REASON_BELOW_THRESHOLD;
+    case 4:
+    case "DROP_REASON_IN_HISTORY":
+      return DropReason.DROP_REASON_IN_HISTORY;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -122,7 +130,52 @@ export function dropReasonToJSON(object: DropReason): string {
       return "DROP_REASON_DUPLICATE";
     case DropReason.DROP_REASON_BELOW_THRESHOLD:
       return "DROP_REASON_BELOW_THRESHOLD";
+    case DropReason.DROP_REASON_IN_HISTORY:
+      return "DROP_REASON_IN_HISTORY";
     case DropReason.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** SummaryMethod says how a conversation summary was made. */
+export enum SummaryMethod {
+  /** SUMMARY_METHOD_UNSPECIFIED - Never used. */
+  SUMMARY_METHOD_UNSPECIFIED = 0,
+  /** SUMMARY_METHOD_EXTRACTIVE - Quoted sentences of the older turns (the default, local). */
+  SUMMARY_METHOD_EXTRACTIVE = 1,
+  /** SUMMARY_METHOD_LLM - Written by the configured LLM endpoint (CORTEX_SUMMARIZER_URL). */
+  SUMMARY_METHOD_LLM = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function summaryMethodFromJSON(object: any): SummaryMethod {
+  switch (object) {
+    case 0:
+    case "SUMMARY_METHOD_UNSPECIFIED":
+      return SummaryMethod.SUMMARY_METHOD_UNSPECIFIED;
+    case 1:
+    case "SUMMARY_METHOD_EXTRACTIVE":
+      return SummaryMethod.SUMMARY_METHOD_EXTRACTIVE;
+    case 2:
+    case "SUMMARY_METHOD_LLM":
+      return SummaryMethod.SUMMARY_METHOD_LLM;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return SummaryMethod.UNRECOGNIZED;
+  }
+}
+
+export function summaryMethodToJSON(object: SummaryMethod): string {
+  switch (object) {
+    case SummaryMethod.SUMMARY_METHOD_UNSPECIFIED:
+      return "SUMMARY_METHOD_UNSPECIFIED";
+    case SummaryMethod.SUMMARY_METHOD_EXTRACTIVE:
+      return "SUMMARY_METHOD_EXTRACTIVE";
+    case SummaryMethod.SUMMARY_METHOD_LLM:
+      return "SUMMARY_METHOD_LLM";
+    case SummaryMethod.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -161,13 +214,26 @@ export interface BuildContextRequest {
   /** How to compress (default COMBINED). */
   compression: CompressionStrategy;
   /**
-   * Optional conversation history, oldest first (at most 1000 items): the most recent turns go
-   * in verbatim and older ones are replaced by summaries that fit the leftover budget.
+   * Optional conversation history, oldest first (at most 1000 items). The latest turns (up to 8,
+   * within half the budget) go in verbatim; the older ones are replaced by a query-focused summary
+   * (see ConversationSummary). Memories and the summary share what the recent turns leave by need:
+   * see BudgetSplit.
    */
   history: ConversationTurn[];
-  /** How many candidate memories to retrieve before packing, 1..500 (default 50). */
+  /**
+   * How many candidate memories to retrieve before packing, 1..500. Default: enough to fill the
+   * budget with short memories, one per 40 tokens of token_budget - reserve_tokens, at least 50.
+   */
   candidateCount: number;
-  /** Candidates whose relevance is below this are dropped (default 0). */
+  /**
+   * Candidates whose relevance (cosine similarity to the query, 0..1) is below this are dropped
+   * (DROP_REASON_BELOW_THRESHOLD), and older history sentences below it are not quoted. 0 means
+   * the server's default floor, reported in BuildContextResponse.relevance_floor: calibrated for
+   * its embedding model (models spread cosine differently: 0.15 for all-MiniLM-L6-v2, 0.75 for
+   * e5-small-v2) so that memories clearly unrelated to the query are left out while the evidence
+   * retrieval finds is kept; none for an uncalibrated remote embedder. Any value in (0, 1]
+   * replaces the default; to turn the floor off, set disable_relevance_floor.
+   */
   minRelevance: number;
   /**
    * Cosine similarity above which two memories count as duplicates, 0..1 (0 means the
@@ -175,7 +241,14 @@ export interface BuildContextRequest {
    */
   dedupeThreshold: number;
   /** Optional constraints on which memories may be used; tiers default to HOT and WARM. */
-  filter: MemoryFilter | undefined;
+  filter:
+    | MemoryFilter
+    | undefined;
+  /**
+   * Pack candidates and quote history whatever their relevance: no floor at all. min_relevance
+   * must then be 0.
+   */
+  disableRelevanceFloor: boolean;
 }
 
 /** ContextSection is one packed memory. */
@@ -218,6 +291,72 @@ export interface BuildContextResponse {
   historyTurnsVerbatim: number;
   /** How many older history turns were replaced by summaries. */
   historyTurnsSummarized: number;
+  /** How the budget was shared between memories and the conversation history. */
+  budgetSplit:
+    | BudgetSplit
+    | undefined;
+  /**
+   * The summary that stands in for the older history turns; unset when there were none, or the
+   * budget left no room for a useful summary.
+   */
+  summary:
+    | ConversationSummary
+    | undefined;
+  /**
+   * The relevance floor applied: min_relevance, or the default when it was 0; 0 when
+   * disable_relevance_floor was set.
+   */
+  relevanceFloor: number;
+}
+
+/**
+ * BudgetSplit says how BuildContext shared token_budget - reserve_tokens. The recent history turns
+ * are placed first (within half the budget). What they leave, R, is shared by need: the summary
+ * of older turns is promised the smaller of its need and R / 2, memories may use the rest, and
+ * whatever memories leave unused goes to the summary. memory_tokens + history_tokens = tokens_used.
+ */
+export interface BudgetSplit {
+  /** Tokens of the text spent on memories: their sections and heading. */
+  memoryTokens: number;
+  /** Tokens of the text spent on the conversation: the summary and the recent turns, with headings. */
+  historyTokens: number;
+  /** Of history_tokens, the summary block (heading included); the rest are the recent turns. */
+  summaryTokens: number;
+  /** The most memories were allowed: what the recent turns and the summary's promised share left. */
+  memoryShare: number;
+  /**
+   * What the summary wanted: the tokens of every older sentence worth quoting (relevant, not
+   * trivial, not repeating another), as estimated before packing, at most all the room there was.
+   */
+  summaryNeed: number;
+}
+
+/**
+ * ConversationSummary describes the summary of older history turns. An extractive summary quotes
+ * the sentences most relevant to the query and to the recent turns, never the same or a
+ * near-duplicate sentence twice nor trivial ones ("Thanks!"), in their original order, each line
+ * attributed to its speaker under the date it was said (when the turn has one).
+ */
+export interface ConversationSummary {
+  /** Index in history of the first turn the summary covers (0-based). */
+  firstTurn: number;
+  /** Index in history of the last turn it covers; the turns after it went in verbatim. */
+  lastTurn: number;
+  /** How it was made. */
+  method: SummaryMethod;
+  /** Tokens of the summary text (without its heading). */
+  tokens: number;
+  /** Extractive: how many sentences of the covered turns it quotes. */
+  sentencesQuoted: number;
+  /** Extractive: how many sentences the covered turns have. */
+  sentencesTotal: number;
+  /** Extractive: how many covered turns it quotes at least one sentence of. */
+  turnsQuoted: number;
+  /**
+   * Set when an LLM summary was configured but could not be used and the extractive one stands
+   * in: TIMEOUT, CIRCUIT_OPEN, HTTP_ERROR, BAD_RESPONSE, DOES_NOT_FIT or NETWORK.
+   */
+  fallbackReason: string;
 }
 
 /** CountTokensRequest holds texts to count. */
@@ -355,6 +494,7 @@ function createBaseBuildContextRequest(): BuildContextRequest {
     minRelevance: 0,
     dedupeThreshold: 0,
     filter: undefined,
+    disableRelevanceFloor: false,
   };
 }
 
@@ -395,6 +535,9 @@ export const BuildContextRequest: MessageFns<BuildContextRequest> = {
     }
     if (message.filter !== undefined) {
       MemoryFilter.encode(message.filter, writer.uint32(98).fork()).join();
+    }
+    if (message.disableRelevanceFloor !== false) {
+      writer.uint32(104).bool(message.disableRelevanceFloor);
     }
     return writer;
   },
@@ -508,6 +651,14 @@ export const BuildContextRequest: MessageFns<BuildContextRequest> = {
             message.filter = MemoryFilter.decode(reader, reader.uint32());
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.disableRelevanceFloor = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -560,6 +711,11 @@ export const BuildContextRequest: MessageFns<BuildContextRequest> = {
         ? globalThis.Number(object.dedupe_threshold)
         : 0,
       filter: isSet(object.filter) ? MemoryFilter.fromJSON(object.filter) : undefined,
+      disableRelevanceFloor: isSet(object.disableRelevanceFloor)
+        ? globalThis.Boolean(object.disableRelevanceFloor)
+        : isSet(object.disable_relevance_floor)
+        ? globalThis.Boolean(object.disable_relevance_floor)
+        : false,
     };
   },
 
@@ -601,6 +757,9 @@ export const BuildContextRequest: MessageFns<BuildContextRequest> = {
     if (message.filter !== undefined) {
       obj.filter = MemoryFilter.toJSON(message.filter);
     }
+    if (message.disableRelevanceFloor !== false) {
+      obj.disableRelevanceFloor = message.disableRelevanceFloor;
+    }
     return obj;
   },
 
@@ -623,6 +782,7 @@ export const BuildContextRequest: MessageFns<BuildContextRequest> = {
     message.filter = (object.filter !== undefined && object.filter !== null)
       ? MemoryFilter.fromPartial(object.filter)
       : undefined;
+    message.disableRelevanceFloor = object.disableRelevanceFloor ?? false;
     return message;
   },
 };
@@ -848,6 +1008,9 @@ function createBaseBuildContextResponse(): BuildContextResponse {
     tokenCountEstimated: false,
     historyTurnsVerbatim: 0,
     historyTurnsSummarized: 0,
+    budgetSplit: undefined,
+    summary: undefined,
+    relevanceFloor: 0,
   };
 }
 
@@ -879,6 +1042,15 @@ export const BuildContextResponse: MessageFns<BuildContextResponse> = {
     }
     if (message.historyTurnsSummarized !== 0) {
       writer.uint32(72).int32(message.historyTurnsSummarized);
+    }
+    if (message.budgetSplit !== undefined) {
+      BudgetSplit.encode(message.budgetSplit, writer.uint32(82).fork()).join();
+    }
+    if (message.summary !== undefined) {
+      ConversationSummary.encode(message.summary, writer.uint32(90).fork()).join();
+    }
+    if (message.relevanceFloor !== 0) {
+      writer.uint32(97).double(message.relevanceFloor);
     }
     return writer;
   },
@@ -968,6 +1140,30 @@ export const BuildContextResponse: MessageFns<BuildContextResponse> = {
             message.historyTurnsSummarized = reader.int32();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.budgetSplit = BudgetSplit.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.summary = ConversationSummary.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 97) {
+              break;
+            }
+
+            message.relevanceFloor = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1015,6 +1211,17 @@ export const BuildContextResponse: MessageFns<BuildContextResponse> = {
         : isSet(object.history_turns_summarized)
         ? globalThis.Number(object.history_turns_summarized)
         : 0,
+      budgetSplit: isSet(object.budgetSplit)
+        ? BudgetSplit.fromJSON(object.budgetSplit)
+        : isSet(object.budget_split)
+        ? BudgetSplit.fromJSON(object.budget_split)
+        : undefined,
+      summary: isSet(object.summary) ? ConversationSummary.fromJSON(object.summary) : undefined,
+      relevanceFloor: isSet(object.relevanceFloor)
+        ? globalThis.Number(object.relevanceFloor)
+        : isSet(object.relevance_floor)
+        ? globalThis.Number(object.relevance_floor)
+        : 0,
     };
   },
 
@@ -1047,6 +1254,15 @@ export const BuildContextResponse: MessageFns<BuildContextResponse> = {
     if (message.historyTurnsSummarized !== 0) {
       obj.historyTurnsSummarized = Math.round(message.historyTurnsSummarized);
     }
+    if (message.budgetSplit !== undefined) {
+      obj.budgetSplit = BudgetSplit.toJSON(message.budgetSplit);
+    }
+    if (message.summary !== undefined) {
+      obj.summary = ConversationSummary.toJSON(message.summary);
+    }
+    if (message.relevanceFloor !== 0) {
+      obj.relevanceFloor = floatToJson(message.relevanceFloor);
+    }
     return obj;
   },
 
@@ -1064,6 +1280,380 @@ export const BuildContextResponse: MessageFns<BuildContextResponse> = {
     message.tokenCountEstimated = object.tokenCountEstimated ?? false;
     message.historyTurnsVerbatim = object.historyTurnsVerbatim ?? 0;
     message.historyTurnsSummarized = object.historyTurnsSummarized ?? 0;
+    message.budgetSplit = (object.budgetSplit !== undefined && object.budgetSplit !== null)
+      ? BudgetSplit.fromPartial(object.budgetSplit)
+      : undefined;
+    message.summary = (object.summary !== undefined && object.summary !== null)
+      ? ConversationSummary.fromPartial(object.summary)
+      : undefined;
+    message.relevanceFloor = object.relevanceFloor ?? 0;
+    return message;
+  },
+};
+
+function createBaseBudgetSplit(): BudgetSplit {
+  return { memoryTokens: 0, historyTokens: 0, summaryTokens: 0, memoryShare: 0, summaryNeed: 0 };
+}
+
+export const BudgetSplit: MessageFns<BudgetSplit> = {
+  encode(message: BudgetSplit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.memoryTokens !== 0) {
+      writer.uint32(8).int32(message.memoryTokens);
+    }
+    if (message.historyTokens !== 0) {
+      writer.uint32(16).int32(message.historyTokens);
+    }
+    if (message.summaryTokens !== 0) {
+      writer.uint32(24).int32(message.summaryTokens);
+    }
+    if (message.memoryShare !== 0) {
+      writer.uint32(32).int32(message.memoryShare);
+    }
+    if (message.summaryNeed !== 0) {
+      writer.uint32(40).int32(message.summaryNeed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BudgetSplit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBudgetSplit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.memoryTokens = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.historyTokens = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.summaryTokens = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.memoryShare = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.summaryNeed = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BudgetSplit {
+    return {
+      memoryTokens: isSet(object.memoryTokens)
+        ? globalThis.Number(object.memoryTokens)
+        : isSet(object.memory_tokens)
+        ? globalThis.Number(object.memory_tokens)
+        : 0,
+      historyTokens: isSet(object.historyTokens)
+        ? globalThis.Number(object.historyTokens)
+        : isSet(object.history_tokens)
+        ? globalThis.Number(object.history_tokens)
+        : 0,
+      summaryTokens: isSet(object.summaryTokens)
+        ? globalThis.Number(object.summaryTokens)
+        : isSet(object.summary_tokens)
+        ? globalThis.Number(object.summary_tokens)
+        : 0,
+      memoryShare: isSet(object.memoryShare)
+        ? globalThis.Number(object.memoryShare)
+        : isSet(object.memory_share)
+        ? globalThis.Number(object.memory_share)
+        : 0,
+      summaryNeed: isSet(object.summaryNeed)
+        ? globalThis.Number(object.summaryNeed)
+        : isSet(object.summary_need)
+        ? globalThis.Number(object.summary_need)
+        : 0,
+    };
+  },
+
+  toJSON(message: BudgetSplit): unknown {
+    const obj: any = {};
+    if (message.memoryTokens !== 0) {
+      obj.memoryTokens = Math.round(message.memoryTokens);
+    }
+    if (message.historyTokens !== 0) {
+      obj.historyTokens = Math.round(message.historyTokens);
+    }
+    if (message.summaryTokens !== 0) {
+      obj.summaryTokens = Math.round(message.summaryTokens);
+    }
+    if (message.memoryShare !== 0) {
+      obj.memoryShare = Math.round(message.memoryShare);
+    }
+    if (message.summaryNeed !== 0) {
+      obj.summaryNeed = Math.round(message.summaryNeed);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BudgetSplit>, I>>(base?: I): BudgetSplit {
+    return BudgetSplit.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BudgetSplit>, I>>(object: I): BudgetSplit {
+    const message = createBaseBudgetSplit();
+    message.memoryTokens = object.memoryTokens ?? 0;
+    message.historyTokens = object.historyTokens ?? 0;
+    message.summaryTokens = object.summaryTokens ?? 0;
+    message.memoryShare = object.memoryShare ?? 0;
+    message.summaryNeed = object.summaryNeed ?? 0;
+    return message;
+  },
+};
+
+function createBaseConversationSummary(): ConversationSummary {
+  return {
+    firstTurn: 0,
+    lastTurn: 0,
+    method: 0,
+    tokens: 0,
+    sentencesQuoted: 0,
+    sentencesTotal: 0,
+    turnsQuoted: 0,
+    fallbackReason: "",
+  };
+}
+
+export const ConversationSummary: MessageFns<ConversationSummary> = {
+  encode(message: ConversationSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.firstTurn !== 0) {
+      writer.uint32(8).int32(message.firstTurn);
+    }
+    if (message.lastTurn !== 0) {
+      writer.uint32(16).int32(message.lastTurn);
+    }
+    if (message.method !== 0) {
+      writer.uint32(24).int32(message.method);
+    }
+    if (message.tokens !== 0) {
+      writer.uint32(32).int32(message.tokens);
+    }
+    if (message.sentencesQuoted !== 0) {
+      writer.uint32(40).int32(message.sentencesQuoted);
+    }
+    if (message.sentencesTotal !== 0) {
+      writer.uint32(48).int32(message.sentencesTotal);
+    }
+    if (message.turnsQuoted !== 0) {
+      writer.uint32(56).int32(message.turnsQuoted);
+    }
+    if (message.fallbackReason !== "") {
+      writer.uint32(66).string(message.fallbackReason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConversationSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConversationSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.firstTurn = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.lastTurn = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.method = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.tokens = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.sentencesQuoted = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.sentencesTotal = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.turnsQuoted = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.fallbackReason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConversationSummary {
+    return {
+      firstTurn: isSet(object.firstTurn)
+        ? globalThis.Number(object.firstTurn)
+        : isSet(object.first_turn)
+        ? globalThis.Number(object.first_turn)
+        : 0,
+      lastTurn: isSet(object.lastTurn)
+        ? globalThis.Number(object.lastTurn)
+        : isSet(object.last_turn)
+        ? globalThis.Number(object.last_turn)
+        : 0,
+      method: isSet(object.method) ? summaryMethodFromJSON(object.method) : 0,
+      tokens: isSet(object.tokens) ? globalThis.Number(object.tokens) : 0,
+      sentencesQuoted: isSet(object.sentencesQuoted)
+        ? globalThis.Number(object.sentencesQuoted)
+        : isSet(object.sentences_quoted)
+        ? globalThis.Number(object.sentences_quoted)
+        : 0,
+      sentencesTotal: isSet(object.sentencesTotal)
+        ? globalThis.Number(object.sentencesTotal)
+        : isSet(object.sentences_total)
+        ? globalThis.Number(object.sentences_total)
+        : 0,
+      turnsQuoted: isSet(object.turnsQuoted)
+        ? globalThis.Number(object.turnsQuoted)
+        : isSet(object.turns_quoted)
+        ? globalThis.Number(object.turns_quoted)
+        : 0,
+      fallbackReason: isSet(object.fallbackReason)
+        ? globalThis.String(object.fallbackReason)
+        : isSet(object.fallback_reason)
+        ? globalThis.String(object.fallback_reason)
+        : "",
+    };
+  },
+
+  toJSON(message: ConversationSummary): unknown {
+    const obj: any = {};
+    if (message.firstTurn !== 0) {
+      obj.firstTurn = Math.round(message.firstTurn);
+    }
+    if (message.lastTurn !== 0) {
+      obj.lastTurn = Math.round(message.lastTurn);
+    }
+    if (message.method !== 0) {
+      obj.method = summaryMethodToJSON(message.method);
+    }
+    if (message.tokens !== 0) {
+      obj.tokens = Math.round(message.tokens);
+    }
+    if (message.sentencesQuoted !== 0) {
+      obj.sentencesQuoted = Math.round(message.sentencesQuoted);
+    }
+    if (message.sentencesTotal !== 0) {
+      obj.sentencesTotal = Math.round(message.sentencesTotal);
+    }
+    if (message.turnsQuoted !== 0) {
+      obj.turnsQuoted = Math.round(message.turnsQuoted);
+    }
+    if (message.fallbackReason !== "") {
+      obj.fallbackReason = message.fallbackReason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConversationSummary>, I>>(base?: I): ConversationSummary {
+    return ConversationSummary.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConversationSummary>, I>>(object: I): ConversationSummary {
+    const message = createBaseConversationSummary();
+    message.firstTurn = object.firstTurn ?? 0;
+    message.lastTurn = object.lastTurn ?? 0;
+    message.method = object.method ?? 0;
+    message.tokens = object.tokens ?? 0;
+    message.sentencesQuoted = object.sentencesQuoted ?? 0;
+    message.sentencesTotal = object.sentencesTotal ?? 0;
+    message.turnsQuoted = object.turnsQuoted ?? 0;
+    message.fallbackReason = object.fallbackReason ?? "";
     return message;
   },
 };

@@ -27,7 +27,7 @@ from cortex_client._proto.cortex.v1 import options_pb2 as cortex_dot_v1_dot_opti
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63ortex/v1/context_service.proto\x12\tcortex.v1\x1a\x16\x63ortex/v1/memory.proto\x1a\x17\x63ortex/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"Y\n\x10\x43onversationTurn\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\x12&\n\x02\x61t\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xdc\x02\n\x13\x42uildContextRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\r\n\x05query\x18\x03 \x01(\t\x12\x14\n\x0ctoken_budget\x18\x04 \x01(\x05\x12\r\n\x05model\x18\x05 \x01(\t\x12\x16\n\x0ereserve_tokens\x18\x06 \x01(\x05\x12\x33\n\x0b\x63ompression\x18\x07 \x01(\x0e\x32\x1e.cortex.v1.CompressionStrategy\x12,\n\x07history\x18\x08 \x03(\x0b\x32\x1b.cortex.v1.ConversationTurn\x12\x17\n\x0f\x63\x61ndidate_count\x18\t \x01(\x05\x12\x15\n\rmin_relevance\x18\n \x01(\x01\x12\x18\n\x10\x64\x65\x64upe_threshold\x18\x0b \x01(\x01\x12\'\n\x06\x66ilter\x18\x0c \x01(\x0b\x32\x17.cortex.v1.MemoryFilter\"V\n\x0e\x43ontextSection\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12\x0e\n\x06tokens\x18\x02 \x01(\x05\x12\x12\n\ncompressed\x18\x03 \x01(\x08\x12\r\n\x05score\x18\x04 \x01(\x01\"I\n\rDroppedMemory\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12%\n\x06reason\x18\x02 \x01(\x0e\x32\x15.cortex.v1.DropReason\"\x9b\x02\n\x14\x42uildContextResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12+\n\x08sections\x18\x02 \x03(\x0b\x32\x19.cortex.v1.ContextSection\x12\x13\n\x0btokens_used\x18\x03 \x01(\x05\x12\x14\n\x0ctoken_budget\x18\x04 \x01(\x05\x12)\n\x07\x64ropped\x18\x05 \x03(\x0b\x32\x18.cortex.v1.DroppedMemory\x12\x11\n\ttokenizer\x18\x06 \x01(\t\x12\x1d\n\x15token_count_estimated\x18\x07 \x01(\x08\x12\x1e\n\x16history_turns_verbatim\x18\x08 \x01(\x05\x12 \n\x18history_turns_summarized\x18\t \x01(\x05\"2\n\x12\x43ountTokensRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\r\n\x05texts\x18\x02 \x03(\t\"g\n\x13\x43ountTokensResponse\x12\x14\n\x0ctoken_counts\x18\x01 \x03(\x05\x12\x14\n\x0ctotal_tokens\x18\x02 \x01(\x03\x12\x11\n\ttokenizer\x18\x03 \x01(\t\x12\x11\n\testimated\x18\x04 \x01(\x08*\xc3\x01\n\x13\x43ompressionStrategy\x12$\n COMPRESSION_STRATEGY_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43OMPRESSION_STRATEGY_NONE\x10\x01\x12\x1f\n\x1b\x43OMPRESSION_STRATEGY_DEDUPE\x10\x02\x12#\n\x1f\x43OMPRESSION_STRATEGY_EXTRACTIVE\x10\x03\x12!\n\x1d\x43OMPRESSION_STRATEGY_COMBINED\x10\x04*}\n\nDropReason\x12\x1b\n\x17\x44ROP_REASON_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44ROP_REASON_BUDGET\x10\x01\x12\x19\n\x15\x44ROP_REASON_DUPLICATE\x10\x02\x12\x1f\n\x1b\x44ROP_REASON_BELOW_THRESHOLD\x10\x03\x32\xc1\x01\n\x0e\x43ontextService\x12X\n\x0c\x42uildContext\x12\x1e.cortex.v1.BuildContextRequest\x1a\x1f.cortex.v1.BuildContextResponse\"\x07\x90\x02\x01\x88\xb5\x18\x01\x12U\n\x0b\x43ountTokens\x12\x1d.cortex.v1.CountTokensRequest\x1a\x1e.cortex.v1.CountTokensResponse\"\x07\x90\x02\x01\x88\xb5\x18\x01\x42\x46ZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63ortex/v1/context_service.proto\x12\tcortex.v1\x1a\x16\x63ortex/v1/memory.proto\x1a\x17\x63ortex/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"Y\n\x10\x43onversationTurn\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\x12&\n\x02\x61t\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xfd\x02\n\x13\x42uildContextRequest\x12\x11\n\tnamespace\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\r\n\x05query\x18\x03 \x01(\t\x12\x14\n\x0ctoken_budget\x18\x04 \x01(\x05\x12\r\n\x05model\x18\x05 \x01(\t\x12\x16\n\x0ereserve_tokens\x18\x06 \x01(\x05\x12\x33\n\x0b\x63ompression\x18\x07 \x01(\x0e\x32\x1e.cortex.v1.CompressionStrategy\x12,\n\x07history\x18\x08 \x03(\x0b\x32\x1b.cortex.v1.ConversationTurn\x12\x17\n\x0f\x63\x61ndidate_count\x18\t \x01(\x05\x12\x15\n\rmin_relevance\x18\n \x01(\x01\x12\x18\n\x10\x64\x65\x64upe_threshold\x18\x0b \x01(\x01\x12\'\n\x06\x66ilter\x18\x0c \x01(\x0b\x32\x17.cortex.v1.MemoryFilter\x12\x1f\n\x17\x64isable_relevance_floor\x18\r \x01(\x08\"V\n\x0e\x43ontextSection\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12\x0e\n\x06tokens\x18\x02 \x01(\x05\x12\x12\n\ncompressed\x18\x03 \x01(\x08\x12\r\n\x05score\x18\x04 \x01(\x01\"I\n\rDroppedMemory\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12%\n\x06reason\x18\x02 \x01(\x0e\x32\x15.cortex.v1.DropReason\"\x93\x03\n\x14\x42uildContextResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12+\n\x08sections\x18\x02 \x03(\x0b\x32\x19.cortex.v1.ContextSection\x12\x13\n\x0btokens_used\x18\x03 \x01(\x05\x12\x14\n\x0ctoken_budget\x18\x04 \x01(\x05\x12)\n\x07\x64ropped\x18\x05 \x03(\x0b\x32\x18.cortex.v1.DroppedMemory\x12\x11\n\ttokenizer\x18\x06 \x01(\t\x12\x1d\n\x15token_count_estimated\x18\x07 \x01(\x08\x12\x1e\n\x16history_turns_verbatim\x18\x08 \x01(\x05\x12 \n\x18history_turns_summarized\x18\t \x01(\x05\x12,\n\x0c\x62udget_split\x18\n \x01(\x0b\x32\x16.cortex.v1.BudgetSplit\x12/\n\x07summary\x18\x0b \x01(\x0b\x32\x1e.cortex.v1.ConversationSummary\x12\x17\n\x0frelevance_floor\x18\x0c \x01(\x01\"\x80\x01\n\x0b\x42udgetSplit\x12\x15\n\rmemory_tokens\x18\x01 \x01(\x05\x12\x16\n\x0ehistory_tokens\x18\x02 \x01(\x05\x12\x16\n\x0esummary_tokens\x18\x03 \x01(\x05\x12\x14\n\x0cmemory_share\x18\x04 \x01(\x05\x12\x14\n\x0csummary_need\x18\x05 \x01(\x05\"\xd8\x01\n\x13\x43onversationSummary\x12\x12\n\nfirst_turn\x18\x01 \x01(\x05\x12\x11\n\tlast_turn\x18\x02 \x01(\x05\x12(\n\x06method\x18\x03 \x01(\x0e\x32\x18.cortex.v1.SummaryMethod\x12\x0e\n\x06tokens\x18\x04 \x01(\x05\x12\x18\n\x10sentences_quoted\x18\x05 \x01(\x05\x12\x17\n\x0fsentences_total\x18\x06 \x01(\x05\x12\x14\n\x0cturns_quoted\x18\x07 \x01(\x05\x12\x17\n\x0f\x66\x61llback_reason\x18\x08 \x01(\t\"2\n\x12\x43ountTokensRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\r\n\x05texts\x18\x02 \x03(\t\"g\n\x13\x43ountTokensResponse\x12\x14\n\x0ctoken_counts\x18\x01 \x03(\x05\x12\x14\n\x0ctotal_tokens\x18\x02 \x01(\x03\x12\x11\n\ttokenizer\x18\x03 \x01(\t\x12\x11\n\testimated\x18\x04 \x01(\x08*\xc3\x01\n\x13\x43ompressionStrategy\x12$\n COMPRESSION_STRATEGY_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43OMPRESSION_STRATEGY_NONE\x10\x01\x12\x1f\n\x1b\x43OMPRESSION_STRATEGY_DEDUPE\x10\x02\x12#\n\x1f\x43OMPRESSION_STRATEGY_EXTRACTIVE\x10\x03\x12!\n\x1d\x43OMPRESSION_STRATEGY_COMBINED\x10\x04*\x99\x01\n\nDropReason\x12\x1b\n\x17\x44ROP_REASON_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44ROP_REASON_BUDGET\x10\x01\x12\x19\n\x15\x44ROP_REASON_DUPLICATE\x10\x02\x12\x1f\n\x1b\x44ROP_REASON_BELOW_THRESHOLD\x10\x03\x12\x1a\n\x16\x44ROP_REASON_IN_HISTORY\x10\x04*f\n\rSummaryMethod\x12\x1e\n\x1aSUMMARY_METHOD_UNSPECIFIED\x10\x00\x12\x1d\n\x19SUMMARY_METHOD_EXTRACTIVE\x10\x01\x12\x16\n\x12SUMMARY_METHOD_LLM\x10\x02\x32\xc1\x01\n\x0e\x43ontextService\x12X\n\x0c\x42uildContext\x12\x1e.cortex.v1.BuildContextRequest\x1a\x1f.cortex.v1.BuildContextResponse\"\x07\x90\x02\x01\x88\xb5\x18\x01\x12U\n\x0b\x43ountTokens\x12\x1d.cortex.v1.CountTokensRequest\x1a\x1e.cortex.v1.CountTokensResponse\"\x07\x90\x02\x01\x88\xb5\x18\x01\x42\x46ZDgithub.com/cortex-memory/cortex/packages/client-go/cortexv1;cortexv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,24 +39,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CONTEXTSERVICE'].methods_by_name['BuildContext']._serialized_options = b'\220\002\001\210\265\030\001'
   _globals['_CONTEXTSERVICE'].methods_by_name['CountTokens']._loaded_options = None
   _globals['_CONTEXTSERVICE'].methods_by_name['CountTokens']._serialized_options = b'\220\002\001\210\265\030\001'
-  _globals['_COMPRESSIONSTRATEGY']._serialized_start=1177
-  _globals['_COMPRESSIONSTRATEGY']._serialized_end=1372
-  _globals['_DROPREASON']._serialized_start=1374
-  _globals['_DROPREASON']._serialized_end=1499
+  _globals['_COMPRESSIONSTRATEGY']._serialized_start=1680
+  _globals['_COMPRESSIONSTRATEGY']._serialized_end=1875
+  _globals['_DROPREASON']._serialized_start=1878
+  _globals['_DROPREASON']._serialized_end=2031
+  _globals['_SUMMARYMETHOD']._serialized_start=2033
+  _globals['_SUMMARYMETHOD']._serialized_end=2135
   _globals['_CONVERSATIONTURN']._serialized_start=128
   _globals['_CONVERSATIONTURN']._serialized_end=217
   _globals['_BUILDCONTEXTREQUEST']._serialized_start=220
-  _globals['_BUILDCONTEXTREQUEST']._serialized_end=568
-  _globals['_CONTEXTSECTION']._serialized_start=570
-  _globals['_CONTEXTSECTION']._serialized_end=656
-  _globals['_DROPPEDMEMORY']._serialized_start=658
-  _globals['_DROPPEDMEMORY']._serialized_end=731
-  _globals['_BUILDCONTEXTRESPONSE']._serialized_start=734
-  _globals['_BUILDCONTEXTRESPONSE']._serialized_end=1017
-  _globals['_COUNTTOKENSREQUEST']._serialized_start=1019
-  _globals['_COUNTTOKENSREQUEST']._serialized_end=1069
-  _globals['_COUNTTOKENSRESPONSE']._serialized_start=1071
-  _globals['_COUNTTOKENSRESPONSE']._serialized_end=1174
-  _globals['_CONTEXTSERVICE']._serialized_start=1502
-  _globals['_CONTEXTSERVICE']._serialized_end=1695
+  _globals['_BUILDCONTEXTREQUEST']._serialized_end=601
+  _globals['_CONTEXTSECTION']._serialized_start=603
+  _globals['_CONTEXTSECTION']._serialized_end=689
+  _globals['_DROPPEDMEMORY']._serialized_start=691
+  _globals['_DROPPEDMEMORY']._serialized_end=764
+  _globals['_BUILDCONTEXTRESPONSE']._serialized_start=767
+  _globals['_BUILDCONTEXTRESPONSE']._serialized_end=1170
+  _globals['_BUDGETSPLIT']._serialized_start=1173
+  _globals['_BUDGETSPLIT']._serialized_end=1301
+  _globals['_CONVERSATIONSUMMARY']._serialized_start=1304
+  _globals['_CONVERSATIONSUMMARY']._serialized_end=1520
+  _globals['_COUNTTOKENSREQUEST']._serialized_start=1522
+  _globals['_COUNTTOKENSREQUEST']._serialized_end=1572
+  _globals['_COUNTTOKENSRESPONSE']._serialized_start=1574
+  _globals['_COUNTTOKENSRESPONSE']._serialized_end=1677
+  _globals['_CONTEXTSERVICE']._serialized_start=2138
+  _globals['_CONTEXTSERVICE']._serialized_end=2331
 # @@protoc_insertion_point(module_scope)
