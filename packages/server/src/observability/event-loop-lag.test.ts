@@ -38,6 +38,18 @@ describe('event-loop lag metric', () => {
     }
   });
 
+  it('reads an idle event loop as close to no lag, not as the sampling interval', async () => {
+    const lag = createEventLoopLag({ registry: new Registry(), windowMs: 60_000, resolutionMs: 10 });
+    lag.start();
+    try {
+      await sleep(300);
+      // Idle, the monitor's timer runs every 10 ms: that interval is not lag.
+      expect(lag.snapshot().p50).to.be.below(0.005);
+    } finally {
+      await lag.stop();
+    }
+  });
+
   it('forgets a block once the window has moved past it', async () => {
     const lag = createEventLoopLag({ registry: new Registry(), windowMs: 100, steps: 2 });
     lag.start();
