@@ -84,14 +84,24 @@ export function memoryScores(
 }
 
 /** Exact similarities of stored (int8) chunks to a unit query vector. */
-export function storedChunkScores(query: Float32Array, chunks: Iterable<StoredChunk>): Map<number, number> {
+export function storedChunkScores(
+  query: Float32Array,
+  chunks: Iterable<StoredChunk & { readonly chunk_id?: number }>,
+  indexScores?: ReadonlyMap<number, number>,
+): Map<number, number> {
   const scored: Array<{ rowId: number; window: boolean; score: number }> = [];
   for (const chunk of chunks) {
-    const vector = dequantizeVector(chunk.vector);
-    const norm = Math.sqrt(dot(vector, vector));
-    scored.push({ rowId: chunk.row_id, window: chunk.window_vector === 1, score: norm > 0 ? dot(query, vector) / norm : 0 });
+    // A chunk the index returned keeps the index's score (float vectors there, int8 here).
+    const score = (chunk.chunk_id === undefined ? undefined : indexScores?.get(chunk.chunk_id)) ?? int8Cosine(query, chunk.vector);
+    scored.push({ rowId: chunk.row_id, window: chunk.window_vector === 1, score });
   }
   return memoryScores(scored);
+}
+
+function int8Cosine(query: Float32Array, stored: Buffer): number {
+  const vector = dequantizeVector(stored);
+  const norm = Math.sqrt(dot(vector, vector));
+  return norm > 0 ? dot(query, vector) / norm : 0;
 }
 
 /**
@@ -146,8 +156,8 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
   const storedChunks = db.prepare<[number, string], { chunk_id: number; vector: Buffer }>(
     'SELECT chunk_id, vector FROM memory_chunks WHERE row_id = ? AND model = ? ORDER BY chunk_index',
   );
-  const chunksAmong = db.prepare<[string, string], StoredChunk>(
-    'SELECT row_id, window_vector, vector FROM memory_chunks WHERE row_id IN (SELECT value FROM json_each(?)) AND model = ?',
+  const chunksAmong = db.prepare<[string, string], StoredChunk & { chunk_id: number }>(
+    'SELECT chunk_id, row_id, window_vector, vector FROM memory_chunks WHERE row_id IN (SELECT value FROM json_each(?)) AND model = ?',
   );
   const ownStale = db.prepare<[number, string, number], { stale: number }>(
     `SELECT EXISTS (SELECT 1 FROM memory_chunks WHERE row_id = ? AND chunk_index != ${WINDOW_CHUNK} AND model != ?)
@@ -384,11 +394,13 @@ export async function createMemoryVectors(deps: MemoryVectorsDeps) {
       // for name about that many memories or more, each then re-scored from all its vectors.
       const hits = index.search(query, topK * 2, ...namespaceScope(namespace, allowedRowIds));
       const candidates = new Set<number>();
+      const indexScores = new Map<number, number>();
       for (const hit of hits) {
         const rowId = owners.get(hit.label)?.rowId;
         if (rowId !== undefined) candidates.add(rowId);
+        indexScores.set(hit.label, hit.score);
       }
-      const scores = storedChunkScores(query, chunksAmong.iterate(JSON.stringify([...candidates]), model));
+      const scores = storedChunkScores(query, chunksAmong.iterate(JSON.stringify([...candidates]), model), indexScores);
       return [...scores]
         .sort((a, b) => b[1] - a[1] || a[0] - b[0])
         .slice(0, topK)
