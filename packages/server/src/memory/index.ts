@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CortexError, ErrorReason, notFound } from '../errors.js';
-import { fuseScores, fusionDepth } from '../index/fusion.js';
+import { fuseScores, fusionDepth, type FusedHit } from '../index/fusion.js';
 import type { KeywordIndex } from '../index/keyword.js';
 import type { Ledger, LedgerEvent } from '../ledger/index.js';
 import type { Transact, Tx } from '../storage/index.js';
@@ -284,23 +284,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       const fused = query.mode === 'HYBRID' ? hotTier.boost(ranked) : ranked;
       // Rows are re-read (and re-checked against the filter) now: the async embedding above
       // leaves room for a concurrent Forget.
-      const rows = store.matching(fused.map((h) => Number(h.id)), condition);
-      const hits: RecallHit[] = [];
-      const touched: number[] = [];
-      for (const hit of fused) {
-        const row = rows.get(Number(hit.id));
-        if (row === undefined) continue;
-        const score = query.mode === 'VECTOR' ? hit.vectorScore ?? 0 : query.mode === 'KEYWORD' ? hit.keywordScore ?? 0 : hit.score;
-        if (score < query.minScore) continue;
-        hits.push({
-          memory: toMemory(row),
-          score,
-          ...(hit.vectorScore !== undefined ? { vectorScore: hit.vectorScore, vectorRank: hit.vectorRank ?? 0 } : {}),
-          ...(hit.keywordScore !== undefined ? { keywordScore: hit.keywordScore, keywordRank: hit.keywordRank ?? 0 } : {}),
-        });
-        touched.push(row.row_id);
-        if (hits.length === query.topK) break;
-      }
+      const { hits, touched } = returnedHits(fused, query, (rowIds) => store.matching(rowIds, condition), toMemory);
       touch(touched);
       return coldTier.rewarmRecalled(ctx, hits, touched);
     },
@@ -308,6 +292,40 @@ export function createMemoryService(deps: MemoryServiceDeps) {
 }
 
 export type MemoryService = ReturnType<typeof createMemoryService>;
+
+/**
+ * The first `topK` fused hits whose rows still exist, pass the filter and reach `minScore`, with
+ * the score of the query's mode. Rows are read a page at a time: most candidates are never returned.
+ */
+function returnedHits(
+  fused: readonly FusedHit[],
+  query: RecallQuery,
+  rowsOf: (rowIds: number[]) => ReadonlyMap<number, MemoryRow>,
+  toMemory: (row: MemoryRow) => Memory,
+): { hits: RecallHit[]; touched: number[] } {
+  const hits: RecallHit[] = [];
+  const touched: number[] = [];
+  const page = query.topK * 2;
+  for (let at = 0; at < fused.length && hits.length < query.topK; at += page) {
+    const candidates = fused.slice(at, at + page);
+    const rows = rowsOf(candidates.map((h) => Number(h.id)));
+    for (const hit of candidates) {
+      const row = rows.get(Number(hit.id));
+      if (row === undefined) continue;
+      const score = query.mode === 'VECTOR' ? hit.vectorScore ?? 0 : query.mode === 'KEYWORD' ? hit.keywordScore ?? 0 : hit.score;
+      if (score < query.minScore) continue;
+      hits.push({
+        memory: toMemory(row),
+        score,
+        ...(hit.vectorScore !== undefined ? { vectorScore: hit.vectorScore, vectorRank: hit.vectorRank ?? 0 } : {}),
+        ...(hit.keywordScore !== undefined ? { keywordScore: hit.keywordScore, keywordRank: hit.keywordRank ?? 0 } : {}),
+      });
+      touched.push(row.row_id);
+      if (hits.length === query.topK) break;
+    }
+  }
+  return { hits, touched };
+}
 
 /** Where ListMemories stopped (the page token's content): the last memory's (created_at, id). */
 function isListCursor(value: Readonly<Record<string, unknown>>): value is ListAfter & Readonly<Record<string, number | string>> {
