@@ -83,6 +83,18 @@ describe('keyword index', () => {
     expect(search('ns', 'lighthouse ships')).to.deep.equal(before);
   });
 
+  it('sees every write and removal made after a search, in the namespace searched and no other', () => {
+    const first = insert('ns', 'a', 'the lighthouse keeper counted ships');
+    insert('other', 'o', 'lighthouse ships everywhere');
+    expect(search('ns', 'lighthouse ships').map((h) => h.rowId)).to.deep.equal([first]);
+    const second = insert('ns', 'b', 'ships, more ships, and a lighthouse');
+    expect(search('ns', 'lighthouse ships').map((h) => h.rowId)).to.have.members([first, second]);
+    index.remove(first);
+    expect(search('ns', 'lighthouse ships').map((h) => h.rowId)).to.deep.equal([second]);
+    const late = insert('other', 'o2', 'a lighthouse with ships');
+    expect(search('other', 'lighthouse ships').map((h) => h.rowId)).to.include(late);
+  });
+
   it('finds a memory by its context words, below one that holds them itself', () => {
     const own = insert('ns', 'own', 'we adopted a greyhound from the shelter');
     const context = insert('ns', 'ctx', 'yes, last Friday!', 'did you adopt the greyhound from the shelter?');

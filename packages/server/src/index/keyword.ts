@@ -8,6 +8,7 @@
 // memory/thread-index.ts puts around it: thread neighbours and the date it happened), the latter
 // weighted down (BM25F, Robertson et al. 2004: field-weighted counts, one saturation).
 import { createStatementCache, type Db } from '../storage/index.js';
+import { createPostingsCache } from './postings-cache.js';
 import { countTerms, queryTerms } from './terms.js';
 
 export interface KeywordHit {
@@ -116,6 +117,7 @@ export function createKeywordIndex(db: Db, settings: KeywordSettings = DEFAULT_K
     'SELECT m.row_id FROM memories m WHERE NOT EXISTS (SELECT 1 FROM keyword_docs d WHERE d.row_id = m.row_id) ORDER BY m.row_id LIMIT ?',
   );
   const prepared = createStatementCache(db);
+  const cached = createPostingsCache<Posting>();
   /** Which of the given row ids (a JSON array) pass a filter; NOT INDEXED: look rows up by id. */
   const passing = (conditionSql: string) =>
     prepared<{ row_id: number }>(
@@ -130,6 +132,7 @@ export function createKeywordIndex(db: Db, settings: KeywordSettings = DEFAULT_K
   function remove(rowId: number): void {
     const doc = docOf.get(rowId);
     if (doc === undefined) return;
+    cached.invalidate(doc.ns_id);
     for (const term of JSON.parse(doc.terms) as string[]) {
       deletePosting.run(doc.ns_id, term, rowId);
       dropTermDoc.run(doc.ns_id, term);
@@ -157,6 +160,7 @@ export function createKeywordIndex(db: Db, settings: KeywordSettings = DEFAULT_K
       const context = countTerms(text.context);
       const terms = [...new Set([...own.counts.keys(), ...context.counts.keys()])];
       const nsId = namespaceId(namespace);
+      cached.invalidate(nsId);
       for (const term of terms) {
         insertPosting.run(nsId, term, rowId, own.counts.get(term) ?? 0, context.counts.get(term) ?? 0, own.length, context.length);
         addTermDoc.run(nsId, term);
@@ -196,7 +200,7 @@ export function createKeywordIndex(db: Db, settings: KeywordSettings = DEFAULT_K
       for (; i < terms.length; i++) {
         // The cheap test first: nothing can be pruned while the bound exceeds even the best score.
         if (i > 0 && scores.size >= limit && remaining[i]! < best && remaining[i]! < kthPassingScore(scores, limit, passes)) break;
-        for (const p of postings.iterate(stats.ns_id, terms[i]!.term)) {
+        for (const p of cached.get(stats.ns_id, terms[i]!.term, () => postings.all(stats.ns_id, terms[i]!.term))) {
           const total = (scores.get(p.row_id) ?? 0) + score(terms[i]!, p);
           scores.set(p.row_id, total);
           if (total > best) best = total;
@@ -205,8 +209,11 @@ export function createKeywordIndex(db: Db, settings: KeywordSettings = DEFAULT_K
       if (i < terms.length) {
         const candidates = JSON.stringify([...scores.keys()]);
         for (const term of terms.slice(i)) {
-          for (const p of postingsAmong.all(stats.ns_id, term.term, candidates)) {
-            scores.set(p.row_id, scores.get(p.row_id)! + score(term, p));
+          // A held list is scanned; otherwise SQLite reads only the candidates' postings.
+          const held = cached.peek(stats.ns_id, term.term);
+          for (const p of held ?? postingsAmong.all(stats.ns_id, term.term, candidates)) {
+            const sum = scores.get(p.row_id);
+            if (sum !== undefined) scores.set(p.row_id, sum + score(term, p));
           }
         }
       }
