@@ -4,12 +4,10 @@
 // Usage: npx tsx bench/ledger.ts [--only=append,verify,proofs,startup,fanout,restart] [--entries=1000000]
 //          [--proof-entries=1000000] [--memories=100000] [--subscribers=200] [--rate=500] [--seconds=5]
 // Prints one JSON document on stdout; progress goes to stderr.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { credentials } from '@grpc/grpc-js';
 import { LedgerServiceClient, SubscribeRequest, type SubscribeResponse } from '@cortex/proto/cortex/v1/ledger_service';
 import { quantizeVector } from '../src/index/index.js';
@@ -18,8 +16,8 @@ import type { LedgerEvent } from '../src/ledger/index.js';
 import { entryLeafHash, rootFromInclusionProof, verifyConsistency } from '../src/ledger/merkle.js';
 import { openLedgerStores } from '../src/ledger/stores.js';
 import { openDatabase } from '../src/storage/index.js';
-import { TEST_MODEL, TEST_MODEL_DIR } from '../test/harness.js';
 import { option, percentile, progress, round } from './lib/cli.js';
+import { startServerProcess, type ServerProcess } from './lib/load/server-process.js';
 import { openDataDirLedger, type DataDirLedger } from '../src/ledger/test-helpers.js';
 
 const only = new Set(option('only', 'append,verify,proofs,startup,fanout,restart').split(','));
@@ -30,7 +28,8 @@ const subscribers = Number(option('subscribers', '200'));
 const rate = Number(option('rate', '500'));
 const seconds = Number(option('seconds', '5'));
 
-const SERVER_DIR = join(import.meta.dirname, '..');
+/** The server's log message for each segment moved to the archive. */
+const SEGMENT_ARCHIVED = 'ledger segment archived';
 const SIGNING_KEY = 'ledger-benchmark-signing-key-0123456789';
 /** The server's defaults, written out: a head every 1000 entries, segments of 100k. */
 const LEDGER_ENV = {
@@ -219,52 +218,16 @@ async function benchStartup() {
   }
 }
 
-interface Server {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly servingMs: number;
-  readonly logs: Array<{ message?: string; timestamp?: string }>;
-  readonly exit: Promise<number | null>;
+/** A server process with the benchmark's signing key. */
+function startServer(dataDir: string): Promise<ServerProcess> {
+  return startServerProcess(dataDir, {
+    env: { CORTEX_SIGNING_KEY: SIGNING_KEY, CORTEX_SIGNING_KEY_ID: LEDGER_ENV.CORTEX_SIGNING_KEY_ID },
+    countMessages: [SEGMENT_ARCHIVED],
+  });
 }
 
-async function startServer(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Server> {
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-    cwd: SERVER_DIR,
-    env: {
-      ...process.env,
-      CORTEX_DATA_DIR: dataDir,
-      CORTEX_EMBEDDING_MODEL: TEST_MODEL,
-      CORTEX_MODEL_DIR: TEST_MODEL_DIR,
-      CORTEX_PORT: '0',
-      CORTEX_METRICS_PORT: '0',
-      CORTEX_HOST: '127.0.0.1',
-      CORTEX_LOG_LEVEL: 'info',
-      CORTEX_SIGNING_KEY: SIGNING_KEY,
-      CORTEX_SIGNING_KEY_ID: LEDGER_ENV.CORTEX_SIGNING_KEY_ID,
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const logs: Server['logs'] = [];
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { message?: string; grpcPort?: number };
-        if (entry.message !== 'rpc') logs.push(entry);
-        if (entry.message === 'cortex serving' && entry.grpcPort) resolve(entry.grpcPort);
-      } catch {
-        // not JSON
-      }
-    });
-  });
-  return { child, port, servingMs: performance.now() - started, logs, exit };
-}
-
-async function firstAnswerMs(port: number, since: number): Promise<number> {
-  const client = new LedgerServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+async function firstAnswerMs(address: string, since: number): Promise<number> {
+  const client = new LedgerServiceClient(address, credentials.createInsecure());
   await new Promise<void>((resolve, reject) =>
     client.getEntries({ fromSeq: 0, toSeq: 0, pageSize: 1, pageToken: '', namespace: '' }, (error) => (error ? reject(error) : resolve())),
   );
@@ -272,16 +235,11 @@ async function firstAnswerMs(port: number, since: number): Promise<number> {
   return performance.now() - since;
 }
 
-async function stop(server: Server, signal: NodeJS.Signals): Promise<void> {
-  server.child.kill(signal);
-  await server.exit;
-}
-
 async function benchFanout() {
   const dataDir = mkdtempSync(join(tmpdir(), 'cortex-bench-fanout-'));
   const server = await startServer(dataDir);
   try {
-    const address = `127.0.0.1:${server.port}`;
+    const { address } = server;
     const channels = Array.from({ length: Math.min(20, subscribers) }, () =>
       new LedgerServiceClient(address, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }),
     );
@@ -347,7 +305,7 @@ async function benchFanout() {
       note: 'server in its own process; latency = client receive time - entry time (server clock at append, ms resolution), all on one machine',
     };
   } finally {
-    await stop(server, 'SIGTERM');
+    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -366,38 +324,38 @@ async function benchRestart() {
 
     progress('restart: baseline start on an empty data directory');
     const baseline = await startServer(emptyDir);
-    await stop(baseline, 'SIGTERM');
+    await baseline.stop();
 
     progress('restart: first start (builds the vector index, archives the ledger backlog)');
     const first = await startServer(dataDir);
     const segments = Math.floor(restartEntries / 100_000);
     const archiveStart = performance.now();
-    while (first.logs.filter((e) => e.message === 'ledger segment archived').length < segments) await new Promise((r) => setTimeout(r, 50));
+    while (first.messageCount(SEGMENT_ARCHIVED) < segments) await new Promise((r) => setTimeout(r, 50));
     const archiveBacklogMs = performance.now() - archiveStart;
-    await stop(first, 'SIGTERM');
+    await first.stop();
 
     progress('restart: graceful restart');
     let since = performance.now();
     const second = await startServer(dataDir);
-    const secondAnswer = await firstAnswerMs(second.port, since);
-    await stop(second, 'SIGKILL');
+    const secondAnswer = await firstAnswerMs(second.address, since);
+    await second.stop('SIGKILL');
 
     progress('restart: restart after kill -9');
     since = performance.now();
     const third = await startServer(dataDir);
-    const thirdAnswer = await firstAnswerMs(third.port, since);
-    await stop(third, 'SIGTERM');
+    const thirdAnswer = await firstAnswerMs(third.address, since);
+    await third.stop();
 
     return {
       ledgerEntries: restartEntries,
       memories: restartMemories,
       buildLedgerMs: Math.round(buildMs),
-      emptyDataDirServingMs: Math.round(baseline.servingMs),
-      firstStartServingMs: Math.round(first.servingMs),
+      emptyDataDirServingMs: Math.round(baseline.startMs),
+      firstStartServingMs: Math.round(first.startMs),
       firstStartArchiveBacklogMs: Math.round(archiveBacklogMs),
-      restartToServingMs: Math.round(second.servingMs),
+      restartToServingMs: Math.round(second.startMs),
       restartToFirstAnswerMs: Math.round(secondAnswer),
-      afterKill9ToServingMs: Math.round(third.servingMs),
+      afterKill9ToServingMs: Math.round(third.startMs),
       afterKill9ToFirstAnswerMs: Math.round(thirdAnswer),
       note: 'wall time from spawning `node --import tsx src/main.ts serve` (includes tsx start-up and model load: compare emptyDataDirServingMs). Memories are inserted as rows with random int8 vectors, so the vector index is built on first start and loaded from its file after.',
     };

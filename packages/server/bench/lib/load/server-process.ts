@@ -16,12 +16,24 @@ export interface ServerProcess {
   readonly startMs: number;
   /** Resident set size now, from /proc (undefined once the process is gone). */
   rssBytes(): number | undefined;
-  /** SIGTERM, then wait for the graceful stop. */
-  stop(): Promise<number | null>;
+  /** How many log lines with this message the server has written (only messages asked for when started). */
+  messageCount(message: string): number;
+  /** SIGTERM (a graceful stop) by default, then wait for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface ServerProcessOptions {
+  /** Extra CORTEX_* settings. */
+  readonly env?: Record<string, string>;
+  /** Log messages to count (see messageCount); other lines are not parsed. */
+  readonly countMessages?: readonly string[];
 }
 
 /** `node --import tsx src/main.ts serve`: the code of `npm start`, without a build step. */
-export async function startServerProcess(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  dataDir: string,
+  { env = {}, countMessages = [] }: ServerProcessOptions = {},
+): Promise<ServerProcess> {
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: SERVER_DIR,
@@ -40,9 +52,12 @@ export async function startServerProcess(dataDir: string, env: Record<string, st
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const counts = new Map<string, number>();
   const ports = await new Promise<{ grpcPort: number; metricsPort: number }>((resolve, reject) => {
     void exited.then((code) => reject(new Error(`server exited with ${code} before serving`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      const counted = countMessages.find((message) => line.includes(message));
+      if (counted !== undefined && parseJson(line)?.message === counted) counts.set(counted, (counts.get(counted) ?? 0) + 1);
       if (line.includes('"level":"error"') || line.includes('"level":"warn"')) process.stderr.write(`server: ${line}\n`);
       else if (line.includes('cortex serving')) {
         const entry = parseJson(line);
@@ -64,8 +79,9 @@ export async function startServerProcess(dataDir: string, env: Record<string, st
         return undefined;
       }
     },
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+    messageCount: (message) => counts.get(message) ?? 0,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
       return exited;
     },
   };
