@@ -207,11 +207,11 @@ export function createKeywordIndex(db: Db, settings: KeywordSettings = DEFAULT_K
         }
       }
       if (i < terms.length) {
-        const candidates = JSON.stringify([...scores.keys()]);
+        let candidates: string | undefined;
         for (const term of terms.slice(i)) {
           // A held list is scanned; otherwise SQLite reads only the candidates' postings.
           const held = cached.peek(stats.ns_id, term.term);
-          for (const p of held ?? postingsAmong.all(stats.ns_id, term.term, candidates)) {
+          for (const p of held ?? postingsAmong.all(stats.ns_id, term.term, (candidates ??= JSON.stringify([...scores.keys()])))) {
             const sum = scores.get(p.row_id);
             if (sum !== undefined) scores.set(p.row_id, sum + score(term, p));
           }
